@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipsec top-level build. `make` builds kipsec.ko and the userland tools;
+# `make check` installs what it needs and runs every test (unit tests on the
+# host, kernel tests in a qemu guest); `make demo` runs the main job.
+
+# The guest boots /boot/vmlinuz-$(KVER), so build against the headers of a
+# kernel that is installed there: the newest such pair unless told otherwise.
+KVER ?= $(shell scripts/kernel-version.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+
+export KVER KDIR
+
+.PHONY: all kmod userland check check-unit check-guest style bench demo deps clean
+
+all: kmod userland
+
+kmod:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
+
+userland:
+	$(MAKE) -C userland
+
+deps:
+	scripts/install-deps.sh
+
+check: deps
+	tests/run.sh
+
+check-unit: deps
+	tests/run.sh --unit
+
+check-guest: deps
+	tests/run.sh --guest
+
+style: deps
+	scripts/checkpatch.sh
+
+bench: deps all
+	scripts/bench.sh
+
+demo: deps all
+	scripts/demo.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean 2>/dev/null || true
+	$(MAKE) -C userland clean
+	rm -rf tests/out

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * kipsec: user-kernel API of the kipsec IPsec module.
+ *
+ * This header is shared by kmod/ (kipsec.ko) and userland/ (ipsecd,
+ * ipsecctl). Everything here is ABI: enums only ever grow at the end.
+ *
+ * Generic netlink family KIPSEC_GENL_NAME ("kipsec"), version
+ * KIPSEC_GENL_VERSION, with one multicast group KIPSEC_MCGRP_EVENTS
+ * ("kipsec") for events. The family is per network namespace: every command
+ * acts on the namespace of the sending socket. Every command requires
+ * CAP_NET_ADMIN in the user namespace owning that network namespace.
+ * Unknown attributes, bad lengths, out-of-range values and unknown flag bits
+ * are refused with an errno and an extended-ack message naming the attribute.
+ * No command ever returns key material.
+ *
+ * Addresses are raw network-order bytes: 4 bytes for IPv4, 16 for IPv6. The
+ * family of an SA is given by the length of KIPSEC_A_SA_DST; every other
+ * address of the same SA must have the same length.
+ *
+ * An SA is identified by (KIPSEC_A_SA_SPI, KIPSEC_A_SA_DST, KIPSEC_A_SA_PROTO).
+ *
+ * Commands and their attribute trees
+ * ----------------------------------
+ *
+ * KIPSEC_CMD_SA_NEW: add an SA. Request:
+ *
+ *    KIPSEC_A_SA_SPI: NLA_U32, host order, >= 256 (1..255 are reserved by
+ *                     IANA, 0 means "no SA")
+ *    KIPSEC_A_SA_DST: 4 or 16 bytes, outer destination
+ *    KIPSEC_A_SA_SRC: same length, outer source
+ *    KIPSEC_A_SA_PROTO: NLA_U8, IPPROTO_ESP (50) or IPPROTO_AH (51)
+ *    KIPSEC_A_SA_MODE: NLA_U8, enum kipsec_mode
+ *    KIPSEC_A_SA_REQID: NLA_U32, optional, links the SA to policies
+ *    KIPSEC_A_SA_ENC_ALG: NLA_U16, enum kipsec_enc_alg, ESP only
+ *    KIPSEC_A_SA_ENC_KEY: binary, ESP only; length fixed by the algorithm
+ *                         (AEADs: the cipher key followed by the 4-byte salt)
+ *    KIPSEC_A_SA_AUTH_ALG: NLA_U16, enum kipsec_auth_alg; required for AH and
+ *                          for ESP with a non-AEAD cipher, forbidden with an
+ *                          AEAD
+ *    KIPSEC_A_SA_AUTH_KEY: binary; length fixed by the algorithm
+ *    KIPSEC_A_SA_REPLAY_WINDOW: NLA_U32, packets, 0..KIPSEC_REPLAY_WINDOW_MAX,
+ *                               optional (default 64; 0 disables the check)
+ *    KIPSEC_A_SA_FLAGS: NLA_U32, mask of enum kipsec_sa_flag, optional
+ *    KIPSEC_A_SA_ENCAP_SPORT: NLA_U16, optional, UDP encapsulation source
+ *    KIPSEC_A_SA_ENCAP_DPORT: NLA_U16, optional, UDP encapsulation
+ *                             destination; both ports or neither; ESP only
+ *    KIPSEC_A_SA_LIFETIME_SOFT: NLA_NESTED, optional
+ *        KIPSEC_A_LIFETIME_BYTES: NLA_U64
+ *        KIPSEC_A_LIFETIME_PACKETS: NLA_U64
+ *        KIPSEC_A_LIFETIME_SECONDS: NLA_U64
+ *    KIPSEC_A_SA_LIFETIME_HARD: NLA_NESTED, optional, same attributes
+ *
+ *    A limit of 0 or absent means "no limit". Each soft limit must be below
+ *    its hard limit when both are set. An SA whose (SPI, DST, PROTO) was
+ *    reserved by KIPSEC_CMD_SPI_ALLOC takes that reservation over; any other
+ *    duplicate is refused with EEXIST.
+ *
+ * KIPSEC_CMD_SA_DEL: delete an SA and wipe its keys. Request:
+ *    KIPSEC_A_SA_SPI, KIPSEC_A_SA_DST, KIPSEC_A_SA_PROTO
+ *    Also releases an unused SPI reservation with that identity.
+ *
+ * KIPSEC_CMD_SA_GET: without NLM_F_DUMP, request KIPSEC_A_SA_SPI,
+ *    KIPSEC_A_SA_DST, KIPSEC_A_SA_PROTO and get one SA back; with NLM_F_DUMP,
+ *    no attributes, and get every SA of the namespace, one per message.
+ *    A dump that races with a change to the SA database has NLM_F_DUMP_INTR
+ *    set on the message after the change: the caller must restart it.
+ *    Reply, per SA: every attribute of KIPSEC_CMD_SA_NEW except the two keys,
+ *    plus
+ *
+ *    KIPSEC_A_SA_ENC_KEY_BITS: NLA_U16, cipher key length in bits (no salt)
+ *    KIPSEC_A_SA_AGE: NLA_U64, seconds since the SA was added (boot clock)
+ *    KIPSEC_A_SA_STATS: NLA_NESTED, the SA's counters:
+ *        KIPSEC_A_STATS_PACKETS: NLA_U64
+ *        KIPSEC_A_STATS_BYTES: NLA_U64, payload bytes (before encryption
+ *                              outbound, after decryption inbound)
+ *        KIPSEC_A_STATS_DROP_*: NLA_U64 each, drops by reason
+ *
+ * KIPSEC_CMD_SA_FLUSH: delete every SA (and reservation) of the namespace.
+ *    Optional KIPSEC_A_SA_PROTO restricts the flush to ESP or AH SAs.
+ *
+ * KIPSEC_CMD_SPI_ALLOC: reserve a random unused SPI. Request:
+ *    KIPSEC_A_SA_DST, KIPSEC_A_SA_PROTO
+ *    KIPSEC_A_SPI_MIN: NLA_U32, optional, default 256
+ *    KIPSEC_A_SPI_MAX: NLA_U32, optional, default 0xffffffff
+ *    KIPSEC_A_SPI_TIMEOUT: NLA_U32, seconds, optional, default 60,
+ *                          1..KIPSEC_SPI_TIMEOUT_MAX
+ *    Reply: KIPSEC_A_SA_SPI, KIPSEC_A_SA_DST, KIPSEC_A_SA_PROTO.
+ *    The SPI stays reserved until an SA with that identity is added, it is
+ *    deleted, or the timeout passes.
+ *
+ * KIPSEC_CMD_STATS_GET: the namespace's counters. Request: no attributes.
+ *    Reply:
+ *    KIPSEC_A_STATS_SA_COUNT: NLA_U32, SAs installed
+ *    KIPSEC_A_STATS_SPI_RESERVED: NLA_U32, SPI reservations pending
+ *    KIPSEC_A_STATS: NLA_NESTED, same layout as in KIPSEC_A_SA_STATS, plus
+ *        KIPSEC_A_STATS_DROP_NO_SA: NLA_U64, ESP/AH for no known SA
+ *
+ * Statistics of the whole module (every namespace) are in sysfs, one value
+ * per file, under /sys/kernel/kipsec/: version, sa_count and one file per
+ * counter, named as the lower-case suffix of its KIPSEC_A_STATS_ attribute
+ * (packets, bytes, drop_replay, ...).
+ */
+
+#ifndef _UAPI_KIPSEC_H
+#define _UAPI_KIPSEC_H
+
+#define KIPSEC_GENL_NAME "kipsec"
+#define KIPSEC_GENL_VERSION 1
+#define KIPSEC_MCGRP_EVENTS "kipsec"
+
+#define KIPSEC_REPLAY_WINDOW_MAX 4096
+#define KIPSEC_REPLAY_WINDOW_DEFAULT 64
+#define KIPSEC_SPI_MIN_DEFAULT 256
+#define KIPSEC_SPI_TIMEOUT_DEFAULT 60
+#define KIPSEC_SPI_TIMEOUT_MAX 3600
+
+enum kipsec_cmd {
+	KIPSEC_CMD_UNSPEC,
+	KIPSEC_CMD_SA_NEW,
+	KIPSEC_CMD_SA_DEL,
+	KIPSEC_CMD_SA_GET,
+	KIPSEC_CMD_SA_FLUSH,
+	KIPSEC_CMD_SPI_ALLOC,
+	KIPSEC_CMD_STATS_GET,
+	__KIPSEC_CMD_MAX
+};
+#define KIPSEC_CMD_MAX (__KIPSEC_CMD_MAX - 1)
+
+enum kipsec_mode {
+	KIPSEC_MODE_UNSPEC,
+	KIPSEC_MODE_TRANSPORT,
+	KIPSEC_MODE_TUNNEL,
+	__KIPSEC_MODE_MAX
+};
+#define KIPSEC_MODE_MAX (__KIPSEC_MODE_MAX - 1)
+
+/*
+ * ESP ciphers. Key lengths (bytes, as given in KIPSEC_A_SA_ENC_KEY):
+ *   NULL 0; AES_CBC 16 or 32; AES_GCM_16 20 or 36 (RFC 4106: key + 4-byte
+ *   salt, 16-byte ICV); CHACHA20_POLY1305 36 (RFC 7634: key + 4-byte salt).
+ */
+enum kipsec_enc_alg {
+	KIPSEC_ENC_NONE,	/* AH: no cipher */
+	KIPSEC_ENC_NULL,	/* ESP without confidentiality, RFC 2410 */
+	KIPSEC_ENC_AES_CBC,
+	KIPSEC_ENC_AES_GCM_16,
+	KIPSEC_ENC_CHACHA20_POLY1305,
+	__KIPSEC_ENC_MAX
+};
+#define KIPSEC_ENC_MAX (__KIPSEC_ENC_MAX - 1)
+
+/*
+ * Integrity algorithms. Key lengths: HMAC_SHA256_128 32 bytes (RFC 4868),
+ * HMAC_SHA1_96 20 bytes (RFC 2404).
+ */
+enum kipsec_auth_alg {
+	KIPSEC_AUTH_NONE,
+	KIPSEC_AUTH_HMAC_SHA256_128,
+	KIPSEC_AUTH_HMAC_SHA1_96,
+	__KIPSEC_AUTH_MAX
+};
+#define KIPSEC_AUTH_MAX (__KIPSEC_AUTH_MAX - 1)
+
+enum kipsec_sa_flag {
+	KIPSEC_SA_F_ESN = 1U << 0,	/* 64-bit extended sequence numbers */
+	__KIPSEC_SA_F_ALL = KIPSEC_SA_F_ESN
+};
+
+enum kipsec_attr {
+	KIPSEC_A_UNSPEC,
+	KIPSEC_A_SA_SPI,
+	KIPSEC_A_SA_DST,
+	KIPSEC_A_SA_SRC,
+	KIPSEC_A_SA_PROTO,
+	KIPSEC_A_SA_MODE,
+	KIPSEC_A_SA_REQID,
+	KIPSEC_A_SA_ENC_ALG,
+	KIPSEC_A_SA_ENC_KEY,
+	KIPSEC_A_SA_AUTH_ALG,
+	KIPSEC_A_SA_AUTH_KEY,
+	KIPSEC_A_SA_REPLAY_WINDOW,
+	KIPSEC_A_SA_FLAGS,
+	KIPSEC_A_SA_ENCAP_SPORT,
+	KIPSEC_A_SA_ENCAP_DPORT,
+	KIPSEC_A_SA_LIFETIME_SOFT,
+	KIPSEC_A_SA_LIFETIME_HARD,
+	KIPSEC_A_SA_ENC_KEY_BITS,
+	KIPSEC_A_SA_AGE,
+	KIPSEC_A_SA_STATS,
+	KIPSEC_A_SPI_MIN,
+	KIPSEC_A_SPI_MAX,
+	KIPSEC_A_SPI_TIMEOUT,
+	KIPSEC_A_STATS_SA_COUNT,
+	KIPSEC_A_STATS_SPI_RESERVED,
+	KIPSEC_A_STATS,
+	KIPSEC_A_PAD,
+	__KIPSEC_A_MAX
+};
+#define KIPSEC_A_MAX (__KIPSEC_A_MAX - 1)
+
+enum kipsec_lifetime_attr {
+	KIPSEC_A_LIFETIME_UNSPEC,
+	KIPSEC_A_LIFETIME_BYTES,
+	KIPSEC_A_LIFETIME_PACKETS,
+	KIPSEC_A_LIFETIME_SECONDS,
+	KIPSEC_A_LIFETIME_PAD,
+	__KIPSEC_A_LIFETIME_MAX
+};
+#define KIPSEC_A_LIFETIME_MAX (__KIPSEC_A_LIFETIME_MAX - 1)
+
+/*
+ * Counters. Order matters: kipsec_stat_names (below) and the kernel's
+ * per-CPU counter array are indexed by (attribute - KIPSEC_A_STATS_PACKETS).
+ */
+enum kipsec_stats_attr {
+	KIPSEC_A_STATS_UNSPEC,
+	KIPSEC_A_STATS_PAD,
+	KIPSEC_A_STATS_PACKETS,
+	KIPSEC_A_STATS_BYTES,
+	KIPSEC_A_STATS_DROP_REPLAY,
+	KIPSEC_A_STATS_DROP_INTEGRITY,
+	KIPSEC_A_STATS_DROP_POLICY,
+	KIPSEC_A_STATS_DROP_MALFORMED,
+	KIPSEC_A_STATS_DROP_SEQ_OVERFLOW,
+	KIPSEC_A_STATS_DROP_NO_SA,
+	KIPSEC_A_STATS_DROP_NOMEM,
+	__KIPSEC_A_STATS_MAX
+};
+#define KIPSEC_A_STATS_MAX (__KIPSEC_A_STATS_MAX - 1)
+#define KIPSEC_STAT_FIRST KIPSEC_A_STATS_PACKETS
+#define KIPSEC_STAT_COUNT (__KIPSEC_A_STATS_MAX - KIPSEC_STAT_FIRST)
+
+/* Names of the counters in sysfs, ipsecctl and JSON, by the same index. */
+#define KIPSEC_STAT_NAMES {		\
+	"packets",			\
+	"bytes",			\
+	"drop_replay",			\
+	"drop_integrity",		\
+	"drop_policy",			\
+	"drop_malformed",		\
+	"drop_seq_overflow",		\
+	"drop_no_sa",			\
+	"drop_nomem",			\
+}
+
+#endif /* _UAPI_KIPSEC_H */

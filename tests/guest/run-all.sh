@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test guest (tests/run.sh boots it through scripts/vm-run):
+# every tests/guest/[0-9]*.sh in order, in one boot, because boots cost
+# ~15 s each under TCG. Each test file prints TAP lines (tests/lib/tap.sh)
+# and starts from a clean state: no kipsec module loaded, no test network
+# namespaces left over from the test before.
+#
+#   tests/guest/run-all.sh [--only PATTERN]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export KIPSEC_TOP=$PWD
+export PATH=$PWD/userland/build:$PATH
+export KIPSEC_KO=$PWD/kmod/kipsec.ko
+
+only=
+[ "${1:-}" = "--only" ] && only=$2
+
+cleanup() {
+	local ns
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns"
+	done
+	if grep -q '^kipsec ' /proc/modules; then
+		rmmod kipsec || echo "not ok - rmmod kipsec after test"
+	fi
+}
+
+for t in tests/guest/[0-9]*.sh; do
+	[ -n "$only" ] && ! [[ $(basename "$t") == *$only* ]] && continue
+	echo "# == $t"
+	start=$(date +%s)
+	timeout -k 5 600 bash "$t"
+	rc=$?
+	[ $rc -eq 0 ] || echo "# $t exited with status $rc"
+	[ $rc -eq 124 ] && echo "not ok - $t timed out"
+	echo "# -- $t took $(($(date +%s) - start)) s"
+	cleanup
+done

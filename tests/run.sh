@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test suite (`make check`). Every test reports TAP lines
+# ("ok N - ...", "not ok N - ..."); this script counts them across
+#   - builds: kipsec.ko with zero W=1 warnings, userland with -Werror,
+#     checkpatch --strict clean,
+#   - userland unit tests under ASan + UBSan, and each libFuzzer target for
+#     a bounded time,
+#   - every kernel-side test, in ONE guest boot (tests/guest/run-all.sh),
+# and ends with the line "N passed, N failed". Exit status 0 only when
+# nothing failed.
+#
+#   tests/run.sh [--unit | --guest] [--only PATTERN]
+#
+# --only runs only the guest tests whose file name matches PATTERN.
+# Logs of every step are kept in tests/out/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+out=$top/tests/out
+rm -rf "$out"
+mkdir -p "$out"
+
+do_unit=1 do_guest=1 only=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--unit) do_guest=0 ;;
+	--guest) do_unit=0 ;;
+	--only) only=$2; shift ;;
+	*) echo "usage: tests/run.sh [--unit|--guest] [--only PATTERN]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+passed=0 failed=0
+
+# count NAME LOGFILE STATUS: adds a TAP log to the totals. A step that
+# failed without reporting a failing test still counts as one failure, so
+# a crash can never pass silently.
+count() {
+	local name=$1 log=$2 status=$3 p f
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name exited with status $status" | tee -a "$log"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	grep -E -A12 '^not ok ' "$log" | head -n 200
+	echo "== $name: $p passed, $f failed"
+}
+
+# step NAME CMD...: one pass/fail test made of a whole command.
+step() {
+	local name=$1 log
+	shift
+	log=$out/$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_').log
+	if "$@" >"$log" 2>&1; then
+		echo "ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $name (log: ${log#"$top"/})"
+		tail -n 30 "$log" | sed 's/^/#   /'
+		failed=$((failed + 1))
+	fi
+}
+
+kmod_clean_build() {
+	make -s kmod 2>&1 | tee /dev/stderr | { ! grep -E 'warning:|error:'; }
+}
+
+step "userland builds with -Wall -Wextra -Werror" make -s -C userland -j2
+step "kipsec.ko builds with zero W=1 warnings" kmod_clean_build
+step "checkpatch --strict is clean" scripts/checkpatch.sh
+
+if [ "$do_unit" -eq 1 ]; then
+	if make -s -C userland SAN=1 -j2 all tests >"$out/unit-build.log" 2>&1; then
+		echo "ok - unit tests build with ASan+UBSan"
+		passed=$((passed + 1))
+		for t in userland/build-san/tests/*; do
+			[ -x "$t" ] || continue
+			log=$out/unit-$(basename "$t").log
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+				UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+				"$t" >"$log" 2>&1
+			count "$(basename "$t")" "$log" $?
+		done
+	else
+		echo "not ok - unit tests build with ASan+UBSan"
+		tail -n 30 "$out/unit-build.log" | sed 's/^/#   /'
+		failed=$((failed + 1))
+	fi
+	tests/fuzz/run-fuzzers.sh "$out" >"$out/fuzz.log" 2>&1
+	count "fuzzers" "$out/fuzz.log" $?
+fi
+
+if [ "$do_guest" -eq 1 ]; then
+	# A harness that cannot fail proves nothing: make sure a kernel
+	# warning in the guest fails the run.
+	vm_harness_catches_warnings() {
+		! scripts/vm-run -q -t 300 -- sh -c \
+			'echo "WARNING: CPU: 0 PID: 1 at kipsec harness self-test" >/dev/kmsg'
+	}
+	step "vm-run fails a run whose dmesg has a WARNING" vm_harness_catches_warnings
+
+	scripts/vm-run -q -o "$out/guest" -t 1500 -- \
+		tests/guest/run-all.sh ${only:+--only "$only"}
+	status=$?
+	cp "$out/guest/output" "$out/guest.log" 2>/dev/null || touch "$out/guest.log"
+	if [ "$status" -eq 125 ]; then
+		echo "not ok - guest kernel stayed clean (WARNING/BUG/Oops/leak/stall)" >>"$out/guest.log"
+		sed 's/^/#   /' "$out/guest/dmesg-bad" >>"$out/guest.log" 2>/dev/null
+	else
+		echo "ok - guest kernel stayed clean (no WARNING/BUG/Oops/leak/stall)" >>"$out/guest.log"
+	fi
+	count "guest tests" "$out/guest.log" "$([ "$status" -eq 125 ] && echo 0 || echo "$status")"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
