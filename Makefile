@@ -9,9 +9,8 @@
 KVER ?= $(shell scripts/kernel-version.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 
-export KVER KDIR
 
-.PHONY: all kmod userland check check-unit check-guest style bench demo deps clean
+.PHONY: all kmod userland check check-unit check-guest style demo deps clean
 
 all: kmod userland
 
@@ -35,9 +34,6 @@ check-guest: deps
 
 style: deps
 	scripts/checkpatch.sh
-
-bench: deps all
-	scripts/bench.sh
 
 demo: deps all
 	scripts/demo.sh

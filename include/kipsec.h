@@ -125,6 +125,7 @@ enum kipsec_cmd {
 	KIPSEC_CMD_STATS_GET,
 	__KIPSEC_CMD_MAX
 };
+
 #define KIPSEC_CMD_MAX (__KIPSEC_CMD_MAX - 1)
 
 enum kipsec_mode {
@@ -133,6 +134,7 @@ enum kipsec_mode {
 	KIPSEC_MODE_TUNNEL,
 	__KIPSEC_MODE_MAX
 };
+
 #define KIPSEC_MODE_MAX (__KIPSEC_MODE_MAX - 1)
 
 /*
@@ -148,6 +150,7 @@ enum kipsec_enc_alg {
 	KIPSEC_ENC_CHACHA20_POLY1305,
 	__KIPSEC_ENC_MAX
 };
+
 #define KIPSEC_ENC_MAX (__KIPSEC_ENC_MAX - 1)
 
 /*
@@ -160,6 +163,7 @@ enum kipsec_auth_alg {
 	KIPSEC_AUTH_HMAC_SHA1_96,
 	__KIPSEC_AUTH_MAX
 };
+
 #define KIPSEC_AUTH_MAX (__KIPSEC_AUTH_MAX - 1)
 
 enum kipsec_sa_flag {
@@ -197,6 +201,7 @@ enum kipsec_attr {
 	KIPSEC_A_PAD,
 	__KIPSEC_A_MAX
 };
+
 #define KIPSEC_A_MAX (__KIPSEC_A_MAX - 1)
 
 enum kipsec_lifetime_attr {
@@ -207,6 +212,7 @@ enum kipsec_lifetime_attr {
 	KIPSEC_A_LIFETIME_PAD,
 	__KIPSEC_A_LIFETIME_MAX
 };
+
 #define KIPSEC_A_LIFETIME_MAX (__KIPSEC_A_LIFETIME_MAX - 1)
 
 /*
@@ -227,6 +233,7 @@ enum kipsec_stats_attr {
 	KIPSEC_A_STATS_DROP_NOMEM,
 	__KIPSEC_A_STATS_MAX
 };
+
 #define KIPSEC_A_STATS_MAX (__KIPSEC_A_STATS_MAX - 1)
 #define KIPSEC_STAT_FIRST KIPSEC_A_STATS_PACKETS
 #define KIPSEC_STAT_COUNT (__KIPSEC_A_STATS_MAX - KIPSEC_STAT_FIRST)

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of ipsecctl's argument parser (userland/ipsecctl/args.c):
+ * every keyword, the defaults, and every rejection with its exact message.
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipsecctl/args.h"
+#include "kipsec.h"
+#include "tap.h"
+
+/* argv strings are heap copies: the parser wipes key arguments in place. */
+static char *argv_store[64];
+static int argc_store;
+
+static void free_argv(void)
+{
+	for (int i = 0; i < argc_store; i++)
+		free(argv_store[i]);
+	argc_store = 0;
+}
+
+static enum ipsecctl_parse_result parse_words(struct ipsecctl_request *req,
+					      const char *const *words)
+{
+	free_argv();
+	argv_store[argc_store++] = strdup("ipsecctl");
+	for (; *words; words++)
+		argv_store[argc_store++] = strdup(*words);
+	argv_store[argc_store] = NULL;
+	return ipsecctl_parse(argc_store, argv_store, req);
+}
+
+#define PARSE(req, ...) \
+	parse_words(req, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* A usage error with exactly this message. */
+#define REJECTS(message, ...) do {					\
+	struct ipsecctl_request _r;					\
+	int _res = PARSE(&_r, __VA_ARGS__);				\
+	if (tap_is_int(_res, IPSECCTL_PARSE_USAGE,			\
+		       "rejected: " message))				\
+		tap_is_str(_r.error, message, "message: " message);	\
+	else								\
+		tap_ok(0, "message: " message);				\
+	tap_ok(_r.enc_key_len == 0 && _r.auth_key_len == 0,		\
+	       "no key left after: " message);				\
+} while (0)
+
+#define SA_ADD_BASE "sa", "add", "spi", "0x1000", "src", "192.0.2.1",	\
+	"dst", "192.0.2.2", "proto", "esp", "mode", "tunnel"
+
+static void test_global(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "-V"), 0, "-V parses");
+	tap_is_int(r.cmd, IPSECCTL_CMD_VERSION, "-V is version");
+	tap_is_int(PARSE(&r, "--version"), 0, "--version parses");
+	tap_is_int(r.cmd, IPSECCTL_CMD_VERSION, "--version is version");
+	tap_is_int(PARSE(&r, "-h"), 0, "-h parses");
+	tap_is_int(r.cmd, IPSECCTL_CMD_HELP, "-h is help");
+	tap_is_int(r.help, IPSECCTL_HELP_MAIN, "-h is the main help");
+	tap_is_int(PARSE(&r, "--help"), 0, "--help parses");
+	tap_is_int(r.help, IPSECCTL_HELP_MAIN, "--help is the main help");
+	tap_is_int(PARSE(&r, "help"), 0, "help parses");
+	tap_is_int(r.cmd, IPSECCTL_CMD_HELP, "help is help");
+	tap_is_int(PARSE(&r, "-j", "sa", "list"), 0, "-j sa list");
+	tap_ok(r.json, "-j sets json");
+	tap_is_int(r.cmd, IPSECCTL_CMD_SA_LIST, "-j sa list is a list");
+	tap_is_int(PARSE(&r, "--json", "stats"), 0, "--json stats");
+	tap_ok(r.json, "--json sets json");
+	tap_is_int(PARSE(&r, "sa", "list"), 0, "sa list");
+	tap_ok(!r.json, "json is off by default");
+
+	REJECTS("ipsecctl: missing object (sa, spi or stats)", "-j");
+	REJECTS("ipsecctl: unknown option \"-x\"", "-x", "sa", "list");
+	REJECTS("ipsecctl: unknown object \"policy\"", "policy", "list");
+	{
+		struct ipsecctl_request e;
+		char *argv[] = { "ipsecctl", NULL };
+
+		tap_is_int(ipsecctl_parse(1, argv, &e), IPSECCTL_PARSE_USAGE,
+			   "no arguments at all");
+		tap_is_str(e.error,
+			   "ipsecctl: missing object (sa, spi or stats)",
+			   "no arguments message");
+	}
+}
+
+static void test_help_everywhere(void)
+{
+	static const struct {
+		const char *words[5];	/* NULL-terminated */
+		enum ipsecctl_help want;
+	} cases[] = {
+		{ { "sa", "--help" }, IPSECCTL_HELP_SA },
+		{ { "sa", "-h" }, IPSECCTL_HELP_SA },
+		{ { "sa", "help" }, IPSECCTL_HELP_SA },
+		{ { "sa", "add", "--help" }, IPSECCTL_HELP_SA_ADD },
+		{ { "sa", "add", "spi", "-h" }, IPSECCTL_HELP_SA_ADD },
+		{ { "sa", "del", "-h" }, IPSECCTL_HELP_SA_DEL },
+		{ { "sa", "delete", "-h" }, IPSECCTL_HELP_SA_DEL },
+		{ { "sa", "get", "--help" }, IPSECCTL_HELP_SA_GET },
+		{ { "sa", "list", "--help" }, IPSECCTL_HELP_SA_LIST },
+		{ { "sa", "show", "-h" }, IPSECCTL_HELP_SA_LIST },
+		{ { "sa", "flush", "--help" }, IPSECCTL_HELP_SA_FLUSH },
+		{ { "spi", "--help" }, IPSECCTL_HELP_SPI },
+		{ { "spi", "alloc", "--help" }, IPSECCTL_HELP_SPI_ALLOC },
+		{ { "stats", "--help" }, IPSECCTL_HELP_STATS },
+		{ { "stats", "-h" }, IPSECCTL_HELP_STATS },
+	};
+	struct ipsecctl_request r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *w = cases[i].words;
+
+		parse_words(&r, w);
+		tap_ok(r.cmd == IPSECCTL_CMD_HELP && r.help == cases[i].want,
+		       "help: %s %s %s %s", w[0], w[1] ? w[1] : "",
+		       w[1] && w[2] ? w[2] : "", w[1] && w[2] && w[3] ? w[3] : "");
+	}
+	for (i = IPSECCTL_HELP_MAIN; i <= IPSECCTL_HELP_STATS; i++)
+		tap_ok(strncmp(ipsecctl_help_text((enum ipsecctl_help)i),
+			       "Usage: ipsecctl", 15) == 0,
+		       "help text %zu starts with a usage line", i);
+	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_SA_LIST),
+		      "29 drop_nomem") != NULL,
+	       "sa list help documents the tab-separated fields");
+}
+
+static void test_sa_add_minimal(void)
+{
+	struct ipsecctl_request r;
+	static const uint8_t dst[4] = { 192, 0, 2, 2 };
+
+	tap_is_int(PARSE(&r, SA_ADD_BASE), 0, "minimal sa add");
+	tap_is_int(r.cmd, IPSECCTL_CMD_SA_ADD, "sa add command");
+	tap_is_str(r.name, "sa add", "sa add name");
+	tap_ok(r.has_spi && r.spi == 0x1000, "spi 0x1000");
+	tap_is_int(r.src.family, AF_INET, "src is IPv4");
+	tap_is_int(r.dst.family, AF_INET, "dst is IPv4");
+	tap_ok(!memcmp(r.dst.bytes, dst, 4), "dst bytes");
+	tap_is_int(r.proto, IPPROTO_ESP, "proto esp");
+	tap_is_int(r.mode, KIPSEC_MODE_TUNNEL, "mode tunnel");
+	/* Defaults: nothing optional is sent, the kernel applies its own. */
+	tap_ok(!r.has_enc && !r.has_auth, "no algorithms by default");
+	tap_ok(!r.has_reqid, "no reqid by default");
+	tap_ok(!r.has_replay_window, "no replay-window by default");
+	tap_is_int(r.flags, 0, "no flags by default");
+	tap_ok(!r.has_encap, "no encapsulation by default");
+	tap_ok(!r.soft.has[0] && !r.soft.has[1] && !r.soft.has[2] &&
+	       !r.hard.has[0] && !r.hard.has[1] && !r.hard.has[2],
+	       "no lifetimes by default");
+
+	tap_is_int(PARSE(&r, "sa", "add", "mode", "transport", "proto", "ah",
+			 "dst", "2001:db8::2", "src", "2001:db8::1", "spi",
+			 "4096"),
+		   0, "keywords in any order, IPv6, decimal spi");
+	tap_is_int(r.spi, 4096, "decimal spi");
+	tap_is_int(r.proto, IPPROTO_AH, "proto ah");
+	tap_is_int(r.mode, KIPSEC_MODE_TRANSPORT, "mode transport");
+	tap_is_int(r.dst.family, AF_INET6, "IPv6 dst");
+	tap_is_int(PARSE(&r, "sa", "add", "spi", "0", "src", "10.0.0.1",
+			 "dst", "10.0.0.2", "proto", "esp", "mode", "tunnel"),
+		   0, "spi range is the kernel's to check");
+}
+
+static void test_sa_add_everything(void)
+{
+	struct ipsecctl_request r;
+	int res;
+
+	res = PARSE(&r, SA_ADD_BASE, "enc", "aes-cbc",
+		    "0x000102030405060708090a0b0c0d0e0f",
+		    "auth", "hmac-sha256-128",
+		    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+		    "reqid", "42", "replay-window", "4096", "esn",
+		    "encap-sport", "4500", "encap-dport", "4501",
+		    "soft-bytes", "100M", "soft-packets", "1000000",
+		    "soft-seconds", "50m", "hard-bytes", "1GiB",
+		    "hard-packets", "0x200000", "hard-seconds", "1h");
+	tap_is_int(res, 0, "sa add with every keyword");
+	tap_ok(r.has_enc && r.enc_alg == KIPSEC_ENC_AES_CBC, "enc aes-cbc");
+	tap_is_int(r.enc_key_len, 16, "enc key length");
+	tap_ok(r.enc_key[0] == 0 && r.enc_key[15] == 0x0f, "enc key bytes");
+	tap_ok(r.has_auth && r.auth_alg == KIPSEC_AUTH_HMAC_SHA256_128,
+	       "auth hmac-sha256-128");
+	tap_is_int(r.auth_key_len, 32, "auth key length");
+	tap_ok(r.auth_key[1] == 0x11 && r.auth_key[31] == 0xff,
+	       "auth key bytes");
+	tap_ok(r.has_reqid && r.reqid == 42, "reqid 42");
+	tap_ok(r.has_replay_window && r.replay_window == 4096,
+	       "replay-window 4096");
+	tap_is_int(r.flags, KIPSEC_SA_F_ESN, "esn flag");
+	tap_ok(r.has_encap && r.encap_sport == 4500 && r.encap_dport == 4501,
+	       "encap ports");
+	tap_ok(r.soft.has[IPSECCTL_LIFETIME_BYTES] &&
+	       r.soft.value[IPSECCTL_LIFETIME_BYTES] == 100000000,
+	       "soft-bytes 100M");
+	tap_ok(r.soft.has[IPSECCTL_LIFETIME_PACKETS] &&
+	       r.soft.value[IPSECCTL_LIFETIME_PACKETS] == 1000000,
+	       "soft-packets");
+	tap_ok(r.soft.has[IPSECCTL_LIFETIME_SECONDS] &&
+	       r.soft.value[IPSECCTL_LIFETIME_SECONDS] == 3000,
+	       "soft-seconds 50m");
+	tap_ok(r.hard.has[IPSECCTL_LIFETIME_BYTES] &&
+	       r.hard.value[IPSECCTL_LIFETIME_BYTES] == 1073741824,
+	       "hard-bytes 1GiB");
+	tap_ok(r.hard.has[IPSECCTL_LIFETIME_PACKETS] &&
+	       r.hard.value[IPSECCTL_LIFETIME_PACKETS] == 0x200000,
+	       "hard-packets hex");
+	tap_ok(r.hard.has[IPSECCTL_LIFETIME_SECONDS] &&
+	       r.hard.value[IPSECCTL_LIFETIME_SECONDS] == 3600,
+	       "hard-seconds 1h");
+	tap_ok(r.enc_key_arg && r.auth_key_arg, "key arguments remembered");
+
+	ipsecctl_wipe_key_args(&r);
+	tap_ok(argv_store[15][0] == '\0' && argv_store[18][0] == '\0',
+	       "hex keys wiped from argv");
+	tap_ok(r.enc_key_len == 16, "decoded keys kept after wiping argv");
+	ipsecctl_request_wipe(&r);
+	tap_ok(r.enc_key_len == 0 && r.auth_key_len == 0 &&
+	       r.enc_key[15] == 0 && r.auth_key[31] == 0,
+	       "request wipe clears the decoded keys");
+}
+
+static void test_algorithms(void)
+{
+	static const struct {
+		const char *name;
+		unsigned int alg;
+	} encs[] = {
+		{ "aes-cbc", KIPSEC_ENC_AES_CBC },
+		{ "aes-gcm-16", KIPSEC_ENC_AES_GCM_16 },
+		{ "aes-gcm", KIPSEC_ENC_AES_GCM_16 },
+		{ "chacha20-poly1305", KIPSEC_ENC_CHACHA20_POLY1305 },
+	}, auths[] = {
+		{ "hmac-sha256-128", KIPSEC_AUTH_HMAC_SHA256_128 },
+		{ "hmac-sha256", KIPSEC_AUTH_HMAC_SHA256_128 },
+		{ "hmac-sha1-96", KIPSEC_AUTH_HMAC_SHA1_96 },
+		{ "hmac-sha1", KIPSEC_AUTH_HMAC_SHA1_96 },
+	};
+	struct ipsecctl_request r;
+	size_t i;
+
+	for (i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
+		tap_is_int(PARSE(&r, SA_ADD_BASE, "enc", encs[i].name, "0011"),
+			   0, encs[i].name);
+		tap_ok(r.has_enc && r.enc_alg == encs[i].alg,
+		       "enc %s maps to %u", encs[i].name, encs[i].alg);
+	}
+	for (i = 0; i < sizeof(auths) / sizeof(auths[0]); i++) {
+		tap_is_int(PARSE(&r, SA_ADD_BASE, "auth", auths[i].name, "0011"),
+			   0, auths[i].name);
+		tap_ok(r.has_auth && r.auth_alg == auths[i].alg,
+		       "auth %s maps to %u", auths[i].name, auths[i].alg);
+	}
+	tap_is_int(PARSE(&r, SA_ADD_BASE, "enc", "null", "auth", "hmac-sha1",
+			 "0x0011"),
+		   0, "enc null takes no key");
+	tap_ok(r.has_enc && r.enc_alg == KIPSEC_ENC_NULL && r.enc_key_len == 0,
+	       "enc null with an empty key");
+	tap_is_int(r.auth_key_len, 2, "0x-prefixed auth key");
+	tap_is_int(PARSE(&r, SA_ADD_BASE, "enc", "aes-gcm",
+			 "0102030405060708090a0b0c0d0e0f10111213141516171819"
+			 "1a1b1c1d1e1f2021222324"),
+		   0, "36-byte AEAD key");
+	tap_is_int(r.enc_key_len, 36, "36-byte key length");
+	tap_is_int(PARSE(&r, SA_ADD_BASE, "enc", "aes-cbc", "00"), 0,
+		   "key length is the kernel's to check");
+}
+
+static void test_sa_add_rejections(void)
+{
+	REJECTS("ipsecctl: sa add: bad value \"xyz\" for \"spi\"",
+		"sa", "add", "spi", "xyz");
+	REJECTS("ipsecctl: sa add: bad value \"4294967296\" for \"spi\" (out of range)",
+		"sa", "add", "spi", "4294967296");
+	REJECTS("ipsecctl: sa add: bad value \"-1\" for \"spi\"",
+		"sa", "add", "spi", "-1");
+	REJECTS("ipsecctl: sa add: missing value for \"spi\"",
+		"sa", "add", "spi");
+	REJECTS("ipsecctl: sa add: \"spi\" given twice",
+		SA_ADD_BASE, "spi", "0x1001");
+	REJECTS("ipsecctl: sa add: unknown argument \"foo\"",
+		SA_ADD_BASE, "foo", "1");
+	REJECTS("ipsecctl: sa add: unknown argument \"min\"",
+		SA_ADD_BASE, "min", "1");
+	REJECTS("ipsecctl: sa add: bad value \"10.0.0\" for \"src\" (expected an IPv4 or IPv6 address)",
+		"sa", "add", "src", "10.0.0");
+	REJECTS("ipsecctl: sa add: bad value \"gw.example\" for \"dst\" (expected an IPv4 or IPv6 address)",
+		"sa", "add", "dst", "gw.example");
+	REJECTS("ipsecctl: sa add: bad value \"udp\" for \"proto\" (expected esp or ah)",
+		"sa", "add", "proto", "udp");
+	REJECTS("ipsecctl: sa add: bad value \"ESP\" for \"proto\" (expected esp or ah)",
+		"sa", "add", "proto", "ESP");
+	REJECTS("ipsecctl: sa add: bad value \"beet\" for \"mode\" (expected tunnel or transport)",
+		"sa", "add", "mode", "beet");
+	REJECTS("ipsecctl: sa add: bad value \"des\" for \"enc\" (expected null, aes-cbc, aes-gcm-16, aes-gcm or chacha20-poly1305)",
+		SA_ADD_BASE, "enc", "des", "00");
+	REJECTS("ipsecctl: sa add: bad value \"none\" for \"enc\" (expected null, aes-cbc, aes-gcm-16, aes-gcm or chacha20-poly1305)",
+		SA_ADD_BASE, "enc", "none");
+	REJECTS("ipsecctl: sa add: bad value \"md5\" for \"auth\" (expected hmac-sha256-128, hmac-sha256, hmac-sha1-96 or hmac-sha1)",
+		SA_ADD_BASE, "auth", "md5", "00");
+	REJECTS("ipsecctl: sa add: missing value for \"enc\"",
+		SA_ADD_BASE, "enc");
+	REJECTS("ipsecctl: sa add: missing key for \"enc\"",
+		SA_ADD_BASE, "enc", "aes-gcm");
+	REJECTS("ipsecctl: sa add: missing key for \"auth\"",
+		SA_ADD_BASE, "auth", "hmac-sha1");
+	REJECTS("ipsecctl: sa add: bad key for \"enc\": odd number of hex digits",
+		SA_ADD_BASE, "enc", "aes-cbc", "0x123");
+	REJECTS("ipsecctl: sa add: bad key for \"enc\": not a hex digit at position 3",
+		SA_ADD_BASE, "enc", "aes-cbc", "00zz");
+	REJECTS("ipsecctl: sa add: bad key for \"enc\": empty",
+		SA_ADD_BASE, "enc", "aes-cbc", "");
+	REJECTS("ipsecctl: sa add: bad key for \"auth\": empty",
+		SA_ADD_BASE, "auth", "hmac-sha256", "0x");
+	REJECTS("ipsecctl: sa add: bad key for \"auth\": not a hex digit at position 1",
+		SA_ADD_BASE, "auth", "hmac-sha256", "secret");
+	REJECTS("ipsecctl: sa add: bad key for \"enc\": longer than 64 bytes",
+		SA_ADD_BASE, "enc", "aes-cbc",
+		"00000000000000000000000000000000000000000000000000000000000000000000"
+		"00000000000000000000000000000000000000000000000000000000000000");
+	/* A failure after a key was decoded must not leave the key behind. */
+	REJECTS("ipsecctl: sa add: bad value \"x\" for \"reqid\"",
+		SA_ADD_BASE, "enc", "aes-cbc", "00112233", "auth", "hmac-sha1",
+		"0011", "reqid", "x");
+	REJECTS("ipsecctl: sa add: bad value \"-5\" for \"reqid\"",
+		SA_ADD_BASE, "reqid", "-5");
+	REJECTS("ipsecctl: sa add: bad value \"64k\" for \"replay-window\"",
+		SA_ADD_BASE, "replay-window", "64k");
+	REJECTS("ipsecctl: sa add: bad value \"65536\" for \"encap-sport\" (out of range)",
+		SA_ADD_BASE, "encap-sport", "65536", "encap-dport", "4500");
+	REJECTS("ipsecctl: sa add: bad value \"nat\" for \"encap-dport\"",
+		SA_ADD_BASE, "encap-sport", "4500", "encap-dport", "nat");
+	REJECTS("ipsecctl: sa add: \"encap-sport\" needs \"encap-dport\"",
+		SA_ADD_BASE, "encap-sport", "4500");
+	REJECTS("ipsecctl: sa add: \"encap-dport\" needs \"encap-sport\"",
+		SA_ADD_BASE, "encap-dport", "4500");
+	REJECTS("ipsecctl: sa add: bad value \"1.5M\" for \"soft-bytes\"",
+		SA_ADD_BASE, "soft-bytes", "1.5M");
+	REJECTS("ipsecctl: sa add: bad value \"20000000T\" for \"hard-bytes\" (out of range)",
+		SA_ADD_BASE, "hard-bytes", "20000000T");
+	REJECTS("ipsecctl: sa add: bad value \"1k\" for \"soft-packets\"",
+		SA_ADD_BASE, "soft-packets", "1k");
+	REJECTS("ipsecctl: sa add: bad value \"many\" for \"hard-packets\"",
+		SA_ADD_BASE, "hard-packets", "many");
+	REJECTS("ipsecctl: sa add: bad value \"1y\" for \"soft-seconds\"",
+		SA_ADD_BASE, "soft-seconds", "1y");
+	REJECTS("ipsecctl: sa add: bad value \"1GiB\" for \"hard-seconds\"",
+		SA_ADD_BASE, "hard-seconds", "1GiB");
+	REJECTS("ipsecctl: sa add: \"esn\" given twice",
+		SA_ADD_BASE, "esn", "esn");
+	REJECTS("ipsecctl: sa add: \"src\" and \"dst\" are of different address families",
+		"sa", "add", "spi", "0x1000", "src", "192.0.2.1", "dst",
+		"2001:db8::1", "proto", "esp", "mode", "tunnel");
+	REJECTS("ipsecctl: sa add: missing \"spi\"",
+		"sa", "add", "src", "192.0.2.1", "dst", "192.0.2.2", "proto",
+		"esp", "mode", "tunnel");
+	REJECTS("ipsecctl: sa add: missing \"src\"",
+		"sa", "add", "spi", "0x1000", "dst", "192.0.2.2", "proto",
+		"esp", "mode", "tunnel");
+	REJECTS("ipsecctl: sa add: missing \"dst\"",
+		"sa", "add", "spi", "0x1000", "src", "192.0.2.1", "proto",
+		"esp", "mode", "tunnel");
+	REJECTS("ipsecctl: sa add: missing \"proto\"",
+		"sa", "add", "spi", "0x1000", "src", "192.0.2.1", "dst",
+		"192.0.2.2", "mode", "tunnel");
+	REJECTS("ipsecctl: sa add: missing \"mode\"",
+		"sa", "add", "spi", "0x1000", "src", "192.0.2.1", "dst",
+		"192.0.2.2", "proto", "esp");
+}
+
+static void test_key_never_in_messages(void)
+{
+	struct ipsecctl_request r;
+
+	PARSE(&r, SA_ADD_BASE, "enc", "aes-cbc", "deadbeefcafeZZ");
+	tap_ok(strstr(r.error, "deadbeef") == NULL,
+	       "a bad key is not quoted back");
+	tap_ok(argv_store[15][0] == '\0', "a bad key is wiped from argv");
+	PARSE(&r, SA_ADD_BASE, "auth", "hmac-sha1", "abc");
+	tap_ok(strstr(r.error, "abc") == NULL,
+	       "an odd-length key is not quoted back");
+}
+
+static void test_sa_id_commands(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "sa", "del", "spi", "0x2000", "dst", "10.0.0.2",
+			 "proto", "ah"),
+		   0, "sa del");
+	tap_ok(r.cmd == IPSECCTL_CMD_SA_DEL && r.spi == 0x2000 &&
+	       r.proto == IPPROTO_AH && r.dst.family == AF_INET,
+	       "sa del fields");
+	tap_is_str(r.name, "sa del", "sa del name");
+	tap_is_int(PARSE(&r, "sa", "delete", "proto", "esp", "dst", "::1",
+			 "spi", "300"),
+		   0, "sa delete alias");
+	tap_is_int(r.cmd, IPSECCTL_CMD_SA_DEL, "delete is del");
+	tap_is_int(PARSE(&r, "sa", "get", "spi", "0x2000", "dst", "10.0.0.2",
+			 "proto", "esp"),
+		   0, "sa get");
+	tap_ok(r.cmd == IPSECCTL_CMD_SA_GET && r.spi == 0x2000,
+	       "sa get fields");
+	tap_is_str(r.name, "sa get", "sa get name");
+
+	REJECTS("ipsecctl: sa del: missing \"spi\"",
+		"sa", "del", "dst", "10.0.0.2", "proto", "esp");
+	REJECTS("ipsecctl: sa del: missing \"dst\"",
+		"sa", "del", "spi", "0x2000", "proto", "esp");
+	REJECTS("ipsecctl: sa get: missing \"proto\"",
+		"sa", "get", "spi", "0x2000", "dst", "10.0.0.2");
+	REJECTS("ipsecctl: sa get: unknown argument \"src\"",
+		"sa", "get", "spi", "0x2000", "src", "10.0.0.1");
+	REJECTS("ipsecctl: sa del: unknown argument \"mode\"",
+		"sa", "del", "mode", "tunnel");
+	REJECTS("ipsecctl: sa get: bad value \"0x\" for \"spi\"",
+		"sa", "get", "spi", "0x");
+}
+
+static void test_list_flush(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "sa", "list"), 0, "sa list");
+	tap_is_int(r.cmd, IPSECCTL_CMD_SA_LIST, "sa list command");
+	tap_is_int(PARSE(&r, "sa", "show"), 0, "sa show");
+	tap_is_int(r.cmd, IPSECCTL_CMD_SA_LIST, "show is list");
+	tap_is_int(PARSE(&r, "sa"), 0, "sa alone");
+	tap_is_int(r.cmd, IPSECCTL_CMD_SA_LIST, "sa alone lists");
+	tap_is_str(r.name, "sa list", "sa alone is named sa list");
+	tap_is_int(PARSE(&r, "sa", "flush"), 0, "sa flush");
+	tap_ok(r.cmd == IPSECCTL_CMD_SA_FLUSH && r.proto == 0,
+	       "sa flush without proto flushes all");
+	tap_is_int(PARSE(&r, "sa", "flush", "proto", "ah"), 0, "sa flush ah");
+	tap_is_int(r.proto, IPPROTO_AH, "sa flush proto ah");
+
+	REJECTS("ipsecctl: sa list: unknown argument \"spi\"",
+		"sa", "list", "spi", "1");
+	REJECTS("ipsecctl: sa flush: unknown argument \"spi\"",
+		"sa", "flush", "spi", "1");
+	REJECTS("ipsecctl: sa flush: bad value \"gre\" for \"proto\" (expected esp or ah)",
+		"sa", "flush", "proto", "gre");
+	REJECTS("ipsecctl: sa: unknown command \"update\"", "sa", "update");
+	REJECTS("ipsecctl: sa: unknown command \"ls\"", "sa", "ls");
+}
+
+static void test_spi_alloc(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "spi", "alloc", "dst", "10.0.0.1", "proto",
+			 "esp"),
+		   0, "spi alloc minimal");
+	tap_ok(r.cmd == IPSECCTL_CMD_SPI_ALLOC && r.proto == IPPROTO_ESP &&
+	       r.dst.family == AF_INET, "spi alloc fields");
+	tap_ok(!r.has_spi_min && !r.has_spi_max && !r.has_spi_timeout,
+	       "spi alloc defaults are the kernel's");
+	tap_is_str(r.name, "spi alloc", "spi alloc name");
+	tap_is_int(PARSE(&r, "spi", "alloc", "dst", "fe80::1", "proto", "ah",
+			 "min", "0x1000", "max", "0x1fff", "timeout", "2m"),
+		   0, "spi alloc with every keyword");
+	tap_ok(r.has_spi_min && r.spi_min == 0x1000, "min");
+	tap_ok(r.has_spi_max && r.spi_max == 0x1fff, "max");
+	tap_ok(r.has_spi_timeout && r.spi_timeout == 120, "timeout 2m");
+
+	REJECTS("ipsecctl: spi alloc: missing \"dst\"",
+		"spi", "alloc", "proto", "esp");
+	REJECTS("ipsecctl: spi alloc: missing \"proto\"",
+		"spi", "alloc", "dst", "10.0.0.1");
+	REJECTS("ipsecctl: spi alloc: bad value \"low\" for \"min\"",
+		"spi", "alloc", "min", "low");
+	REJECTS("ipsecctl: spi alloc: bad value \"4294967296\" for \"max\" (out of range)",
+		"spi", "alloc", "max", "4294967296");
+	REJECTS("ipsecctl: spi alloc: bad value \"soon\" for \"timeout\"",
+		"spi", "alloc", "timeout", "soon");
+	REJECTS("ipsecctl: spi alloc: bad value \"50000d\" for \"timeout\" (out of range)",
+		"spi", "alloc", "timeout", "50000d");
+	REJECTS("ipsecctl: spi alloc: unknown argument \"spi\"",
+		"spi", "alloc", "spi", "1");
+	REJECTS("ipsecctl: spi: missing command", "spi");
+	REJECTS("ipsecctl: spi: unknown command \"free\"", "spi", "free");
+}
+
+static void test_stats(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "stats"), 0, "stats");
+	tap_is_int(r.cmd, IPSECCTL_CMD_STATS, "stats command");
+	tap_is_str(r.name, "stats", "stats name");
+	REJECTS("ipsecctl: stats: unknown argument \"all\"", "stats", "all");
+}
+
+int main(void)
+{
+	test_global();
+	test_help_everywhere();
+	test_sa_add_minimal();
+	test_sa_add_everything();
+	test_algorithms();
+	test_sa_add_rejections();
+	test_key_never_in_messages();
+	test_sa_id_commands();
+	test_list_flush();
+	test_spi_alloc();
+	test_stats();
+	free_argv();
+	return tap_done();
+}

@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ipsecctl/args.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/kipsec_names.h"
+#include "kipsec.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum keyword {
+	KW_SPI,
+	KW_SRC,
+	KW_DST,
+	KW_PROTO,
+	KW_MODE,
+	KW_ENC,
+	KW_AUTH,
+	KW_REQID,
+	KW_REPLAY_WINDOW,
+	KW_ESN,
+	KW_ENCAP_SPORT,
+	KW_ENCAP_DPORT,
+	KW_SOFT_BYTES,
+	KW_SOFT_PACKETS,
+	KW_SOFT_SECONDS,
+	KW_HARD_BYTES,
+	KW_HARD_PACKETS,
+	KW_HARD_SECONDS,
+	KW_MIN,
+	KW_MAX,
+	KW_TIMEOUT,
+	KW_COUNT,
+};
+
+#define KW(k) (1U << (k))
+
+static const char *const keyword_names[KW_COUNT] = {
+	[KW_SPI] = "spi",
+	[KW_SRC] = "src",
+	[KW_DST] = "dst",
+	[KW_PROTO] = "proto",
+	[KW_MODE] = "mode",
+	[KW_ENC] = "enc",
+	[KW_AUTH] = "auth",
+	[KW_REQID] = "reqid",
+	[KW_REPLAY_WINDOW] = "replay-window",
+	[KW_ESN] = "esn",
+	[KW_ENCAP_SPORT] = "encap-sport",
+	[KW_ENCAP_DPORT] = "encap-dport",
+	[KW_SOFT_BYTES] = "soft-bytes",
+	[KW_SOFT_PACKETS] = "soft-packets",
+	[KW_SOFT_SECONDS] = "soft-seconds",
+	[KW_HARD_BYTES] = "hard-bytes",
+	[KW_HARD_PACKETS] = "hard-packets",
+	[KW_HARD_SECONDS] = "hard-seconds",
+	[KW_MIN] = "min",
+	[KW_MAX] = "max",
+	[KW_TIMEOUT] = "timeout",
+};
+
+struct cursor {
+	int argc;
+	char **argv;
+	int next;
+};
+
+static bool cursor_done(const struct cursor *cur)
+{
+	return cur->next >= cur->argc;
+}
+
+static char *cursor_take(struct cursor *cur)
+{
+	return cursor_done(cur) ? NULL : cur->argv[cur->next++];
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+__attribute__((format(printf, 2, 3)))
+static enum ipsecctl_parse_result usage(struct ipsecctl_request *req,
+					const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+
+	if (req->name)
+		used = (size_t)snprintf(req->error, sizeof(req->error),
+					"ipsecctl: %s: ", req->name);
+	else
+		used = (size_t)snprintf(req->error, sizeof(req->error),
+					"ipsecctl: ");
+	va_start(ap, fmt);
+	vsnprintf(req->error + used, sizeof(req->error) - used, fmt, ap);
+	va_end(ap);
+	ipsecctl_request_wipe(req);
+	return IPSECCTL_PARSE_USAGE;
+}
+
+static enum ipsecctl_parse_result bad_value(struct ipsecctl_request *req,
+					    enum keyword kw, const char *value,
+					    int err)
+{
+	return usage(req, "bad value \"%s\" for \"%s\"%s", value,
+		     keyword_names[kw], err == -ERANGE ? " (out of range)" : "");
+}
+
+static enum ipsecctl_parse_result parse_key(struct ipsecctl_request *req,
+					    struct cursor *cur, enum keyword kw,
+					    uint8_t *key, size_t *key_len,
+					    char **key_arg)
+{
+	char *hex = cursor_take(cur);
+	enum hex_error err;
+	size_t bad_pos;
+
+	if (!hex)
+		return usage(req, "missing key for \"%s\"", keyword_names[kw]);
+	*key_arg = hex;
+	err = hex_decode(hex, key, IPSECCTL_KEY_MAX, key_len, &bad_pos);
+	/* The messages never quote the key: it may be a real one. */
+	if (err == HEX_BAD_DIGIT)
+		return usage(req, "bad key for \"%s\": not a hex digit at position %zu",
+			     keyword_names[kw], bad_pos);
+	if (err == HEX_TOO_LONG)
+		return usage(req, "bad key for \"%s\": longer than %d bytes",
+			     keyword_names[kw], IPSECCTL_KEY_MAX);
+	if (err != HEX_OK)
+		return usage(req, "bad key for \"%s\": %s", keyword_names[kw],
+			     hex_error_text(err));
+	return IPSECCTL_PARSE_OK;
+}
+
+static enum ipsecctl_parse_result parse_enc(struct ipsecctl_request *req,
+					    struct cursor *cur, const char *alg)
+{
+	if (kipsec_enc_alg_lookup(alg, &req->enc_alg))
+		return usage(req, "bad value \"%s\" for \"enc\" (expected null, aes-cbc, aes-gcm-16, aes-gcm or chacha20-poly1305)",
+			     alg);
+	req->has_enc = true;
+	/* NULL encryption has an empty key, so no key argument follows. */
+	if (req->enc_alg == KIPSEC_ENC_NULL) {
+		req->enc_key_len = 0;
+		return IPSECCTL_PARSE_OK;
+	}
+	return parse_key(req, cur, KW_ENC, req->enc_key, &req->enc_key_len,
+			 &req->enc_key_arg);
+}
+
+static enum ipsecctl_parse_result parse_auth(struct ipsecctl_request *req,
+					     struct cursor *cur, const char *alg)
+{
+	if (kipsec_auth_alg_lookup(alg, &req->auth_alg))
+		return usage(req, "bad value \"%s\" for \"auth\" (expected hmac-sha256-128, hmac-sha256, hmac-sha1-96 or hmac-sha1)",
+			     alg);
+	req->has_auth = true;
+	return parse_key(req, cur, KW_AUTH, req->auth_key, &req->auth_key_len,
+			 &req->auth_key_arg);
+}
+
+static enum ipsecctl_parse_result parse_lifetime(struct ipsecctl_request *req,
+						 enum keyword kw,
+						 const char *value)
+{
+	struct ipsecctl_lifetimes *lt =
+		kw >= KW_HARD_BYTES ? &req->hard : &req->soft;
+	enum ipsecctl_lifetime which =
+		(enum ipsecctl_lifetime)((kw - KW_SOFT_BYTES) % 3);
+	uint64_t v;
+	int err;
+
+	if (which == IPSECCTL_LIFETIME_BYTES)
+		err = num_parse_bytes(value, &v);
+	else if (which == IPSECCTL_LIFETIME_SECONDS)
+		err = num_parse_seconds(value, &v);
+	else
+		err = num_parse_u64(value, &v);
+	if (err)
+		return bad_value(req, kw, value, err);
+	lt->has[which] = true;
+	lt->value[which] = v;
+	return IPSECCTL_PARSE_OK;
+}
+
+static enum ipsecctl_parse_result parse_addr(struct ipsecctl_request *req,
+					     enum keyword kw, const char *value,
+					     struct ip_addr *out)
+{
+	if (ip_addr_parse(value, out))
+		return usage(req, "bad value \"%s\" for \"%s\" (expected an IPv4 or IPv6 address)",
+			     value, keyword_names[kw]);
+	return IPSECCTL_PARSE_OK;
+}
+
+static enum ipsecctl_parse_result parse_keyword_value(
+	struct ipsecctl_request *req, struct cursor *cur, enum keyword kw,
+	const char *value)
+{
+	int err = 0;
+
+	switch (kw) {
+	case KW_SPI:
+		req->has_spi = true;
+		err = num_parse_u32(value, &req->spi);
+		break;
+	case KW_SRC:
+		return parse_addr(req, kw, value, &req->src);
+	case KW_DST:
+		return parse_addr(req, kw, value, &req->dst);
+	case KW_PROTO:
+		if (kipsec_proto_lookup(value, &req->proto))
+			return usage(req, "bad value \"%s\" for \"proto\" (expected esp or ah)",
+				     value);
+		break;
+	case KW_MODE:
+		if (kipsec_mode_lookup(value, &req->mode))
+			return usage(req, "bad value \"%s\" for \"mode\" (expected tunnel or transport)",
+				     value);
+		break;
+	case KW_ENC:
+		return parse_enc(req, cur, value);
+	case KW_AUTH:
+		return parse_auth(req, cur, value);
+	case KW_REQID:
+		req->has_reqid = true;
+		err = num_parse_u32(value, &req->reqid);
+		break;
+	case KW_REPLAY_WINDOW:
+		req->has_replay_window = true;
+		err = num_parse_u32(value, &req->replay_window);
+		break;
+	case KW_ENCAP_SPORT:
+		req->has_encap = true;
+		err = num_parse_u16(value, &req->encap_sport);
+		break;
+	case KW_ENCAP_DPORT:
+		req->has_encap = true;
+		err = num_parse_u16(value, &req->encap_dport);
+		break;
+	case KW_SOFT_BYTES:
+	case KW_SOFT_PACKETS:
+	case KW_SOFT_SECONDS:
+	case KW_HARD_BYTES:
+	case KW_HARD_PACKETS:
+	case KW_HARD_SECONDS:
+		return parse_lifetime(req, kw, value);
+	case KW_MIN:
+		req->has_spi_min = true;
+		err = num_parse_u32(value, &req->spi_min);
+		break;
+	case KW_MAX:
+		req->has_spi_max = true;
+		err = num_parse_u32(value, &req->spi_max);
+		break;
+	case KW_TIMEOUT:
+		req->has_spi_timeout = true;
+		err = num_parse_seconds(value, &req->spi_timeout);
+		if (!err && req->spi_timeout > UINT32_MAX)
+			err = -ERANGE;
+		break;
+	case KW_ESN:
+	case KW_COUNT:
+		break;
+	}
+	if (err)
+		return bad_value(req, kw, value, err);
+	return IPSECCTL_PARSE_OK;
+}
+
+/*
+ * The subcommands share one keyword grammar, "KEYWORD VALUE..." in any
+ * order, each keyword at most once; they differ in which keywords they
+ * allow and require.
+ */
+static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
+						 struct cursor *cur,
+						 unsigned int allowed,
+						 unsigned int required)
+{
+	unsigned int seen = 0;
+	enum ipsecctl_parse_result r;
+	unsigned int kw;
+
+	while (!cursor_done(cur)) {
+		const char *word = cursor_take(cur);
+		const char *value;
+
+		for (kw = 0; kw < KW_COUNT; kw++)
+			if ((allowed & KW(kw)) && !strcmp(word, keyword_names[kw]))
+				break;
+		if (kw == KW_COUNT)
+			return usage(req, "unknown argument \"%s\"", word);
+		if (seen & KW(kw))
+			return usage(req, "\"%s\" given twice", word);
+		seen |= KW(kw);
+		if (kw == KW_ESN) {
+			req->flags |= KIPSEC_SA_F_ESN;
+			continue;
+		}
+		value = cursor_take(cur);
+		if (!value)
+			return usage(req, "missing value for \"%s\"", word);
+		r = parse_keyword_value(req, cur, (enum keyword)kw, value);
+		if (r != IPSECCTL_PARSE_OK)
+			return r;
+	}
+	for (kw = 0; kw < KW_COUNT; kw++)
+		if ((required & KW(kw)) && !(seen & KW(kw)))
+			return usage(req, "missing \"%s\"", keyword_names[kw]);
+	if ((seen & KW(KW_ENCAP_SPORT)) && !(seen & KW(KW_ENCAP_DPORT)))
+		return usage(req, "\"encap-sport\" needs \"encap-dport\"");
+	if ((seen & KW(KW_ENCAP_DPORT)) && !(seen & KW(KW_ENCAP_SPORT)))
+		return usage(req, "\"encap-dport\" needs \"encap-sport\"");
+	if (req->src.family && req->dst.family &&
+	    req->src.family != req->dst.family)
+		return usage(req, "\"src\" and \"dst\" are of different address families");
+	return IPSECCTL_PARSE_OK;
+}
+
+#define SA_ID (KW(KW_SPI) | KW(KW_DST) | KW(KW_PROTO))
+#define SA_ADD_REQUIRED (SA_ID | KW(KW_SRC) | KW(KW_MODE))
+#define SA_ADD_ALLOWED (SA_ADD_REQUIRED | KW(KW_ENC) | KW(KW_AUTH) |	\
+			KW(KW_REQID) | KW(KW_REPLAY_WINDOW) | KW(KW_ESN) |	\
+			KW(KW_ENCAP_SPORT) | KW(KW_ENCAP_DPORT) |		\
+			KW(KW_SOFT_BYTES) | KW(KW_SOFT_PACKETS) |		\
+			KW(KW_SOFT_SECONDS) | KW(KW_HARD_BYTES) |		\
+			KW(KW_HARD_PACKETS) | KW(KW_HARD_SECONDS))
+#define SPI_ALLOC_REQUIRED (KW(KW_DST) | KW(KW_PROTO))
+#define SPI_ALLOC_ALLOWED (SPI_ALLOC_REQUIRED | KW(KW_MIN) | KW(KW_MAX) | \
+			   KW(KW_TIMEOUT))
+
+struct command {
+	const char *name;
+	const char *alias;
+	enum ipsecctl_cmd cmd;
+	enum ipsecctl_help help;
+	const char *full_name;
+	unsigned int allowed;
+	unsigned int required;
+};
+
+static const struct command sa_commands[] = {
+	{ "add", NULL, IPSECCTL_CMD_SA_ADD, IPSECCTL_HELP_SA_ADD, "sa add",
+	  SA_ADD_ALLOWED, SA_ADD_REQUIRED },
+	{ "del", "delete", IPSECCTL_CMD_SA_DEL, IPSECCTL_HELP_SA_DEL, "sa del",
+	  SA_ID, SA_ID },
+	{ "get", NULL, IPSECCTL_CMD_SA_GET, IPSECCTL_HELP_SA_GET, "sa get",
+	  SA_ID, SA_ID },
+	{ "list", "show", IPSECCTL_CMD_SA_LIST, IPSECCTL_HELP_SA_LIST,
+	  "sa list", 0, 0 },
+	{ "flush", NULL, IPSECCTL_CMD_SA_FLUSH, IPSECCTL_HELP_SA_FLUSH,
+	  "sa flush", KW(KW_PROTO), 0 },
+};
+
+static const struct command spi_commands[] = {
+	{ "alloc", NULL, IPSECCTL_CMD_SPI_ALLOC, IPSECCTL_HELP_SPI_ALLOC,
+	  "spi alloc", SPI_ALLOC_ALLOWED, SPI_ALLOC_REQUIRED },
+};
+
+/* "ipsecctl sa" alone lists, as "ip xfrm state" does. */
+static const struct command *const sa_default_command = &sa_commands[3];
+
+static const struct command stats_command = {
+	"stats", NULL, IPSECCTL_CMD_STATS, IPSECCTL_HELP_STATS, "stats", 0, 0
+};
+
+static enum ipsecctl_parse_result parse_command(struct ipsecctl_request *req,
+						struct cursor *cur,
+						const struct command *c)
+{
+	int i;
+
+	req->name = c->full_name;
+	for (i = cur->next; i < cur->argc; i++) {
+		if (is_help(cur->argv[i])) {
+			req->cmd = IPSECCTL_CMD_HELP;
+			req->help = c->help;
+			return IPSECCTL_PARSE_OK;
+		}
+	}
+	req->cmd = c->cmd;
+	req->help = c->help;
+	return parse_keywords(req, cur, c->allowed, c->required);
+}
+
+static enum ipsecctl_parse_result parse_object(struct ipsecctl_request *req,
+					       struct cursor *cur,
+					       const char *object,
+					       const struct command *commands,
+					       size_t ncommands,
+					       enum ipsecctl_help help,
+					       const struct command *fallback)
+{
+	const char *word = cursor_take(cur);
+	size_t i;
+
+	req->name = object;
+	req->help = help;
+	if (!word) {
+		if (fallback)
+			return parse_command(req, cur, fallback);
+		return usage(req, "missing command");
+	}
+	if (is_help(word) || !strcmp(word, "help")) {
+		req->cmd = IPSECCTL_CMD_HELP;
+		return IPSECCTL_PARSE_OK;
+	}
+	for (i = 0; i < ncommands; i++) {
+		const struct command *c = &commands[i];
+
+		if (!strcmp(word, c->name) || (c->alias && !strcmp(word, c->alias)))
+			return parse_command(req, cur, c);
+	}
+	return usage(req, "unknown command \"%s\"", word);
+}
+
+enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
+					  struct ipsecctl_request *req)
+{
+	struct cursor cur = { .argc = argc, .argv = argv, .next = 1 };
+	const char *word;
+
+	memset(req, 0, sizeof(*req));
+	req->help = IPSECCTL_HELP_MAIN;
+	/* Options come first, as in ip(8): "ipsecctl -j sa list". */
+	while (!cursor_done(&cur) && argv[cur.next][0] == '-') {
+		word = cursor_take(&cur);
+		if (!strcmp(word, "-j") || !strcmp(word, "--json")) {
+			req->json = true;
+		} else if (!strcmp(word, "-V") || !strcmp(word, "--version")) {
+			req->cmd = IPSECCTL_CMD_VERSION;
+			return IPSECCTL_PARSE_OK;
+		} else if (is_help(word)) {
+			req->cmd = IPSECCTL_CMD_HELP;
+			return IPSECCTL_PARSE_OK;
+		} else {
+			return usage(req, "unknown option \"%s\"", word);
+		}
+	}
+	word = cursor_take(&cur);
+	if (!word)
+		return usage(req, "missing object (sa, spi or stats)");
+	if (!strcmp(word, "help")) {
+		req->cmd = IPSECCTL_CMD_HELP;
+		return IPSECCTL_PARSE_OK;
+	}
+	if (!strcmp(word, "sa"))
+		return parse_object(req, &cur, "sa", sa_commands,
+				    ARRAY_SIZE(sa_commands), IPSECCTL_HELP_SA,
+				    sa_default_command);
+	if (!strcmp(word, "spi"))
+		return parse_object(req, &cur, "spi", spi_commands,
+				    ARRAY_SIZE(spi_commands), IPSECCTL_HELP_SPI,
+				    NULL);
+	if (!strcmp(word, "stats"))
+		return parse_command(req, &cur, &stats_command);
+	return usage(req, "unknown object \"%s\"", word);
+}
+
+void ipsecctl_wipe_key_args(struct ipsecctl_request *req)
+{
+	if (req->enc_key_arg)
+		sodium_memzero(req->enc_key_arg, strlen(req->enc_key_arg));
+	if (req->auth_key_arg)
+		sodium_memzero(req->auth_key_arg, strlen(req->auth_key_arg));
+	req->enc_key_arg = NULL;
+	req->auth_key_arg = NULL;
+}
+
+void ipsecctl_request_wipe(struct ipsecctl_request *req)
+{
+	ipsecctl_wipe_key_args(req);
+	sodium_memzero(req->enc_key, sizeof(req->enc_key));
+	sodium_memzero(req->auth_key, sizeof(req->auth_key));
+	req->enc_key_len = 0;
+	req->auth_key_len = 0;
+}
+
+#define SA_TSV_FIELDS							\
+	"  Without -j and when stdout is not a terminal: one SA per line,\n"	\
+	"  tab-separated, raw numbers, no header. Fields, in this order:\n"	\
+	"     1 spi (0x%08x)       2 proto            3 mode\n"		\
+	"     4 src                5 dst              6 enc\n"		\
+	"     7 enc_key_bits       8 auth             9 reqid\n"		\
+	"    10 replay_window     11 esn (0|1)       12 encap_sport\n"	\
+	"    13 encap_dport       14 soft_bytes      15 soft_packets\n"	\
+	"    16 soft_seconds      17 hard_bytes      18 hard_packets\n"	\
+	"    19 hard_seconds      20 age (seconds)   21 packets\n"		\
+	"    22 bytes             23 drop_replay     24 drop_integrity\n"	\
+	"    25 drop_policy       26 drop_malformed  27 drop_seq_overflow\n" \
+	"    28 drop_no_sa        29 drop_nomem\n"				\
+	"  enc and auth are \"none\" when absent; 0 means unset or unlimited.\n"
+
+static const char help_main[] =
+	"Usage: ipsecctl [-j] OBJECT COMMAND [ARGS]\n"
+	"       ipsecctl -V | --version\n"
+	"       ipsecctl -h | --help\n"
+	"\n"
+	"Controls the kipsec module's SAs in the current network namespace.\n"
+	"\n"
+	"Objects and commands:\n"
+	"  sa add     add an SA                     (ipsecctl sa add --help)\n"
+	"  sa del     delete an SA\n"
+	"  sa get     show one SA\n"
+	"  sa list    show every SA (alias: show)\n"
+	"  sa flush   delete every SA\n"
+	"  spi alloc  reserve an unused SPI\n"
+	"  stats      the namespace's counters\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json     JSON output\n"
+	"  -V, --version  print the version\n"
+	"  -h, --help     this help; after a command, that command's help\n"
+	"\n"
+	"Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+static const char help_sa[] =
+	"Usage: ipsecctl [-j] sa { add | del | get | list | flush } [ARGS]\n"
+	"\n"
+	"  sa add spi SPI src ADDR dst ADDR proto { esp | ah }\n"
+	"         mode { tunnel | transport } [ enc ALG [KEYHEX] ]\n"
+	"         [ auth ALG KEYHEX ] [ reqid N ] [ replay-window N ] [ esn ]\n"
+	"         [ encap-sport PORT encap-dport PORT ]\n"
+	"         [ { soft | hard }-{ bytes | packets | seconds } N ]\n"
+	"  sa del spi SPI dst ADDR proto { esp | ah }\n"
+	"  sa get spi SPI dst ADDR proto { esp | ah }\n"
+	"  sa list                  (alias: show; also \"ipsecctl sa\")\n"
+	"  sa flush [ proto { esp | ah } ]\n"
+	"\n"
+	"\"ipsecctl sa COMMAND --help\" describes each command.\n";
+
+static const char help_sa_add[] =
+	"Usage: ipsecctl sa add spi SPI src ADDR dst ADDR proto { esp | ah }\n"
+	"           mode { tunnel | transport } [ enc ALG [KEYHEX] ]\n"
+	"           [ auth ALG KEYHEX ] [ reqid N ] [ replay-window N ] [ esn ]\n"
+	"           [ encap-sport PORT encap-dport PORT ]\n"
+	"           [ soft-bytes N ] [ soft-packets N ] [ soft-seconds N ]\n"
+	"           [ hard-bytes N ] [ hard-packets N ] [ hard-seconds N ]\n"
+	"\n"
+	"Adds an SA, identified by (SPI, dst, proto).\n"
+	"\n"
+	"  spi            decimal or 0x-prefixed hex, at least 256\n"
+	"  src, dst       outer addresses, both IPv4 or both IPv6\n"
+	"  enc ALG KEY    ESP cipher; KEY in hex, optionally 0x-prefixed:\n"
+	"                   null                (no key argument)\n"
+	"                   aes-cbc             16 or 32 bytes\n"
+	"                   aes-gcm-16, aes-gcm 20 or 36 bytes (key + 4-byte salt)\n"
+	"                   chacha20-poly1305   36 bytes (key + 4-byte salt)\n"
+	"  auth ALG KEY   integrity; required for AH and for ESP without AEAD:\n"
+	"                   hmac-sha256-128, hmac-sha256   32 bytes\n"
+	"                   hmac-sha1-96, hmac-sha1        20 bytes\n"
+	"  reqid N        links the SA to policies\n"
+	"  replay-window N  packets, 0 (off) to 4096; default 64\n"
+	"  esn            64-bit extended sequence numbers\n"
+	"  encap-sport, encap-dport  UDP encapsulation (NAT-T), ESP only\n"
+	"  *-bytes N      k, M, G, T (x1000) or KiB, MiB, GiB, TiB (x1024)\n"
+	"  *-seconds N    s, m, h or d\n"
+	"  *-packets N    a plain number\n"
+	"  Soft limits raise an event, hard limits delete the SA; 0 = none.\n"
+	"\n"
+	"Keys are never printed back by any command.\n";
+
+static const char help_sa_del[] =
+	"Usage: ipsecctl sa del spi SPI dst ADDR proto { esp | ah }\n"
+	"\n"
+	"Deletes an SA and wipes its keys; also releases an unused SPI\n"
+	"reservation with that identity. Alias: delete.\n";
+
+static const char help_sa_get[] =
+	"Usage: ipsecctl [-j] sa get spi SPI dst ADDR proto { esp | ah }\n"
+	"\n"
+	"Shows one SA.\n"
+	"  On a terminal: as a \"sa add\" line without keys (the cipher shows\n"
+	"  its key size in bits instead), then indented lines with the age\n"
+	"  and the counters.\n"
+	SA_TSV_FIELDS
+	"  -j: one JSON object, as the elements of \"sa list -j\".\n";
+
+static const char help_sa_list[] =
+	"Usage: ipsecctl [-j] sa list\n"
+	"\n"
+	"Shows every SA of the namespace, sorted by SPI, dst and proto.\n"
+	"Aliases: show, and \"ipsecctl sa\" alone.\n"
+	"  On a terminal: a table with the columns SPI PROTO MODE SRC DST ENC\n"
+	"  AUTH REQID PACKETS BYTES DROPS AGE, in human units.\n"
+	SA_TSV_FIELDS
+	"  -j: a JSON array of objects with the members spi (number), proto,\n"
+	"  mode, src, dst, enc, enc_key_bits, auth, reqid, replay_window,\n"
+	"  esn (boolean), encap_sport, encap_dport, lifetime_soft and\n"
+	"  lifetime_hard (objects: bytes, packets, seconds), age and stats\n"
+	"  (object: packets, bytes, drop_replay, drop_integrity, drop_policy,\n"
+	"  drop_malformed, drop_seq_overflow, drop_no_sa, drop_nomem).\n";
+
+static const char help_sa_flush[] =
+	"Usage: ipsecctl sa flush [ proto { esp | ah } ]\n"
+	"\n"
+	"Deletes every SA and SPI reservation of the namespace, or only\n"
+	"those of one protocol.\n";
+
+static const char help_spi[] =
+	"Usage: ipsecctl [-j] spi alloc dst ADDR proto { esp | ah } [ min N ]\n"
+	"           [ max N ] [ timeout SECONDS ]\n"
+	"\n"
+	"\"ipsecctl spi alloc --help\" describes the command.\n";
+
+static const char help_spi_alloc[] =
+	"Usage: ipsecctl [-j] spi alloc dst ADDR proto { esp | ah } [ min N ]\n"
+	"           [ max N ] [ timeout SECONDS ]\n"
+	"\n"
+	"Reserves a random SPI unused in the namespace, from min (default 256)\n"
+	"to max (default 0xffffffff), until an SA with it is added or deleted\n"
+	"or the timeout (s, m, h suffixes; default 60 s, at most 3600 s)\n"
+	"passes. Prints the SPI as 0x%08x; with -j an object with the members\n"
+	"spi (number), dst and proto.\n";
+
+static const char help_stats[] =
+	"Usage: ipsecctl [-j] stats\n"
+	"\n"
+	"Shows the namespace's counters, one per line as NAME VALUE (aligned\n"
+	"on a terminal, tab-separated otherwise), in this order: sa_count,\n"
+	"spi_reserved, packets, bytes, drop_replay, drop_integrity,\n"
+	"drop_policy, drop_malformed, drop_seq_overflow, drop_no_sa,\n"
+	"drop_nomem. -j: one JSON object with these members.\n";
+
+const char *ipsecctl_help_text(enum ipsecctl_help help)
+{
+	switch (help) {
+	case IPSECCTL_HELP_MAIN:
+		return help_main;
+	case IPSECCTL_HELP_SA:
+		return help_sa;
+	case IPSECCTL_HELP_SA_ADD:
+		return help_sa_add;
+	case IPSECCTL_HELP_SA_DEL:
+		return help_sa_del;
+	case IPSECCTL_HELP_SA_GET:
+		return help_sa_get;
+	case IPSECCTL_HELP_SA_LIST:
+		return help_sa_list;
+	case IPSECCTL_HELP_SA_FLUSH:
+		return help_sa_flush;
+	case IPSECCTL_HELP_SPI:
+		return help_spi;
+	case IPSECCTL_HELP_SPI_ALLOC:
+		return help_spi_alloc;
+	case IPSECCTL_HELP_STATS:
+		return help_stats;
+	}
+	return help_main;
+}

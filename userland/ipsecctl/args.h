@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipsecctl's command line: argv in, a request out. Nothing here talks to
+ * the kernel, so every keyword and every rejection is unit-testable.
+ */
+#ifndef IPSECCTL_ARGS_H
+#define IPSECCTL_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/parse.h"
+
+#define IPSECCTL_VERSION "0.1.0"
+
+/* Larger than any key the kernel accepts, so that it judges the length. */
+#define IPSECCTL_KEY_MAX 64
+
+enum ipsecctl_cmd {
+	IPSECCTL_CMD_NONE,
+	IPSECCTL_CMD_HELP,
+	IPSECCTL_CMD_VERSION,
+	IPSECCTL_CMD_SA_ADD,
+	IPSECCTL_CMD_SA_DEL,
+	IPSECCTL_CMD_SA_GET,
+	IPSECCTL_CMD_SA_LIST,
+	IPSECCTL_CMD_SA_FLUSH,
+	IPSECCTL_CMD_SPI_ALLOC,
+	IPSECCTL_CMD_STATS,
+};
+
+/* Which --help text a request asks for, or which one a usage error cites. */
+enum ipsecctl_help {
+	IPSECCTL_HELP_MAIN,
+	IPSECCTL_HELP_SA,
+	IPSECCTL_HELP_SA_ADD,
+	IPSECCTL_HELP_SA_DEL,
+	IPSECCTL_HELP_SA_GET,
+	IPSECCTL_HELP_SA_LIST,
+	IPSECCTL_HELP_SA_FLUSH,
+	IPSECCTL_HELP_SPI,
+	IPSECCTL_HELP_SPI_ALLOC,
+	IPSECCTL_HELP_STATS,
+};
+
+enum ipsecctl_lifetime {
+	IPSECCTL_LIFETIME_BYTES,
+	IPSECCTL_LIFETIME_PACKETS,
+	IPSECCTL_LIFETIME_SECONDS,
+	IPSECCTL_LIFETIME_COUNT,
+};
+
+struct ipsecctl_lifetimes {
+	bool has[IPSECCTL_LIFETIME_COUNT];
+	uint64_t value[IPSECCTL_LIFETIME_COUNT];
+};
+
+struct ipsecctl_request {
+	enum ipsecctl_cmd cmd;
+	enum ipsecctl_help help;	/* for CMD_HELP and usage errors */
+	const char *name;		/* "sa add" etc., for messages */
+	bool json;
+
+	bool has_spi;
+	uint32_t spi;
+	struct ip_addr src;		/* family 0 when not given */
+	struct ip_addr dst;
+	uint8_t proto;			/* IPPROTO_ESP/AH; 0 when not given */
+	uint8_t mode;			/* enum kipsec_mode */
+	bool has_reqid;
+	uint32_t reqid;
+
+	bool has_enc;
+	uint16_t enc_alg;
+	size_t enc_key_len;
+	uint8_t enc_key[IPSECCTL_KEY_MAX];
+	bool has_auth;
+	uint16_t auth_alg;
+	size_t auth_key_len;
+	uint8_t auth_key[IPSECCTL_KEY_MAX];
+	/* argv strings holding the keys in hex, for the caller to wipe. */
+	char *enc_key_arg;
+	char *auth_key_arg;
+
+	bool has_replay_window;
+	uint32_t replay_window;
+	uint32_t flags;			/* enum kipsec_sa_flag */
+	bool has_encap;
+	uint16_t encap_sport;
+	uint16_t encap_dport;
+	struct ipsecctl_lifetimes soft;
+	struct ipsecctl_lifetimes hard;
+
+	bool has_spi_min;
+	uint32_t spi_min;
+	bool has_spi_max;
+	uint32_t spi_max;
+	bool has_spi_timeout;
+	uint64_t spi_timeout;
+
+	/* Complete message for a usage error, "ipsecctl: ..." */
+	char error[256];
+};
+
+enum ipsecctl_parse_result {
+	IPSECCTL_PARSE_OK = 0,
+	IPSECCTL_PARSE_USAGE = 2,	/* also the exit status */
+};
+
+/*
+ * Fills req from argv (argv[0] is the program name). On a usage error
+ * req->error holds the message, and no key material is left in req.
+ */
+enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
+					  struct ipsecctl_request *req);
+
+/*
+ * Wipes the hex keys in argv: once decoded they are not needed, and argv is
+ * readable by other users in /proc/PID/cmdline.
+ */
+void ipsecctl_wipe_key_args(struct ipsecctl_request *req);
+
+/* Wipes the keys the request holds, in it and in argv. */
+void ipsecctl_request_wipe(struct ipsecctl_request *req);
+
+const char *ipsecctl_help_text(enum ipsecctl_help help);
+
+#endif

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipsecctl: controls kipsec SAs over the "kipsec" generic-netlink family.
+ * The command line is parsed in args.c; output formats are in sa_info.c and
+ * documented in README.md and --help.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <sodium.h>
+
+#include "common/format.h"
+#include "common/json.h"
+#include "common/kipsec_names.h"
+#include "common/netlink_client.h"
+#include "common/table.h"
+#include "ipsecctl/args.h"
+#include "ipsecctl/sa_info.h"
+#include "kipsec.h"
+
+/* Restarts of an SA dump that changes under it before giving up. */
+#define DUMP_ATTEMPTS 10
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_FAILURE_STATUS = 1,
+	EXIT_USAGE = 2,
+};
+
+enum output_format {
+	OUTPUT_TABLE,		/* a terminal */
+	OUTPUT_TSV,		/* a pipe or file: stable, for scripts */
+	OUTPUT_JSON,
+};
+
+struct context {
+	const struct ipsecctl_request *req;
+	enum output_format format;
+	struct netlink_client nl;
+};
+
+/* "KIPSEC_A_SA_LIFETIME_SOFT/KIPSEC_A_LIFETIME_BYTES" for a path of types. */
+static void attr_path_name(const int *types, int depth, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < depth && used < len; i++) {
+		const char *name = NULL;
+
+		if (i == 0)
+			name = kipsec_attr_name((unsigned int)types[0]);
+		else if (i == 1 && (types[0] == KIPSEC_A_SA_LIFETIME_SOFT ||
+				    types[0] == KIPSEC_A_SA_LIFETIME_HARD))
+			name = kipsec_lifetime_attr_name((unsigned int)types[1]);
+		if (name)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+						 i ? "/" : "", name);
+		else
+			used += (size_t)snprintf(buf + used, len - used,
+						 "%sattribute %d", i ? "/" : "",
+						 types[i]);
+	}
+}
+
+/*
+ * Prints "ipsecctl: CMD: [ATTRIBUTE: ][kernel message: ]strerror". The
+ * attribute comes from the ext-ack offset resolved against our request,
+ * unless the kernel's message already names it.
+ */
+static void report_error(const struct context *ctx, struct nl_msg *request,
+			 const struct netlink_error *e, int err)
+{
+	char attr[160] = "";
+	int types[4], depth = 0;
+
+	if (request && e->has_offset)
+		depth = netlink_attr_path_at(request, 0, e->offset, types, 4);
+	if (depth) {
+		attr_path_name(types, depth, attr, sizeof(attr));
+	} else if (e->has_missing_type) {
+		int path_depth = 0;
+
+		if (request && e->has_missing_nest)
+			path_depth = netlink_attr_path_at(request, 0,
+							  e->missing_nest,
+							  types, 3);
+		types[path_depth] = (int)e->missing_type;
+		attr_path_name(types, path_depth + 1, attr, sizeof(attr));
+		strncat(attr, " missing", sizeof(attr) - strlen(attr) - 1);
+	}
+	if (attr[0] && e->msg[0] && strstr(e->msg, attr))
+		attr[0] = '\0';
+
+	fprintf(stderr, "ipsecctl: %s: ", ctx->req->name);
+	if (attr[0])
+		fprintf(stderr, "%s: ", attr);
+	if (e->msg[0])
+		fprintf(stderr, "%s: ", e->msg);
+	fprintf(stderr, "%s", strerror(-err));
+	if (err == -EPERM || err == -EACCES)
+		fputs(" (needs CAP_NET_ADMIN over the network namespace)",
+		      stderr);
+	fputc('\n', stderr);
+}
+
+static int put_addr(struct nl_msg *msg, int type, const struct ip_addr *a)
+{
+	return nla_put(msg, type, (int)ip_addr_len(a), a->bytes);
+}
+
+static int put_lifetime(struct nl_msg *msg, int type,
+			const struct ipsecctl_lifetimes *lt)
+{
+	static const int attr_of[IPSECCTL_LIFETIME_COUNT] = {
+		[IPSECCTL_LIFETIME_BYTES] = KIPSEC_A_LIFETIME_BYTES,
+		[IPSECCTL_LIFETIME_PACKETS] = KIPSEC_A_LIFETIME_PACKETS,
+		[IPSECCTL_LIFETIME_SECONDS] = KIPSEC_A_LIFETIME_SECONDS,
+	};
+	struct nlattr *nest;
+	int i, present = 0;
+
+	for (i = 0; i < IPSECCTL_LIFETIME_COUNT; i++)
+		present |= lt->has[i];
+	if (!present)
+		return 0;
+	nest = nla_nest_start(msg, type);
+	if (!nest)
+		return -1;
+	for (i = 0; i < IPSECCTL_LIFETIME_COUNT; i++)
+		if (lt->has[i] && nla_put_u64(msg, attr_of[i], lt->value[i]))
+			return -1;
+	return nla_nest_end(msg, nest);
+}
+
+static int put_sa_id(struct nl_msg *msg, const struct ipsecctl_request *req)
+{
+	return nla_put_u32(msg, KIPSEC_A_SA_SPI, req->spi) ||
+	       put_addr(msg, KIPSEC_A_SA_DST, &req->dst) ||
+	       nla_put_u8(msg, KIPSEC_A_SA_PROTO, req->proto);
+}
+
+static int put_sa_add(struct nl_msg *msg, const struct ipsecctl_request *req)
+{
+	if (put_sa_id(msg, req) || put_addr(msg, KIPSEC_A_SA_SRC, &req->src) ||
+	    nla_put_u8(msg, KIPSEC_A_SA_MODE, req->mode))
+		return -1;
+	if (req->has_reqid && nla_put_u32(msg, KIPSEC_A_SA_REQID, req->reqid))
+		return -1;
+	if (req->has_enc &&
+	    (nla_put_u16(msg, KIPSEC_A_SA_ENC_ALG, req->enc_alg) ||
+	     nla_put(msg, KIPSEC_A_SA_ENC_KEY, (int)req->enc_key_len,
+		     req->enc_key)))
+		return -1;
+	if (req->has_auth &&
+	    (nla_put_u16(msg, KIPSEC_A_SA_AUTH_ALG, req->auth_alg) ||
+	     nla_put(msg, KIPSEC_A_SA_AUTH_KEY, (int)req->auth_key_len,
+		     req->auth_key)))
+		return -1;
+	if (req->has_replay_window &&
+	    nla_put_u32(msg, KIPSEC_A_SA_REPLAY_WINDOW, req->replay_window))
+		return -1;
+	if (req->flags && nla_put_u32(msg, KIPSEC_A_SA_FLAGS, req->flags))
+		return -1;
+	if (req->has_encap &&
+	    (nla_put_u16(msg, KIPSEC_A_SA_ENCAP_SPORT, req->encap_sport) ||
+	     nla_put_u16(msg, KIPSEC_A_SA_ENCAP_DPORT, req->encap_dport)))
+		return -1;
+	if (put_lifetime(msg, KIPSEC_A_SA_LIFETIME_SOFT, &req->soft) ||
+	    put_lifetime(msg, KIPSEC_A_SA_LIFETIME_HARD, &req->hard))
+		return -1;
+	return 0;
+}
+
+static int put_spi_alloc(struct nl_msg *msg, const struct ipsecctl_request *req)
+{
+	if (put_addr(msg, KIPSEC_A_SA_DST, &req->dst) ||
+	    nla_put_u8(msg, KIPSEC_A_SA_PROTO, req->proto))
+		return -1;
+	if (req->has_spi_min && nla_put_u32(msg, KIPSEC_A_SPI_MIN, req->spi_min))
+		return -1;
+	if (req->has_spi_max && nla_put_u32(msg, KIPSEC_A_SPI_MAX, req->spi_max))
+		return -1;
+	if (req->has_spi_timeout &&
+	    nla_put_u32(msg, KIPSEC_A_SPI_TIMEOUT, (uint32_t)req->spi_timeout))
+		return -1;
+	return 0;
+}
+
+/*
+ * Sends one request and reports any failure. The request is always freed,
+ * wiped first since it may carry keys.
+ */
+static int transact(struct context *ctx, struct nl_msg *msg,
+		    netlink_reply_fn on_reply, void *arg)
+{
+	struct netlink_error e;
+	int err;
+
+	err = netlink_client_request(&ctx->nl, msg, on_reply, arg, &e);
+	if (err)
+		report_error(ctx, msg, &e, err);
+	netlink_msg_free_wiped(msg);
+	return err ? EXIT_FAILURE_STATUS : EXIT_OK;
+}
+
+static struct nl_msg *new_request(struct context *ctx, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = netlink_client_msg(&ctx->nl, cmd,
+						KIPSEC_GENL_VERSION, flags);
+
+	if (!msg)
+		fprintf(stderr, "ipsecctl: %s: out of memory\n", ctx->req->name);
+	return msg;
+}
+
+static int fail_building(struct context *ctx, struct nl_msg *msg)
+{
+	fprintf(stderr, "ipsecctl: %s: request does not fit a netlink message\n",
+		ctx->req->name);
+	netlink_msg_free_wiped(msg);
+	return EXIT_FAILURE_STATUS;
+}
+
+static int cmd_sa_add(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_NEW, 0);
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (put_sa_add(msg, ctx->req))
+		return fail_building(ctx, msg);
+	return transact(ctx, msg, NULL, NULL);
+}
+
+static int cmd_sa_del(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_DEL, 0);
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (put_sa_id(msg, ctx->req))
+		return fail_building(ctx, msg);
+	return transact(ctx, msg, NULL, NULL);
+}
+
+static int cmd_sa_flush(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_FLUSH, 0);
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (ctx->req->proto &&
+	    nla_put_u8(msg, KIPSEC_A_SA_PROTO, ctx->req->proto))
+		return fail_building(ctx, msg);
+	return transact(ctx, msg, NULL, NULL);
+}
+
+struct sa_list {
+	struct sa_info *items;
+	size_t count;
+	size_t capacity;
+};
+
+static int collect_sa(struct nl_msg *reply, void *arg)
+{
+	struct sa_list *list = arg;
+	struct sa_info *items;
+	int err;
+
+	if (list->count == list->capacity) {
+		size_t want = list->capacity ? list->capacity * 2 : 64;
+
+		items = reallocarray(list->items, want, sizeof(*items));
+		if (!items)
+			return -ENOMEM;
+		list->items = items;
+		list->capacity = want;
+	}
+	err = sa_info_decode(reply, &list->items[list->count]);
+	if (err)
+		return err;
+	list->count++;
+	return 0;
+}
+
+static void forget_collected_sas(void *arg)
+{
+	struct sa_list *list = arg;
+
+	list->count = 0;
+}
+
+static int print_sas(const struct context *ctx, const struct sa_list *list,
+		     bool single)
+{
+	struct json_writer w;
+	struct table t;
+	size_t i;
+	int err = 0;
+
+	switch (ctx->format) {
+	case OUTPUT_JSON:
+		json_init(&w, stdout);
+		if (!single)
+			json_array_begin(&w);
+		for (i = 0; i < list->count; i++)
+			sa_write_json(&w, &list->items[i]);
+		if (!single)
+			json_array_end(&w);
+		err = json_finish(&w);
+		break;
+	case OUTPUT_TSV:
+		for (i = 0; i < list->count; i++)
+			sa_print_tsv(stdout, &list->items[i]);
+		break;
+	case OUTPUT_TABLE:
+		if (single) {
+			for (i = 0; i < list->count; i++)
+				sa_print_config(stdout, &list->items[i]);
+			break;
+		}
+		table_init(&t, sa_table_columns, sa_table_ncolumns);
+		for (i = 0; i < list->count; i++)
+			sa_table_row(&t, &list->items[i]);
+		err = table_print(&t, stdout);
+		table_free(&t);
+		break;
+	}
+	if (err) {
+		fprintf(stderr, "ipsecctl: %s: out of memory\n", ctx->req->name);
+		return EXIT_FAILURE_STATUS;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_sa_get(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_GET, 0);
+	struct sa_list list = { 0 };
+	int status;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (put_sa_id(msg, ctx->req))
+		return fail_building(ctx, msg);
+	status = transact(ctx, msg, collect_sa, &list);
+	if (status == EXIT_OK && list.count != 1) {
+		fprintf(stderr, "ipsecctl: %s: kernel sent %zu SAs, expected one\n",
+			ctx->req->name, list.count);
+		status = EXIT_FAILURE_STATUS;
+	}
+	if (status == EXIT_OK)
+		status = print_sas(ctx, &list, true);
+	free(list.items);
+	return status;
+}
+
+static int cmd_sa_list(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_GET, NLM_F_DUMP);
+	struct sa_list list = { 0 };
+	struct netlink_error e;
+	int status = EXIT_OK, err;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	err = netlink_client_dump(&ctx->nl, msg, collect_sa,
+				  forget_collected_sas, &list, DUMP_ATTEMPTS,
+				  &e);
+	if (err) {
+		report_error(ctx, msg, &e, err);
+		status = EXIT_FAILURE_STATUS;
+	}
+	netlink_msg_free_wiped(msg);
+	if (status == EXIT_OK) {
+		qsort(list.items, list.count, sizeof(*list.items),
+		      sa_info_compare);
+		status = print_sas(ctx, &list, false);
+	}
+	free(list.items);
+	return status;
+}
+
+struct spi_reply {
+	bool received;
+	uint32_t spi;
+};
+
+static int read_spi(struct nl_msg *reply, void *arg)
+{
+	struct spi_reply *r = arg;
+	struct nlattr *spi = nlmsg_find_attr(nlmsg_hdr(reply), GENL_HDRLEN,
+					     KIPSEC_A_SA_SPI);
+
+	if (!spi || nla_len(spi) < (int)sizeof(uint32_t))
+		return -EPROTO;
+	r->spi = nla_get_u32(spi);
+	r->received = true;
+	return 0;
+}
+
+static int cmd_spi_alloc(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SPI_ALLOC, 0);
+	struct spi_reply reply = { 0 };
+	char dst[FORMAT_BUF_LEN];
+	struct json_writer w;
+	int status;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (put_spi_alloc(msg, ctx->req))
+		return fail_building(ctx, msg);
+	status = transact(ctx, msg, read_spi, &reply);
+	if (status != EXIT_OK)
+		return status;
+	if (!reply.received) {
+		fprintf(stderr, "ipsecctl: %s: kernel sent no SPI\n",
+			ctx->req->name);
+		return EXIT_FAILURE_STATUS;
+	}
+	if (ctx->format != OUTPUT_JSON) {
+		printf("0x%08" PRIx32 "\n", reply.spi);
+		return EXIT_OK;
+	}
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	json_key(&w, "spi");
+	json_u64(&w, reply.spi);
+	json_key(&w, "dst");
+	json_string(&w, ip_addr_format(&ctx->req->dst, dst, sizeof(dst)));
+	json_key(&w, "proto");
+	json_string(&w, kipsec_proto_name(ctx->req->proto));
+	json_object_end(&w);
+	json_finish(&w);
+	return EXIT_OK;
+}
+
+/* sa_count, spi_reserved, then the counters in uAPI order. */
+#define NS_STAT_COUNT (2 + KIPSEC_STAT_COUNT)
+
+struct ns_stats {
+	bool received;
+	uint64_t value[NS_STAT_COUNT];
+};
+
+static int read_ns_stats(struct nl_msg *reply, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(reply);
+	struct ns_stats *st = arg;
+	struct nlattr *a, *pos;
+	int rem;
+
+	a = nlmsg_find_attr(nlh, GENL_HDRLEN, KIPSEC_A_STATS_SA_COUNT);
+	if (a && nla_len(a) >= (int)sizeof(uint32_t))
+		st->value[0] = nla_get_u32(a);
+	a = nlmsg_find_attr(nlh, GENL_HDRLEN, KIPSEC_A_STATS_SPI_RESERVED);
+	if (a && nla_len(a) >= (int)sizeof(uint32_t))
+		st->value[1] = nla_get_u32(a);
+	a = nlmsg_find_attr(nlh, GENL_HDRLEN, KIPSEC_A_STATS);
+	if (a) {
+		nla_for_each_nested(pos, a, rem) {
+			int type = nla_type(pos);
+
+			if (type < KIPSEC_STAT_FIRST ||
+			    type > KIPSEC_A_STATS_MAX ||
+			    nla_len(pos) < (int)sizeof(uint64_t))
+				continue;
+			st->value[2 + type - KIPSEC_STAT_FIRST] =
+				nla_get_u64(pos);
+		}
+	}
+	st->received = true;
+	return 0;
+}
+
+static int cmd_stats(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_STATS_GET, 0);
+	const char *names[NS_STAT_COUNT] = { "sa_count", "spi_reserved" };
+	struct ns_stats st = { 0 };
+	struct json_writer w;
+	int status, i;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	for (i = 0; i < KIPSEC_STAT_COUNT; i++)
+		names[2 + i] = kipsec_stat_names[i];
+	status = transact(ctx, msg, read_ns_stats, &st);
+	if (status != EXIT_OK)
+		return status;
+	if (!st.received) {
+		fprintf(stderr, "ipsecctl: %s: kernel sent no statistics\n",
+			ctx->req->name);
+		return EXIT_FAILURE_STATUS;
+	}
+	if (ctx->format == OUTPUT_JSON) {
+		json_init(&w, stdout);
+		json_object_begin(&w);
+		for (i = 0; i < NS_STAT_COUNT; i++) {
+			json_key(&w, names[i]);
+			json_u64(&w, st.value[i]);
+		}
+		json_object_end(&w);
+		json_finish(&w);
+		return EXIT_OK;
+	}
+	for (i = 0; i < NS_STAT_COUNT; i++) {
+		if (ctx->format == OUTPUT_TSV)
+			printf("%s\t%" PRIu64 "\n", names[i], st.value[i]);
+		else
+			printf("%-18s %" PRIu64 "\n", names[i], st.value[i]);
+	}
+	return EXIT_OK;
+}
+
+static int run(struct context *ctx)
+{
+	int err;
+
+	err = netlink_client_open(&ctx->nl, KIPSEC_GENL_NAME);
+	if (err == -ENOENT) {
+		fprintf(stderr, "ipsecctl: kipsec module not loaded (genetlink family \"%s\" not found)\n",
+			KIPSEC_GENL_NAME);
+		return EXIT_FAILURE_STATUS;
+	}
+	if (err) {
+		fprintf(stderr, "ipsecctl: cannot talk to generic netlink: %s\n",
+			strerror(-err));
+		return EXIT_FAILURE_STATUS;
+	}
+	switch (ctx->req->cmd) {
+	case IPSECCTL_CMD_SA_ADD:
+		err = cmd_sa_add(ctx);
+		break;
+	case IPSECCTL_CMD_SA_DEL:
+		err = cmd_sa_del(ctx);
+		break;
+	case IPSECCTL_CMD_SA_GET:
+		err = cmd_sa_get(ctx);
+		break;
+	case IPSECCTL_CMD_SA_LIST:
+		err = cmd_sa_list(ctx);
+		break;
+	case IPSECCTL_CMD_SA_FLUSH:
+		err = cmd_sa_flush(ctx);
+		break;
+	case IPSECCTL_CMD_SPI_ALLOC:
+		err = cmd_spi_alloc(ctx);
+		break;
+	case IPSECCTL_CMD_STATS:
+		err = cmd_stats(ctx);
+		break;
+	default:
+		err = EXIT_FAILURE_STATUS;
+		break;
+	}
+	netlink_client_close(&ctx->nl);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct ipsecctl_request req;
+	struct context ctx = { .req = &req };
+	int status;
+
+	/* libsodium's functions may be used only after sodium_init(). */
+	if (sodium_init() < 0) {
+		fputs("ipsecctl: libsodium failed to initialise\n", stderr);
+		return EXIT_FAILURE_STATUS;
+	}
+	if (ipsecctl_parse(argc, argv, &req) != IPSECCTL_PARSE_OK) {
+		fprintf(stderr, "%s\n", req.error);
+		if (req.help == IPSECCTL_HELP_MAIN || !req.name)
+			fputs("Try \"ipsecctl --help\".\n", stderr);
+		else
+			fprintf(stderr, "Try \"ipsecctl %s --help\".\n",
+				req.name);
+		return EXIT_USAGE;
+	}
+	ipsecctl_wipe_key_args(&req);
+	switch (req.cmd) {
+	case IPSECCTL_CMD_HELP:
+		fputs(ipsecctl_help_text(req.help), stdout);
+		return EXIT_OK;
+	case IPSECCTL_CMD_VERSION:
+		printf("ipsecctl %s (kipsec genetlink family version %d)\n",
+		       IPSECCTL_VERSION, KIPSEC_GENL_VERSION);
+		return EXIT_OK;
+	default:
+		break;
+	}
+	if (req.json)
+		ctx.format = OUTPUT_JSON;
+	else
+		ctx.format = isatty(STDOUT_FILENO) ? OUTPUT_TABLE : OUTPUT_TSV;
+	status = run(&ctx);
+	ipsecctl_request_wipe(&req);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ipsecctl: writing output: %s\n", strerror(errno));
+		status = EXIT_FAILURE_STATUS;
+	}
+	return status;
+}
