@@ -96,6 +96,14 @@
  *    KIPSEC_A_STATS: NLA_NESTED, same layout as in KIPSEC_A_SA_STATS, plus
  *        KIPSEC_A_STATS_DROP_NO_SA: NLA_U64, ESP/AH for no known SA
  *
+ * Events on the multicast group KIPSEC_MCGRP_EVENTS (listening needs
+ * CAP_NET_ADMIN, like the commands):
+ *
+ * KIPSEC_CMD_SA_NEW, KIPSEC_CMD_SA_DEL: an SA was added or deleted; the same
+ *    attributes as a KIPSEC_CMD_SA_GET reply (never keys).
+ * KIPSEC_CMD_SA_FLUSH: the namespace's SAs were flushed; KIPSEC_A_SA_PROTO
+ *    when the flush was restricted to one protocol.
+ *
  * Statistics of the whole module (every namespace) are in sysfs, one value
  * per file, under /sys/kernel/kipsec/: version, sa_count and one file per
  * counter, named as the lower-case suffix of its KIPSEC_A_STATS_ attribute

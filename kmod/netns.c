@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-namespace set-up and tear-down. A namespace's exit frees every SA and
+ * reservation it holds, so nothing outlives it.
+ */
+
+#include <linux/module.h>
+
+#include "netns.h"
+#include "sadb.h"
+#include "spi.h"
+
+unsigned int kipsec_net_id __read_mostly;
+
+static int __net_init kipsec_net_init(struct net *net)
+{
+	struct kipsec_net *kn = kipsec_net(net);
+	int err;
+
+	mutex_init(&kn->lock);
+
+	kn->stats = kipsec_stats_alloc(GFP_KERNEL);
+	if (!kn->stats)
+		return -ENOMEM;
+
+	err = kipsec_sadb_net_init(kn);
+	if (err)
+		goto err_stats;
+	err = kipsec_spi_net_init(kn);
+	if (err)
+		goto err_sadb;
+	return 0;
+
+err_sadb:
+	kipsec_sadb_net_exit(kn);
+err_stats:
+	free_percpu(kn->stats);
+	return err;
+}
+
+static void __net_exit kipsec_net_exit(struct net *net)
+{
+	struct kipsec_net *kn = kipsec_net(net);
+
+	/* SAs first: flushing them also drops their reservations. */
+	kipsec_sadb_net_exit(kn);
+	kipsec_spi_net_exit(kn);
+	free_percpu(kn->stats);
+	mutex_destroy(&kn->lock);
+}
+
+static struct pernet_operations kipsec_net_ops = {
+	.init = kipsec_net_init,
+	.exit = kipsec_net_exit,
+	.id = &kipsec_net_id,
+	.size = sizeof(struct kipsec_net),
+};
+
+int kipsec_netns_init(void)
+{
+	return register_pernet_subsys(&kipsec_net_ops);
+}
+
+void kipsec_netns_exit(void)
+{
+	unregister_pernet_subsys(&kipsec_net_ops);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-network-namespace state. Everything kipsec knows lives here, so that
+ * namespaces never see each other's SAs and a dying namespace takes its
+ * state with it.
+ */
+#ifndef _KIPSEC_NETNS_H
+#define _KIPSEC_NETNS_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "stats.h"
+
+struct kipsec_net {
+	/*
+	 * Serialises every writer of the SA database and the SPI
+	 * reservations, and dumps; lookups on the packet path use RCU.
+	 */
+	struct mutex lock;
+
+	/* SA database, see sadb.c. */
+	struct rhashtable sas;		/* by (SPI, daddr, proto, family) */
+	struct xarray sa_ids;		/* by insertion id: dump order */
+	u32 sa_next_id;
+	unsigned int sa_count;
+	u32 sa_gen;			/* bumped on every change; never 0 */
+
+	/* SPI reservations, see spi.c. */
+	struct rhashtable spi_resv;
+	struct list_head spi_resv_list;
+	unsigned int spi_resv_count;
+	unsigned long spi_gc_next;	/* jiffies, valid while queued */
+	struct delayed_work spi_gc;
+
+	struct kipsec_stats __percpu *stats;
+};
+
+extern unsigned int kipsec_net_id;
+
+static inline struct kipsec_net *kipsec_net(const struct net *net)
+{
+	return net_generic(net, kipsec_net_id);
+}
+
+int kipsec_netns_init(void);
+void kipsec_netns_exit(void);
+
+#endif /* _KIPSEC_NETNS_H */

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA database. Each namespace keeps its SAs twice: in an rhashtable keyed
+ * by (SPI, destination, protocol, family) for O(1) RCU lookups on the packet
+ * path, and in an xarray keyed by an insertion id that only grows, so that a
+ * dump can resume after the last id it sent however many SAs were deleted
+ * in between. Writers hold kipsec_net.lock.
+ */
+
+#include <linux/ktime.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "netns.h"
+#include "sadb.h"
+#include "spi.h"
+
+static struct workqueue_struct *kipsec_wq;
+
+static const struct rhashtable_params kipsec_sa_params = {
+	.head_offset = offsetof(struct kipsec_sa, node),
+	.key_offset = offsetof(struct kipsec_sa, key),
+	.key_len = sizeof(struct kipsec_sa_key),
+	.automatic_shrinking = true,
+};
+
+void kipsec_sa_key_init(struct kipsec_sa_key *key, __be32 spi,
+			const void *daddr, u8 family, u8 proto)
+{
+	memset(key, 0, sizeof(*key));
+	memcpy(&key->daddr, daddr, kipsec_sa_family_len(family));
+	key->spi = spi;
+	key->family = family;
+	key->proto = proto;
+}
+
+static void kipsec_sa_free_work(struct work_struct *work)
+{
+	struct kipsec_sa *sa = container_of(to_rcu_work(work), struct kipsec_sa,
+					    free_work);
+
+	kipsec_crypto_free(&sa->crypto);
+	free_percpu(sa->stats);
+	kfree(sa);
+}
+
+void kipsec_sa_put(struct kipsec_sa *sa)
+{
+	if (refcount_dec_and_test(&sa->refcnt))
+		queue_rcu_work(kipsec_wq, &sa->free_work);
+}
+
+struct kipsec_sa *kipsec_sa_create(struct net *net,
+				   const struct kipsec_sa_cfg *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	struct kipsec_sa *sa;
+	int err;
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+
+	sa->stats = kipsec_stats_alloc(GFP_KERNEL);
+	if (!sa->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	err = kipsec_crypto_init(&sa->crypto, &cfg->crypto, extack);
+	if (err)
+		goto err_free;
+
+	sa->key = cfg->key;
+	refcount_set(&sa->refcnt, 1);
+	write_pnet(&sa->net, net);
+	sa->saddr = cfg->saddr;
+	sa->mode = cfg->mode;
+	sa->reqid = cfg->reqid;
+	sa->replay_window = cfg->replay_window;
+	sa->flags = cfg->flags;
+	sa->encap_sport = cfg->encap_sport;
+	sa->encap_dport = cfg->encap_dport;
+	sa->soft = cfg->soft;
+	sa->hard = cfg->hard;
+	sa->add_time = ktime_get_boottime_seconds();
+	INIT_RCU_WORK(&sa->free_work, kipsec_sa_free_work);
+	return sa;
+
+err_free:
+	free_percpu(sa->stats);
+	kfree(sa);
+	return ERR_PTR(err);
+}
+
+static void kipsec_sa_gen_bump(struct kipsec_net *kn)
+{
+	/* 0 would read as "no generation yet" to nl_dump_check_consistent(). */
+	if (++kn->sa_gen == 0)
+		kn->sa_gen = 1;
+}
+
+/* On success the table holds its own reference; the caller keeps theirs. */
+int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
+{
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+
+	err = xa_alloc_cyclic(&kn->sa_ids, &sa->id, sa, xa_limit_32b,
+			      &kn->sa_next_id, GFP_KERNEL);
+	if (err < 0)
+		return err;
+
+	refcount_inc(&sa->refcnt);
+	err = rhashtable_lookup_insert_fast(&kn->sas, &sa->node,
+					    kipsec_sa_params);
+	if (err) {
+		xa_erase(&kn->sa_ids, sa->id);
+		refcount_dec(&sa->refcnt);
+		return err;
+	}
+
+	/* An SA for a reserved SPI is what the reservation was waiting for. */
+	kipsec_spi_release(kn, &sa->key);
+
+	kn->sa_count++;
+	kipsec_stats_sa_count_add(1);
+	kipsec_sa_gen_bump(kn);
+	return 0;
+}
+
+static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
+{
+	lockdep_assert_held(&kn->lock);
+
+	rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
+	xa_erase(&kn->sa_ids, sa->id);
+	kn->sa_count--;
+	kipsec_stats_sa_count_add(-1);
+	kipsec_sa_gen_bump(kn);
+}
+
+/*
+ * Removes the SA and any reservation of its identity. The table's reference
+ * passes to the caller through @deleted, which is NULL when there was only a
+ * reservation.
+ */
+int kipsec_sa_delete(struct kipsec_net *kn, const struct kipsec_sa_key *key,
+		     struct kipsec_sa **deleted)
+{
+	struct kipsec_sa *sa;
+	bool released;
+
+	lockdep_assert_held(&kn->lock);
+
+	*deleted = NULL;
+	released = kipsec_spi_release(kn, key);
+	sa = kipsec_sa_find(kn, key);
+	if (!sa)
+		return released ? 0 : -ENOENT;
+	kipsec_sa_unlink(kn, sa);
+	*deleted = sa;
+	return 0;
+}
+
+/* @proto 0 flushes both protocols. Returns the number of SAs deleted. */
+unsigned int kipsec_sa_flush(struct kipsec_net *kn, u8 proto)
+{
+	struct kipsec_sa *sa;
+	unsigned int n = 0;
+	unsigned long id;
+
+	lockdep_assert_held(&kn->lock);
+
+	xa_for_each(&kn->sa_ids, id, sa) {
+		if (proto && sa->key.proto != proto)
+			continue;
+		kipsec_sa_unlink(kn, sa);
+		kipsec_sa_put(sa);
+		n++;
+		cond_resched();
+	}
+	kipsec_spi_release_all(kn, proto);
+	return n;
+}
+
+struct kipsec_sa *kipsec_sa_find(struct kipsec_net *kn,
+				 const struct kipsec_sa_key *key)
+{
+	lockdep_assert_held(&kn->lock);
+
+	/* The lock keeps the SA alive after the internal RCU section. */
+	return rhashtable_lookup_fast(&kn->sas, key, kipsec_sa_params);
+}
+
+/* The first SA whose id is >= *id, in id order; *id is set to its id. */
+struct kipsec_sa *kipsec_sa_next(struct kipsec_net *kn, unsigned long *id)
+{
+	lockdep_assert_held(&kn->lock);
+
+	return xa_find(&kn->sa_ids, id, ULONG_MAX, XA_PRESENT);
+}
+
+/*
+ * For the packet path: valid until rcu_read_unlock() unless a reference is
+ * taken with kipsec_sa_get().
+ */
+struct kipsec_sa *kipsec_sa_lookup_rcu(struct net *net, __be32 spi,
+				       const void *daddr, u8 family, u8 proto)
+{
+	struct kipsec_sa_key key;
+
+	kipsec_sa_key_init(&key, spi, daddr, family, proto);
+	return rhashtable_lookup(&kipsec_net(net)->sas, &key,
+				 kipsec_sa_params);
+}
+
+int kipsec_sadb_net_init(struct kipsec_net *kn)
+{
+	xa_init_flags(&kn->sa_ids, XA_FLAGS_ALLOC);
+	kn->sa_gen = 1;
+	return rhashtable_init(&kn->sas, &kipsec_sa_params);
+}
+
+void kipsec_sadb_net_exit(struct kipsec_net *kn)
+{
+	mutex_lock(&kn->lock);
+	kipsec_sa_flush(kn, 0);
+	mutex_unlock(&kn->lock);
+
+	rhashtable_destroy(&kn->sas);
+	xa_destroy(&kn->sa_ids);
+}
+
+int kipsec_sadb_init(void)
+{
+	kipsec_wq = alloc_workqueue("kipsec", 0, 0);
+	return kipsec_wq ? 0 : -ENOMEM;
+}
+
+/* Every namespace is gone by now; wait for the frees they queued. */
+void kipsec_sadb_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(kipsec_wq);
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SA database: the SA object, its identity, and the per-namespace table.
+ */
+#ifndef _KIPSEC_SADB_H
+#define _KIPSEC_SADB_H
+
+#include <linux/in6.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/socket.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+
+#include "crypto.h"
+#include "stats.h"
+
+struct kipsec_net;
+struct netlink_ext_ack;
+
+union kipsec_addr {
+	__be32 ip4;
+	struct in6_addr ip6;
+};
+
+/*
+ * Hashed and compared as raw bytes: build it with kipsec_sa_key_init() so
+ * that the unused address bytes and the padding are zero.
+ */
+struct kipsec_sa_key {
+	union kipsec_addr daddr;
+	__be32 spi;
+	u8 family;		/* AF_INET or AF_INET6 */
+	u8 proto;		/* IPPROTO_ESP or IPPROTO_AH */
+	u8 pad[2];
+};
+
+struct kipsec_lifetime {
+	u64 bytes;		/* 0: no limit */
+	u64 packets;
+	u64 seconds;
+};
+
+/* Everything an SA is made from, as parsed from KIPSEC_CMD_SA_NEW. */
+struct kipsec_sa_cfg {
+	struct kipsec_sa_key key;
+	union kipsec_addr saddr;
+	u8 mode;
+	u32 reqid;
+	u32 replay_window;
+	u32 flags;
+	u16 encap_sport;	/* host order; both 0: no UDP encapsulation */
+	u16 encap_dport;
+	struct kipsec_lifetime soft;
+	struct kipsec_lifetime hard;
+	struct kipsec_crypto_cfg crypto;
+};
+
+struct kipsec_sa {
+	struct rhash_head node;
+	struct kipsec_sa_key key;
+	/* One reference for the table, one for each user outside RCU. */
+	refcount_t refcnt;
+	u32 id;			/* index in kipsec_net.sa_ids */
+	possible_net_t net;
+
+	union kipsec_addr saddr;
+	u8 mode;
+	u32 reqid;
+	u32 replay_window;
+	u32 flags;
+	u16 encap_sport;
+	u16 encap_dport;
+	struct kipsec_lifetime soft;
+	struct kipsec_lifetime hard;
+	u64 add_time;		/* ktime_get_boottime_seconds() */
+
+	struct kipsec_crypto crypto;
+	struct kipsec_stats __percpu *stats;
+
+	/* crypto_free_*() may sleep: the last put frees from a workqueue. */
+	struct rcu_work free_work;
+};
+
+void kipsec_sa_key_init(struct kipsec_sa_key *key, __be32 spi,
+			const void *daddr, u8 family, u8 proto);
+
+struct kipsec_sa *kipsec_sa_create(struct net *net,
+				   const struct kipsec_sa_cfg *cfg,
+				   struct netlink_ext_ack *extack);
+int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa);
+int kipsec_sa_delete(struct kipsec_net *kn, const struct kipsec_sa_key *key,
+		     struct kipsec_sa **deleted);
+unsigned int kipsec_sa_flush(struct kipsec_net *kn, u8 proto);
+
+struct kipsec_sa *kipsec_sa_find(struct kipsec_net *kn,
+				 const struct kipsec_sa_key *key);
+struct kipsec_sa *kipsec_sa_next(struct kipsec_net *kn, unsigned long *id);
+struct kipsec_sa *kipsec_sa_lookup_rcu(struct net *net, __be32 spi,
+				       const void *daddr, u8 family, u8 proto);
+
+static inline bool kipsec_sa_get(struct kipsec_sa *sa)
+{
+	return refcount_inc_not_zero(&sa->refcnt);
+}
+
+void kipsec_sa_put(struct kipsec_sa *sa);
+
+static inline u32 kipsec_sa_family_len(u8 family)
+{
+	return family == AF_INET ? sizeof(__be32) : sizeof(struct in6_addr);
+}
+
+int kipsec_sadb_net_init(struct kipsec_net *kn);
+void kipsec_sadb_net_exit(struct kipsec_net *kn);
+int kipsec_sadb_init(void);
+void kipsec_sadb_exit(void);
+
+#endif /* _KIPSEC_SADB_H */
