@@ -6,7 +6,6 @@
 # user who owns the network namespace through a user namespace.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
-NL="python3 $KIPSEC_TOP/tests/lib/kipsec_nl.py"
 sa="sa_spi=u32:0x5000 sa_dst=ip:192.0.2.2 sa_src=ip:192.0.2.1 sa_proto=u8:50 sa_mode=u8:2 sa_enc_alg=u16:3 sa_enc_key=hex:$(hexkey 20)"
 
 load_kipsec

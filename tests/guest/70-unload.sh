@@ -5,13 +5,12 @@
 # everything; the harness fails the run on any leak or warning in dmesg.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
-NL="python3 $KIPSEC_TOP/tests/lib/kipsec_nl.py"
 
 load_kipsec
 ip netns add busy
-check "add 5000 SAs in the initial namespace" $NL bulk_add 5000
+check "add 5000 SAs in the initial namespace" nl bulk_add 5000
 check "add 5000 SAs in another namespace" in_ns busy $NL bulk_add 5000
-check "allocate SPIs" $NL spi_alloc sa_dst=ip:192.0.2.9 sa_proto=u8:50
+check "allocate SPIs" nl spi_alloc sa_dst=ip:192.0.2.9 sa_proto=u8:50
 expect_eq "10000 SAs present" "$(cat /sys/kernel/kipsec/sa_count)" 10000
 check "rmmod with 10000 SAs present" rmmod kipsec
 expect_match "unload banner" "$(dmesg | tail -5)" 'kipsec: .*unloaded'

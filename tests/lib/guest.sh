@@ -23,3 +23,34 @@ in_ns() {
 hexkey() {
 	head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'
 }
+
+# nl CMD [ATTR=VALUE...]: tests/lib/kipsec_nl.py through one long-lived
+# process in this test's network namespace (Python starts in ~1 s under
+# TCG, so a process per call would dominate the test time). Same output and
+# exit status as running kipsec_nl.py directly.
+nl() {
+	local line rc
+	if [ -z "${KIPSEC_NL_FIFO:-}" ]; then
+		KIPSEC_NL_FIFO=$(mktemp -d /tmp/kipsec-nl.XXXXXX)
+		mkfifo "$KIPSEC_NL_FIFO/in" "$KIPSEC_NL_FIFO/out"
+		python3 "$KIPSEC_TOP/tests/lib/kipsec_nl.py" --serve \
+			<"$KIPSEC_NL_FIFO/in" >"$KIPSEC_NL_FIFO/out" &
+		exec 7>"$KIPSEC_NL_FIFO/in" 8<"$KIPSEC_NL_FIFO/out"
+	fi
+	printf '%q ' "$@" >&7
+	echo >&7
+	while IFS= read -r line <&8; do
+		if [[ $line == $'\x04'rc=* ]]; then
+			rc=${line#$'\x04'rc=}
+			return "$rc"
+		fi
+		printf '%s\n' "$line"
+	done
+	echo "nl: kipsec_nl.py --serve went away" >&2
+	return 255
+}
+
+# The same client as a separate process, for runs under other credentials
+# or in another namespace (setpriv, ip netns exec). -S: no site packages,
+# a faster start.
+NL="python3 -S $KIPSEC_TOP/tests/lib/kipsec_nl.py"

@@ -53,12 +53,14 @@ HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 
 def parse_enums(path=HEADER):
-    """Returns {NAME: value} for every sequential enum member in the header."""
+    """Returns ({NAME: value}, {enum_name: {value: NAME}}) for every enum in
+    the header; members without "= expr" count up from the one before."""
     text = open(path).read()
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    values = {}
-    for body in re.findall(r"enum\s+\w+\s*\{(.*?)\}", text, flags=re.S):
+    values, by_enum = {}, {}
+    for ename, body in re.findall(r"enum\s+(\w+)\s*\{(.*?)\}", text, flags=re.S):
         n = 0
+        names = by_enum.setdefault(ename, {})
         for item in body.split(","):
             item = item.strip()
             if not item:
@@ -73,13 +75,18 @@ def parse_enums(path=HEADER):
             else:
                 name = item
             values[name] = n
+            if not name.startswith("__"):
+                names.setdefault(n, name)
             n += 1
-    return values
+    return values, by_enum
 
 
-E = parse_enums()
-TOP_ATTRS = {v: k for k, v in E.items()
-             if re.match(r"KIPSEC_A_(SA|SPI|STATS_SA|STATS_SPI)_", k)}
+E, ENUMS = parse_enums()
+TOP_ATTRS = ENUMS["kipsec_attr"]
+NESTED_ATTRS = {"sa_lifetime_soft": ENUMS["kipsec_lifetime_attr"],
+                "sa_lifetime_hard": ENUMS["kipsec_lifetime_attr"],
+                "sa_stats": ENUMS["kipsec_stats_attr"],
+                "stats": ENUMS["kipsec_stats_attr"]}
 
 
 def attr_num(name, prefix="KIPSEC_A_"):
@@ -184,11 +191,8 @@ class Genl:
     def attr_at(self, offset):
         """Names the attribute of the sent message that starts at offset
         (the kernel's NLMSGERR_ATTR_OFFS), descending into nests."""
-        names = {v: k for k, v in E.items() if k.startswith("KIPSEC_A_")
-                 and not k.startswith("__")}
-        nested = {v: k for k, v in E.items()
-                  if k.startswith("KIPSEC_A_LIFETIME_")}
-        off, end, table = 20, len(self.sent), names
+        nested = ENUMS["kipsec_lifetime_attr"]
+        off, end, table = 20, len(self.sent), TOP_ATTRS
         while off + 4 <= end:
             length, atype = struct.unpack_from("=HH", self.sent, off)
             if length < 4:
@@ -214,18 +218,26 @@ def parse_attrs(data):
     return attrs
 
 
-def decode_attrs(attrs, prefix="KIPSEC_A_"):
-    names = {v: k[len(prefix):].lower() for k, v in E.items()
-             if k.startswith(prefix) and not k.startswith("__")}
+def short_name(full):
+    """KIPSEC_A_SA_DST -> sa_dst, KIPSEC_A_LIFETIME_BYTES -> lifetime_bytes,
+    KIPSEC_A_STATS_PACKETS -> packets."""
+    name = full[len("KIPSEC_A_"):].lower()
+    if name.startswith("stats_") and not name.startswith(("stats_sa", "stats_spi")):
+        name = name[len("stats_"):]
+    return name
+
+
+def decode_attrs(attrs, names=None):
+    names = TOP_ATTRS if names is None else names
     out = {}
     for num, raw in attrs.items():
-        name = names.get(num, str(num))
+        name = short_name(names[num]) if num in names else str(num)
         if name in ("sa_dst", "sa_src"):
             out[name] = str(ipaddress.ip_address(raw))
-        elif name in ("sa_stats", "stats"):
-            out[name] = decode_attrs(parse_attrs(raw), "KIPSEC_A_STATS_")
-        elif name.startswith("sa_lifetime"):
-            out[name] = decode_attrs(parse_attrs(raw), "KIPSEC_A_LIFETIME_")
+        elif name in NESTED_ATTRS and names is TOP_ATTRS:
+            out[name] = decode_attrs(parse_attrs(raw), NESTED_ATTRS[name])
+        elif name == "pad" or name.endswith("_pad"):
+            continue
         elif len(raw) in (1, 2, 4, 8):
             out[name] = int.from_bytes(raw, sys.byteorder)
         else:
@@ -336,36 +348,56 @@ def dump_interrupt(g):
             messages += 1
 
 
-def main(argv):
-    if len(argv) < 2 or argv[1] in ("-h", "--help"):
-        print(__doc__)
-        return 0
-    if argv[1] in ("bulk_add", "bulk_check", "dump_interrupt"):
-        g = Genl()
-        fn = globals()[argv[1]]
-        return fn(g, *[int(a) for a in argv[2:]])
-    cmd_name = argv[1]
-    dump = cmd_name == "sa_dump"
-    cmd = E["KIPSEC_CMD_" + ("SA_GET" if dump else cmd_name.upper())]
-    payload = b""
-    for arg in argv[2:]:
-        k, v = arg.split("=", 1)
-        p, f = encode_value(v, "KIPSEC_A_")
-        payload += nla(attr_num(k) | f, p)
+def run(argv):
+    """Runs one command line (argv[0] is the command); returns its status."""
+    cmd_name = argv[0]
     try:
         g = Genl()
     except OSError as e:
         print("errno=%d msg=%s" % (e.errno, e.strerror))
         return e.errno
+    if cmd_name in ("bulk_add", "bulk_check", "dump_interrupt"):
+        return globals()[cmd_name](g, *[int(a) for a in argv[1:]])
+    dump = cmd_name == "sa_dump"
+    cmd = E["KIPSEC_CMD_" + ("SA_GET" if dump else cmd_name.upper())]
+    payload = b""
+    for arg in argv[1:]:
+        k, v = arg.split("=", 1)
+        p, f = encode_value(v, "KIPSEC_A_")
+        payload += nla(attr_num(k) | f, p)
     replies, err = g.request(g.family_id, cmd, payload, dump=dump)
     for r in replies:
         print(" ".join("%s=%s" % kv for kv in sorted(decode_attrs(r).items())))
     if g.interrupted:
         print("dump_interrupted=1")
+    g.sock.close()
     if err:
         print("errno=%d msg=%s attr=%s" % err)
         return err[0]
     return 0
+
+
+def serve():
+    """One command line per input line; after each, a line "\x04rc=N".
+    Python starts slowly under TCG, so tests keep one process around."""
+    import shlex
+    for line in sys.stdin:
+        try:
+            rc = run(shlex.split(line))
+        except Exception as e:  # report, keep serving
+            print("error=%r" % e)
+            rc = 255
+        print("\x04rc=%d" % rc, flush=True)
+    return 0
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    if argv[1] == "--serve":
+        return serve()
+    return run(argv[1:])
 
 
 if __name__ == "__main__":

@@ -392,6 +392,42 @@ static enum ipsecctl_parse_result parse_command(struct ipsecctl_request *req,
 	return parse_keywords(req, cur, c->allowed, c->required);
 }
 
+static const struct command ike_commands[] = {
+	{ "list", "show", IPSECCTL_CMD_IKE_LIST, IPSECCTL_HELP_IKE_LIST,
+	  "ike list", 0, 0 },
+};
+
+/*
+ * "up NAME" and "down NAME": a connection of ipsecd's configuration,
+ * handed over as is (ipsecd judges whether it exists).
+ */
+static enum ipsecctl_parse_result parse_conn_command(
+	struct ipsecctl_request *req, struct cursor *cur, const char *name,
+	enum ipsecctl_cmd cmd, enum ipsecctl_help help)
+{
+	const char *conn;
+	int i;
+
+	req->name = name;
+	req->help = help;
+	for (i = cur->next; i < cur->argc; i++) {
+		if (is_help(cur->argv[i])) {
+			req->cmd = IPSECCTL_CMD_HELP;
+			return IPSECCTL_PARSE_OK;
+		}
+	}
+	conn = cursor_take(cur);
+	if (!conn)
+		return usage(req, "missing connection name");
+	if (!cursor_done(cur))
+		return usage(req, "unknown argument \"%s\"", cur->argv[cur->next]);
+	if (!conn[0] || strlen(conn) > 63 || strpbrk(conn, " \t\r\n"))
+		return usage(req, "bad connection name \"%s\"", conn);
+	req->cmd = cmd;
+	req->conn_name = conn;
+	return IPSECCTL_PARSE_OK;
+}
+
 static enum ipsecctl_parse_result parse_object(struct ipsecctl_request *req,
 					       struct cursor *cur,
 					       const char *object,
@@ -436,6 +472,10 @@ enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
 		word = cursor_take(&cur);
 		if (!strcmp(word, "-j") || !strcmp(word, "--json")) {
 			req->json = true;
+		} else if (!strcmp(word, "-s") || !strcmp(word, "--socket")) {
+			req->socket_path = cursor_take(&cur);
+			if (!req->socket_path)
+				return usage(req, "missing path after \"%s\"", word);
 		} else if (!strcmp(word, "-V") || !strcmp(word, "--version")) {
 			req->cmd = IPSECCTL_CMD_VERSION;
 			return IPSECCTL_PARSE_OK;
@@ -463,6 +503,16 @@ enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
 				    NULL);
 	if (!strcmp(word, "stats"))
 		return parse_command(req, &cur, &stats_command);
+	if (!strcmp(word, "ike"))
+		return parse_object(req, &cur, "ike", ike_commands,
+				    ARRAY_SIZE(ike_commands), IPSECCTL_HELP_IKE,
+				    &ike_commands[0]);
+	if (!strcmp(word, "up"))
+		return parse_conn_command(req, &cur, "up", IPSECCTL_CMD_UP,
+					  IPSECCTL_HELP_UP);
+	if (!strcmp(word, "down"))
+		return parse_conn_command(req, &cur, "down", IPSECCTL_CMD_DOWN,
+					  IPSECCTL_HELP_DOWN);
 	return usage(req, "unknown object \"%s\"", word);
 }
 
@@ -515,9 +565,14 @@ static const char help_main[] =
 	"  sa flush   delete every SA\n"
 	"  spi alloc  reserve an unused SPI\n"
 	"  stats      the namespace's counters\n"
+	"  ike list   ipsecd's IKE SAs and their IPsec SAs (alias: show)\n"
+	"  up NAME    ask ipsecd to negotiate connection NAME\n"
+	"  down NAME  ask ipsecd to delete connection NAME's SAs\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json     JSON output\n"
+	"  -s, --socket PATH  ipsecd's control socket (ike, up, down); default\n"
+	"                 $IPSECD_SOCKET, else " IPSECCTL_DEFAULT_SOCKET "\n"
 	"  -V, --version  print the version\n"
 	"  -h, --help     this help; after a command, that command's help\n"
 	"\n"
@@ -631,9 +686,53 @@ static const char help_stats[] =
 	"drop_policy, drop_malformed, drop_seq_overflow, drop_no_sa,\n"
 	"drop_nomem. -j: one JSON object with these members.\n";
 
+static const char help_ike[] =
+	"Usage: ipsecctl [-j] [-s SOCKET] ike list\n"
+	"\n"
+	"\"ipsecctl ike list --help\" describes the command.\n";
+
+static const char help_ike_list[] =
+	"Usage: ipsecctl [-j] [-s SOCKET] ike list\n"
+	"\n"
+	"Asks ipsecd (over its control socket) for its ISAKMP SAs and, under\n"
+	"each, the IPsec SAs negotiated with it. Aliases: show, and\n"
+	"\"ipsecctl ike\" alone.\n"
+	"  On a terminal: one line per ISAKMP SA (conn: local === peer, state,\n"
+	"  role, suite, cookies, age), then one indented line per IPsec SA\n"
+	"  (protocol, algorithms, inbound and outbound SPI, client subnets,\n"
+	"  mode, age).\n"
+	"  Without -j and when stdout is not a terminal: tab-separated lines,\n"
+	"    ike CONN LOCAL PEER STATE ROLE SUITE COOKIE_I COOKIE_R AGE\n"
+	"    ipsec CONN PROTO SPI_IN SPI_OUT ALG MODE LOCAL_TS REMOTE_TS AGE\n"
+	"  -j: a JSON array of objects with the members conn, local, peer,\n"
+	"  state, role, ike, cookie_i, cookie_r, age, lifetime and ipsec_sas\n"
+	"  (objects: proto, spi_in, spi_out (numbers), alg, mode, pfs,\n"
+	"  local_ts, remote_ts, age, lifetime, lifetime_kbytes).\n";
+
+static const char help_up[] =
+	"Usage: ipsecctl [-s SOCKET] up NAME\n"
+	"\n"
+	"Asks ipsecd to negotiate connection NAME (Main Mode if there is no\n"
+	"ISAKMP SA yet, then Quick Mode) and returns at once; follow the\n"
+	"result with \"ipsecctl ike list\" or ipsecd's log.\n";
+
+static const char help_down[] =
+	"Usage: ipsecctl [-s SOCKET] down NAME\n"
+	"\n"
+	"Asks ipsecd to delete connection NAME's IPsec SAs and its ISAKMP SA,\n"
+	"sending Delete payloads to the peer.\n";
+
 const char *ipsecctl_help_text(enum ipsecctl_help help)
 {
 	switch (help) {
+	case IPSECCTL_HELP_IKE:
+		return help_ike;
+	case IPSECCTL_HELP_IKE_LIST:
+		return help_ike_list;
+	case IPSECCTL_HELP_UP:
+		return help_up;
+	case IPSECCTL_HELP_DOWN:
+		return help_down;
 	case IPSECCTL_HELP_MAIN:
 		return help_main;
 	case IPSECCTL_HELP_SA:

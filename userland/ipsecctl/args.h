@@ -13,6 +13,7 @@
 #include "common/parse.h"
 
 #define IPSECCTL_VERSION "0.1.0"
+#define IPSECCTL_DEFAULT_SOCKET "/run/ipsecd.sock"
 
 /* Larger than any key the kernel accepts, so that it judges the length. */
 #define IPSECCTL_KEY_MAX 64
@@ -28,6 +29,9 @@ enum ipsecctl_cmd {
 	IPSECCTL_CMD_SA_FLUSH,
 	IPSECCTL_CMD_SPI_ALLOC,
 	IPSECCTL_CMD_STATS,
+	IPSECCTL_CMD_IKE_LIST,
+	IPSECCTL_CMD_UP,
+	IPSECCTL_CMD_DOWN,
 };
 
 /* Which --help text a request asks for, or which one a usage error cites. */
@@ -42,6 +46,10 @@ enum ipsecctl_help {
 	IPSECCTL_HELP_SPI,
 	IPSECCTL_HELP_SPI_ALLOC,
 	IPSECCTL_HELP_STATS,
+	IPSECCTL_HELP_IKE,
+	IPSECCTL_HELP_IKE_LIST,
+	IPSECCTL_HELP_UP,
+	IPSECCTL_HELP_DOWN,
 };
 
 enum ipsecctl_lifetime {
@@ -61,6 +69,10 @@ struct ipsecctl_request {
 	enum ipsecctl_help help;	/* for CMD_HELP and usage errors */
 	const char *name;		/* "sa add" etc., for messages */
 	bool json;
+	/* ipsecd's control socket: --socket, else $IPSECD_SOCKET, else
+	 * IPSECCTL_DEFAULT_SOCKET. */
+	const char *socket_path;
+	const char *conn_name;		/* up, down */
 
 	bool has_spi;
 	uint32_t spi;

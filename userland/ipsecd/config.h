@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipsecd's configuration: an ipsec.conf-style file of "config setup" and
+ * "conn NAME" sections, and a separate secrets file of pre-shared keys.
+ * Parsing is pure (text in, structures out) so that every rejection is
+ * unit-tested; config_load()/secrets_load() add the file access and the
+ * permission check. Keys are documented in ipsecd/README.md.
+ */
+#ifndef IPSECD_CONFIG_H
+#define IPSECD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/parse.h"
+#include "ike/crypto.h"
+#include "ike/proposal.h"
+
+#define CONFIG_NAME_MAX 64
+#define CONFIG_PATH_MAX 256
+#define CONFIG_MAX_SUITES 16
+#define CONFIG_ERR_LEN 512
+
+#define IPSECD_DEFAULT_CONFIG "/etc/ipsecd.conf"
+#define IPSECD_DEFAULT_SECRETS "/etc/ipsecd.secrets"
+#define IPSECD_DEFAULT_SOCKET "/run/ipsecd.sock"
+
+enum conn_auto {
+	CONN_AUTO_ADD,		/* wait for the peer or "ipsecctl up" */
+	CONN_AUTO_START,	/* initiate when the daemon starts */
+	CONN_AUTO_ROUTE,	/* initiate on traffic (kipsec ACQUIRE) */
+};
+
+enum log_level {
+	LOG_LVL_ERROR,
+	LOG_LVL_WARN,
+	LOG_LVL_INFO,
+	LOG_LVL_DEBUG,
+};
+
+/* An address prefix: a traffic selector or a Quick Mode client ID. */
+struct subnet {
+	struct ip_addr addr;	/* host bits cleared */
+	unsigned int prefix;
+};
+
+struct conn_config {
+	char name[CONFIG_NAME_MAX];
+	unsigned int line;		/* of the "conn" line */
+	struct ip_addr left, right;
+	bool has_leftsubnet, has_rightsubnet;
+	struct subnet leftsubnet, rightsubnet;	/* default: the hosts */
+	struct ike_p1_suite ike[CONFIG_MAX_SUITES];
+	size_t nike;
+	/* Phase-2 offer: every bundle has the same protocols, in order. */
+	struct ike_p2_bundle bundles[CONFIG_MAX_SUITES];
+	size_t nbundles;
+	uint32_t ikelifetime;		/* seconds */
+	uint32_t lifetime;		/* seconds */
+	uint64_t lifebytes;
+	uint32_t rekeymargin;		/* seconds */
+	enum conn_auto autostart;
+	bool tunnel;
+	bool pfs;
+	uint16_t pfs_group;		/* IKE_GROUP_NONE without PFS */
+	unsigned int keyingtries;	/* 0: forever */
+};
+
+struct config {
+	char control_socket[108];	/* sun_path */
+	char secrets_file[CONFIG_PATH_MAX];
+	enum log_level log_level;
+	uint32_t retransmit_timeout_ms;	/* first retransmission */
+	unsigned int retransmit_tries;	/* retransmissions before giving up */
+	struct conn_config *conns;
+	size_t nconns;
+};
+
+/* Defaults of every key (DESIGN.md §3 and the brief). */
+void config_init(struct config *cfg);
+void config_free(struct config *cfg);
+
+/*
+ * Parses the text of a configuration file named file (for messages). On
+ * failure returns -1 with err = "file:line: message"; cfg then holds
+ * nothing to free beyond config_free().
+ */
+int config_parse(const char *file, const char *text, struct config *cfg,
+		 char *err, size_t errlen);
+/* Reads and parses a file. */
+int config_load(const char *path, struct config *cfg, char *err,
+		size_t errlen);
+
+const struct conn_config *config_find_conn(const struct config *cfg,
+					   const char *name);
+
+/* Pre-shared keys, selected by the addresses of the two ends. */
+struct psk_entry {
+	size_t naddrs;			/* 0: any peer */
+	struct ip_addr addrs[2];
+	struct ike_secret *psk;
+};
+
+struct secrets {
+	struct psk_entry *entries;
+	size_t n;
+};
+
+/*
+ * Parses "[ADDR [ADDR]] : PSK "secret"" lines ("0x..." for hex keys,
+ * "%any" for any address). The text is not modified; the caller wipes it.
+ */
+int secrets_parse(const char *file, const char *text, struct secrets *s,
+		  char *err, size_t errlen);
+/*
+ * Reads a secrets file, refusing one that is not a regular file owned by
+ * us or that the group or others may read or write. The buffer holding
+ * its text is wiped.
+ */
+int secrets_load(const char *path, struct secrets *s, char *err,
+		 size_t errlen);
+void secrets_free(struct secrets *s);
+
+/*
+ * The key for a peer: an entry naming both addresses beats one naming
+ * the peer, which beats one naming no address. NULL when none matches.
+ */
+const struct ike_secret *secrets_lookup(const struct secrets *s,
+					const struct ip_addr *local,
+					const struct ip_addr *peer);
+
+/* Helpers shared with the daemon. */
+bool subnet_contains_host(const struct subnet *net, const struct ip_addr *a);
+bool subnet_equal(const struct subnet *a, const struct subnet *b);
+void subnet_host(struct subnet *net, const struct ip_addr *a);
+const char *subnet_format(const struct subnet *net, char *buf, size_t len);
+bool ip_addr_equal(const struct ip_addr *a, const struct ip_addr *b);
+
+#endif

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipsecd's objects, isakmpd-style: one file per object.
+ *
+ *   conn      a configured connection at run time: its ISAKMP SA and the
+ *             IPsec SAs negotiated under it (conn.c)
+ *   isakmp_sa phase-1 state: cookies, suite, keys, the Main Mode exchange
+ *             (sa_ike.c)
+ *   exchange  one Main Mode or Quick Mode run, driven message by message by
+ *             a table of steps (exchange.c); informational exchanges are
+ *             one-shot and have no state (info.c)
+ *   child_sa  an installed pair of IPsec SAs (conn.c, kernel.c)
+ *
+ * Everything runs in one thread around poll() (main.c) with the timers of
+ * timer.c, so no object needs a lock.
+ */
+#ifndef IPSECD_H
+#define IPSECD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "common/parse.h"
+#include "ike/crypto.h"
+#include "ike/ike.h"
+#include "ike/keys.h"
+#include "ike/proposal.h"
+#include "ipsecd/config.h"
+#include "ipsecd/timer.h"
+
+#define IKE_PORT 500
+
+struct conn;
+struct isakmp_sa;
+
+/* One protocol (ESP or AH) of an installed IPsec SA pair. */
+struct child_proto {
+	struct ike_p2_suite suite;
+	uint32_t spi_in;	/* ours, allocated by kipsec */
+	uint32_t spi_out;	/* the peer's */
+};
+
+struct child_sa {
+	struct child_sa *next;
+	size_t n;
+	struct child_proto p[IKE_MAX_BUNDLE];
+	struct ike_lifetime life;
+	struct subnet local_ts, remote_ts;
+	bool pfs;
+	time_t created;		/* CLOCK_MONOTONIC seconds */
+};
+
+enum exchange_kind {
+	EXCH_MAIN,
+	EXCH_QUICK,
+};
+
+struct exchange {
+	struct exchange *next;		/* in the ISAKMP SA's list (Quick) */
+	struct isakmp_sa *sa;
+	enum exchange_kind kind;
+	bool initiator;
+	unsigned int step;		/* index of the next message */
+	bool done;
+	bool failed;
+	uint32_t msgid;
+	uint8_t iv[IKE_MAX_BLOCK_LEN];	/* this exchange's CBC chain */
+
+	/* Reliability: the bytes we sent last and what we received last. */
+	struct ike_buf last_sent;
+	uint8_t last_rcvd[32];
+	bool has_last_rcvd;
+	struct timer retransmit;
+	unsigned int tries;
+	uint32_t timeout_ms;
+	struct timer linger;		/* a finished exchange answers dups */
+
+	/* Quick Mode */
+	struct conn *conn;
+	struct ike_buf ni_b, nr_b;
+	struct ike_dh *dh;
+	struct ike_secret *gqm;		/* PFS g^xy, NULL without PFS */
+	struct subnet local_ts, remote_ts;
+	bool send_ids;
+	size_t n;			/* protocols in the bundle */
+	uint32_t spi_in[IKE_MAX_BUNDLE];
+	uint8_t spi_in_wire[IKE_MAX_BUNDLE][4];
+	struct child_sa *child;		/* filled when keys are known */
+};
+
+enum isakmp_state {
+	ISAKMP_NEGOTIATING,
+	ISAKMP_ESTABLISHED,
+	ISAKMP_DEAD,
+};
+
+struct isakmp_sa {
+	struct isakmp_sa *next;
+	struct conn *conn;
+	bool initiator;
+	enum isakmp_state state;
+	uint8_t cky_i[IKE_COOKIE_LEN], cky_r[IKE_COOKIE_LEN];
+	struct ip_addr local, peer;
+	uint16_t peer_port;
+
+	struct ike_p1_suite suite;
+	struct ike_buf sai_b;
+	struct ike_dh *dh;
+	struct ike_buf gxi, gxr, ni_b, nr_b;
+	struct ike_secret *skeyid, *skeyid_d, *skeyid_a, *skeyid_e, *enc_key;
+	size_t block_len;
+	size_t hash_len;
+	uint8_t p1_last_block[IKE_MAX_BLOCK_LEN];
+
+	struct exchange main;
+	struct exchange *exchanges;	/* Quick Modes by message ID */
+	time_t created, established;
+	struct timer expire;
+};
+
+struct conn {
+	struct conn *next;
+	const struct conn_config *cfg;
+	uint32_t reqid;
+	struct isakmp_sa *ike;		/* the current ISAKMP SA, or NULL */
+	struct child_sa *children;
+	bool wanted;			/* up: initiate and keep initiating */
+	unsigned int tries;
+	struct timer retry;
+};
+
+struct daemon {
+	struct config cfg;
+	struct secrets secrets;
+	struct conn *conns;
+	struct isakmp_sa *sas;
+	int udp4, udp6;
+	int control;
+	bool stopping;
+};
+
+extern struct daemon *D;
+
+/* transport.c */
+int transport_open(struct daemon *d);
+int transport_send(const struct ip_addr *local, const struct ip_addr *peer,
+		   uint16_t port, const uint8_t *data, size_t len);
+void transport_receive(int fd);
+
+/* sa_ike.c */
+struct isakmp_sa *isakmp_sa_new(struct conn *conn, bool initiator,
+				const struct ip_addr *local,
+				const struct ip_addr *peer, uint16_t peer_port);
+void isakmp_sa_free(struct isakmp_sa *sa);
+struct isakmp_sa *isakmp_sa_find(const uint8_t *cky_i, const uint8_t *cky_r,
+				 const struct ip_addr *peer);
+int isakmp_sa_derive_keys(struct isakmp_sa *sa, const struct ike_secret *gxy,
+			  const struct ike_secret *psk);
+const char *isakmp_sa_suite_name(const struct isakmp_sa *sa, char *buf,
+				 size_t len);
+/* Dies: deletes nothing on the wire; children are kept by the conn. */
+void isakmp_sa_fail(struct isakmp_sa *sa, const char *why);
+
+/* exchange.c */
+void exchange_init(struct exchange *x, struct isakmp_sa *sa,
+		   enum exchange_kind kind, bool initiator, uint32_t msgid);
+void exchange_cleanup(struct exchange *x);
+int exchange_start(struct exchange *x);
+void exchange_receive(struct exchange *x, const uint8_t *data, size_t len,
+		      const struct ike_message *hdr_msg);
+struct exchange *quick_find(struct isakmp_sa *sa, uint32_t msgid);
+struct exchange *quick_new(struct isakmp_sa *sa, struct conn *conn,
+			   bool initiator, uint32_t msgid);
+void quick_free(struct exchange *x);
+void message_dispatch(const struct ip_addr *local, const struct ip_addr *peer,
+		      uint16_t port, const uint8_t *data, size_t len);
+
+/* info.c */
+void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
+		      const uint8_t *spi, size_t spi_len, uint16_t type);
+void info_send_notify_plain(const struct ip_addr *local,
+			    const struct ip_addr *peer, uint16_t port,
+			    const uint8_t *cky_i, const uint8_t *cky_r,
+			    uint16_t type);
+void info_send_delete(struct isakmp_sa *sa, uint8_t protocol,
+		      const uint8_t *spis, size_t spi_size, size_t nspis);
+void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
+		  const uint8_t *data, size_t len);
+uint32_t new_msgid(void);
+const char *notify_name(uint16_t type);
+
+/* conn.c */
+int conns_create(struct daemon *d);
+void conns_destroy(struct daemon *d);
+struct conn *conn_find_name(const char *name);
+struct conn *conn_find_peer(const struct ip_addr *local,
+			    const struct ip_addr *peer);
+struct conn *conn_find_ids(const struct ip_addr *local,
+			   const struct ip_addr *peer,
+			   const struct subnet *local_ts,
+			   const struct subnet *remote_ts);
+int conn_up(struct conn *c, char *msg, size_t msglen);
+int conn_down(struct conn *c, char *msg, size_t msglen);
+void conn_ike_established(struct conn *c, struct isakmp_sa *sa);
+void conn_ike_failed(struct conn *c, struct isakmp_sa *sa);
+void conn_child_add(struct conn *c, struct child_sa *child);
+void conn_child_delete(struct conn *c, struct child_sa *child, bool notify);
+struct child_sa *conn_child_by_spi_out(struct conn *c, uint8_t protocol,
+				       uint32_t spi);
+void conn_quick_failed(struct conn *c);
+const char *p2_suite_name(const struct ike_p2_suite *s, char *buf,
+			  size_t len);
+
+/* kernel.c */
+int kernel_open(void);
+void kernel_close(void);
+int kernel_spi_alloc(const struct ip_addr *dst, uint8_t ike_proto,
+		     uint32_t *spi);
+int kernel_child_install(const struct conn *c, const struct isakmp_sa *sa,
+			 const struct exchange *x, struct child_sa *child);
+void kernel_child_delete(const struct conn *c, const struct child_sa *child);
+void kernel_spi_release(const struct ip_addr *dst, uint8_t ike_proto,
+			uint32_t spi);
+
+/* control.c */
+int control_open(struct daemon *d);
+void control_close(struct daemon *d);
+void control_accept(struct daemon *d);
+
+/* Seconds on the monotonic clock, for ages. */
+time_t now_seconds(void);
+
+#endif
