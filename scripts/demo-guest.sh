@@ -1,42 +1,100 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the demo guest (see demo.sh). Every command is echoed as an
-# admin would type it.
+# Runs inside the demo guest (see demo.sh). Every command is shown as an
+# admin would type it; keys stay in variables and are never printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH=$PWD/userland/build:$PATH
+export PATH=$PWD/userland/build:$PATH SHELL=/bin/bash
 
+# run 'COMMAND': shows COMMAND unexpanded (so "$KEY" stays a name), runs it
+# on a pseudo-terminal so ipsecctl prints what an admin sees.
 run() {
 	echo
-	echo "# $*"
-	"$@"
+	echo "# $1"
+	script -qec "$1" /dev/null | tr -d '\r'
 }
 
 key() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+GCM_KEY=$(key 20) CBC_KEY=$(key 32) HMAC_KEY=$(key 32) AH_KEY=$(key 20)
+export GCM_KEY CBC_KEY HMAC_KEY AH_KEY
 
-run insmod kmod/kipsec.ko
-run dmesg --notime --level=info | grep kipsec
-run ipsecctl sa add spi 0x1000 src 192.0.2.1 dst 192.0.2.2 proto esp \
-	mode tunnel enc aes-gcm-16 "$(key 20)" reqid 1 \
-	soft-bytes 90M hard-bytes 100M soft-seconds 3300 hard-seconds 3600
-run ipsecctl sa add spi 0x1001 src 192.0.2.2 dst 192.0.2.1 proto esp \
-	mode tunnel enc aes-cbc "$(key 32)" auth hmac-sha256 "$(key 32)" \
-	reqid 1 replay-window 128 esn
-run ipsecctl sa add spi 0x2000 src 2001:db8::1 dst 2001:db8::2 proto ah \
-	mode transport auth hmac-sha1 "$(key 20)"
-run ipsecctl spi alloc dst 192.0.2.1 proto esp
+echo "## 1. kipsec.ko and manually keyed SAs"
+run 'insmod kmod/kipsec.ko'
+run 'dmesg | grep "kipsec:"'
+run 'ipsecctl sa add spi 0x1000 src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel enc aes-gcm-16 $GCM_KEY reqid 1 soft-bytes 90M hard-bytes 100M soft-seconds 55m hard-seconds 1h'
+run 'ipsecctl sa add spi 0x1001 src 192.0.2.2 dst 192.0.2.1 proto esp mode tunnel enc aes-cbc $CBC_KEY auth hmac-sha256 $HMAC_KEY reqid 1 replay-window 128 esn'
+run 'ipsecctl sa add spi 0x2000 src 2001:db8::1 dst 2001:db8::2 proto ah mode transport auth hmac-sha1 $AH_KEY'
+run 'ipsecctl spi alloc dst 192.0.2.1 proto esp'
+run 'ipsecctl sa list'
+run 'ipsecctl sa get spi 0x1000 dst 192.0.2.2 proto esp'
+run 'ipsecctl -j sa get spi 0x2000 dst 2001:db8::2 proto ah'
+run 'ipsecctl stats'
+run 'grep . /sys/kernel/kipsec/*'
+run 'ipsecctl sa add spi 0x3000 src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel enc aes-gcm-16 ${GCM_KEY:0:32}; echo "exit status $?"'
+run 'ipsecctl sa flush'
+
 echo
-echo "# ipsecctl sa list   (on a terminal: a table)"
-script -qc "ipsecctl sa list" /dev/null | tr -d '\r'
-run ipsecctl sa get spi 0x1000 dst 192.0.2.2 proto esp
-run ipsecctl -j sa get spi 0x2000 dst 2001:db8::2 proto ah
-run ipsecctl stats
-run grep -r . /sys/kernel/kipsec/
+echo "## 2. Two gateways negotiate with IKEv1 (Main Mode + Quick Mode)"
+conf=$(mktemp -d /tmp/demo.XXXXXX)
+chmod 700 "$conf"
+ip netns add gw-a
+ip netns add gw-b
+ip link add eth0 netns gw-a type veth peer name eth0 netns gw-b
+ip -n gw-a addr add 192.0.2.1/24 dev eth0
+ip -n gw-b addr add 192.0.2.2/24 dev eth0
+for ns in gw-a gw-b; do
+	ip -n $ns link set lo up
+	ip -n $ns link set eth0 up
+done
+for side in a b; do
+	if [ $side = a ]; then me=1 peer=2; else me=2 peer=1; fi
+	cat >"$conf/gw-$side.conf" <<EOT
+config setup
+	controlsocket=$conf/gw-$side.sock
+	secretsfile=$conf/gw-$side.secrets
+
+conn lan-to-lan
+	left=192.0.2.$me
+	right=192.0.2.$peer
+	leftsubnet=10.$me.0.0/24
+	rightsubnet=10.$peer.0.0/24
+	authby=secret
+	ike=aes256-sha256-modp2048
+	esp=aes128gcm16
+	auto=add
+EOT
+	echo '192.0.2.1 192.0.2.2 : PSK "demo only: use a long random secret"' >"$conf/gw-$side.secrets"
+	chmod 600 "$conf/gw-$side.secrets"
+done
 echo
-echo "# ipsecctl sa add ... enc aes-gcm-16 <16-byte key>   (no salt: refused)"
-ipsecctl sa add spi 0x3000 src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel \
-	enc aes-gcm-16 "$(key 16)" || echo "(exit status $?)"
-run ipsecctl sa flush
-run rmmod kipsec
-run dmesg --notime --level=info | grep kipsec
+echo "# cat gw-a.conf"
+cat "$conf/gw-a.conf"
+run "ipsecd -n -f $conf/gw-a.conf && echo configuration OK"
+ip netns exec gw-a ipsecd -f "$conf/gw-a.conf" 2>"$conf/gw-a.log" &
+ip netns exec gw-b ipsecd -f "$conf/gw-b.conf" 2>"$conf/gw-b.log" &
+for i in $(seq 50); do
+	[ -S "$conf/gw-a.sock" ] && [ -S "$conf/gw-b.sock" ] && break
+	sleep 0.1
+done
+run "ipsecctl -s $conf/gw-a.sock up lan-to-lan"
+for i in $(seq 100); do
+	ip netns exec gw-b ipsecctl sa list | grep -q esp && break
+	sleep 0.2
+done
+run "ipsecctl -s $conf/gw-a.sock ike list"
+run "ip netns exec gw-a ipsecctl sa list"
+run "ip netns exec gw-b ipsecctl sa list"
+echo
+echo "# the daemons' logs"
+sed 's/^/gw-a: /' "$conf/gw-a.log"
+sed 's/^/gw-b: /' "$conf/gw-b.log"
+run "ipsecctl -s $conf/gw-a.sock down lan-to-lan"
+sleep 1
+run "ip netns exec gw-b ipsecctl sa list"
+for pid in $(ip netns pids gw-a) $(ip netns pids gw-b); do kill "$pid"; done
+sleep 1
+ip netns del gw-a
+ip netns del gw-b
+run 'rmmod kipsec'
+run 'dmesg | grep "kipsec:"'
