@@ -19,6 +19,7 @@ PKGS=(
 	# tools the guest uses from the host's root
 	iproute2 iputils-ping iperf3 tcpdump util-linux nftables procps
 	strongswan-charon strongswan-swanctl strongswan-libcharon
+	libstrongswan-standard-plugins
 	python3 jq
 	# sanitizers and fuzzing
 	clang libclang-rt-14-dev
