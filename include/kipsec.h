@@ -89,10 +89,69 @@
  *    The SPI stays reserved until an SA with that identity is added, it is
  *    deleted, or the timeout passes.
  *
+ * KIPSEC_CMD_POLICY_NEW: add a security policy. Request:
+ *
+ *    KIPSEC_A_POL_DIR: NLA_U8, enum kipsec_pol_dir
+ *    KIPSEC_A_POL_ACTION: NLA_U8, enum kipsec_pol_action
+ *    KIPSEC_A_POL_PRIORITY: NLA_U32, optional, default
+ *                           KIPSEC_POL_PRIORITY_DEFAULT; lower is looked
+ *                           at first, equal priorities in insertion order
+ *    Selector (a packet matches when every part matches):
+ *    KIPSEC_A_POL_SRC: 4 or 16 bytes, source prefix; its length gives the
+ *                      policy's family
+ *    KIPSEC_A_POL_SRC_PLEN: NLA_U8, optional, 0..32 or 0..128, default the
+ *                           full length; address bits beyond it are cleared
+ *    KIPSEC_A_POL_DST: same length as KIPSEC_A_POL_SRC, destination prefix
+ *    KIPSEC_A_POL_DST_PLEN: NLA_U8, optional, as KIPSEC_A_POL_SRC_PLEN
+ *    KIPSEC_A_POL_PROTO: NLA_U8, optional, IP protocol (absent or 0: any)
+ *    KIPSEC_A_POL_SPORT_MIN: NLA_U16, optional, source port range start;
+ *                            only with TCP, UDP, SCTP or UDP-Lite
+ *    KIPSEC_A_POL_SPORT_MAX: NLA_U16, optional, range end (default: the
+ *                            start, one port); needs KIPSEC_A_POL_SPORT_MIN
+ *                            and must not be below it
+ *    KIPSEC_A_POL_DPORT_MIN, KIPSEC_A_POL_DPORT_MAX: the same for the
+ *                            destination port
+ *    SA template, required with KIPSEC_ACTION_PROTECT and forbidden with
+ *    the other actions:
+ *    KIPSEC_A_POL_TMPL_PROTO: NLA_U8, IPPROTO_ESP (50) or IPPROTO_AH (51)
+ *    KIPSEC_A_POL_TMPL_MODE: NLA_U8, enum kipsec_mode
+ *    KIPSEC_A_POL_TMPL_REQID: NLA_U32, optional, the KIPSEC_A_SA_REQID of
+ *                             the SAs to use (0 or absent: any)
+ *    KIPSEC_A_POL_TMPL_SRC, KIPSEC_A_POL_TMPL_DST: 4 or 16 bytes each, the
+ *                             tunnel endpoints; required in tunnel mode,
+ *                             forbidden in transport mode; both of one
+ *                             family, which may differ from the selector's
+ *    KIPSEC_A_POL_TMPL_LEVEL: NLA_U8, enum kipsec_pol_level, optional,
+ *                             default KIPSEC_LEVEL_REQUIRE
+ *
+ *    A policy with the same direction, selector and priority as an
+ *    existing one is refused with EEXIST. Reply: KIPSEC_A_POL_INDEX, NLA_U32,
+ *    the policy's index in its namespace (never 0, never reused while the
+ *    namespace lives).
+ *
+ * KIPSEC_CMD_POLICY_DEL: delete a policy. Request: either
+ *    KIPSEC_A_POL_INDEX, or KIPSEC_A_POL_DIR and the selector as in
+ *    KIPSEC_CMD_POLICY_NEW (with KIPSEC_A_POL_PRIORITY optional: without it,
+ *    the first policy of that selector in lookup order is deleted).
+ *
+ * KIPSEC_CMD_POLICY_GET: without NLM_F_DUMP, request KIPSEC_A_POL_INDEX and
+ *    get one policy back; with NLM_F_DUMP, no attributes, and get every
+ *    policy of the namespace, one per message, direction by direction (out,
+ *    in, fwd), each in lookup order. NLM_F_DUMP_INTR as for SAs.
+ *    Reply, per policy: KIPSEC_A_POL_INDEX, KIPSEC_A_POL_DIR,
+ *    KIPSEC_A_POL_ACTION, KIPSEC_A_POL_PRIORITY, KIPSEC_A_POL_SRC,
+ *    KIPSEC_A_POL_SRC_PLEN, KIPSEC_A_POL_DST, KIPSEC_A_POL_DST_PLEN, and
+ *    when set KIPSEC_A_POL_PROTO, the port ranges (both ends) and, for
+ *    protect, the template (KIPSEC_A_POL_TMPL_SRC/DST in tunnel mode).
+ *
+ * KIPSEC_CMD_POLICY_FLUSH: delete every policy of the namespace; optional
+ *    KIPSEC_A_POL_DIR restricts the flush to one direction.
+ *
  * KIPSEC_CMD_STATS_GET: the namespace's counters. Request: no attributes.
  *    Reply:
  *    KIPSEC_A_STATS_SA_COUNT: NLA_U32, SAs installed
  *    KIPSEC_A_STATS_SPI_RESERVED: NLA_U32, SPI reservations pending
+ *    KIPSEC_A_STATS_POLICY_COUNT: NLA_U32, policies installed
  *    KIPSEC_A_STATS: NLA_NESTED, same layout as in KIPSEC_A_SA_STATS, plus
  *        KIPSEC_A_STATS_DROP_NO_SA: NLA_U64, ESP/AH for no known SA
  *
@@ -103,11 +162,15 @@
  *    attributes as a KIPSEC_CMD_SA_GET reply (never keys).
  * KIPSEC_CMD_SA_FLUSH: the namespace's SAs were flushed; KIPSEC_A_SA_PROTO
  *    when the flush was restricted to one protocol.
+ * KIPSEC_CMD_POLICY_NEW, KIPSEC_CMD_POLICY_DEL: a policy was added or
+ *    deleted; the same attributes as a KIPSEC_CMD_POLICY_GET reply.
+ * KIPSEC_CMD_POLICY_FLUSH: the namespace's policies were flushed;
+ *    KIPSEC_A_POL_DIR when the flush was restricted to one direction.
  *
  * Statistics of the whole module (every namespace) are in sysfs, one value
- * per file, under /sys/kernel/kipsec/: version, sa_count and one file per
- * counter, named as the lower-case suffix of its KIPSEC_A_STATS_ attribute
- * (packets, bytes, drop_replay, ...).
+ * per file, under /sys/kernel/kipsec/: version, sa_count, policy_count and
+ * one file per counter, named as the lower-case suffix of its
+ * KIPSEC_A_STATS_ attribute (packets, bytes, drop_replay, ...).
  */
 
 #ifndef _UAPI_KIPSEC_H
@@ -122,6 +185,7 @@
 #define KIPSEC_SPI_MIN_DEFAULT 256
 #define KIPSEC_SPI_TIMEOUT_DEFAULT 60
 #define KIPSEC_SPI_TIMEOUT_MAX 3600
+#define KIPSEC_POL_PRIORITY_DEFAULT 1000
 
 enum kipsec_cmd {
 	KIPSEC_CMD_UNSPEC,
@@ -131,6 +195,10 @@ enum kipsec_cmd {
 	KIPSEC_CMD_SA_FLUSH,
 	KIPSEC_CMD_SPI_ALLOC,
 	KIPSEC_CMD_STATS_GET,
+	KIPSEC_CMD_POLICY_NEW,
+	KIPSEC_CMD_POLICY_DEL,
+	KIPSEC_CMD_POLICY_GET,
+	KIPSEC_CMD_POLICY_FLUSH,
 	__KIPSEC_CMD_MAX
 };
 
@@ -179,6 +247,36 @@ enum kipsec_sa_flag {
 	__KIPSEC_SA_F_ALL = KIPSEC_SA_F_ESN
 };
 
+/* Security policies: where a packet is looked up, and what is done to it. */
+enum kipsec_pol_dir {
+	KIPSEC_DIR_UNSPEC,
+	KIPSEC_DIR_OUT,		/* locally generated, after routing */
+	KIPSEC_DIR_IN,		/* for local delivery */
+	KIPSEC_DIR_FWD,		/* forwarded by this gateway */
+	__KIPSEC_DIR_MAX
+};
+
+#define KIPSEC_DIR_MAX (__KIPSEC_DIR_MAX - 1)
+
+enum kipsec_pol_action {
+	KIPSEC_ACTION_UNSPEC,
+	KIPSEC_ACTION_BYPASS,	/* in clear, no IPsec */
+	KIPSEC_ACTION_DISCARD,	/* dropped */
+	KIPSEC_ACTION_PROTECT,	/* through the SA the template names */
+	__KIPSEC_ACTION_MAX
+};
+
+#define KIPSEC_ACTION_MAX (__KIPSEC_ACTION_MAX - 1)
+
+enum kipsec_pol_level {
+	KIPSEC_LEVEL_UNSPEC,
+	KIPSEC_LEVEL_REQUIRE,	/* no SA, no traffic */
+	KIPSEC_LEVEL_REQUEST,	/* no SA: clear traffic and an ACQUIRE */
+	__KIPSEC_LEVEL_MAX
+};
+
+#define KIPSEC_LEVEL_MAX (__KIPSEC_LEVEL_MAX - 1)
+
 enum kipsec_attr {
 	KIPSEC_A_UNSPEC,
 	KIPSEC_A_SA_SPI,
@@ -207,6 +305,26 @@ enum kipsec_attr {
 	KIPSEC_A_STATS_SPI_RESERVED,
 	KIPSEC_A_STATS,
 	KIPSEC_A_PAD,
+	KIPSEC_A_POL_INDEX,
+	KIPSEC_A_POL_DIR,
+	KIPSEC_A_POL_PRIORITY,
+	KIPSEC_A_POL_ACTION,
+	KIPSEC_A_POL_SRC,
+	KIPSEC_A_POL_SRC_PLEN,
+	KIPSEC_A_POL_DST,
+	KIPSEC_A_POL_DST_PLEN,
+	KIPSEC_A_POL_PROTO,
+	KIPSEC_A_POL_SPORT_MIN,
+	KIPSEC_A_POL_SPORT_MAX,
+	KIPSEC_A_POL_DPORT_MIN,
+	KIPSEC_A_POL_DPORT_MAX,
+	KIPSEC_A_POL_TMPL_PROTO,
+	KIPSEC_A_POL_TMPL_MODE,
+	KIPSEC_A_POL_TMPL_REQID,
+	KIPSEC_A_POL_TMPL_SRC,
+	KIPSEC_A_POL_TMPL_DST,
+	KIPSEC_A_POL_TMPL_LEVEL,
+	KIPSEC_A_STATS_POLICY_COUNT,
 	__KIPSEC_A_MAX
 };
 

@@ -22,36 +22,17 @@
 #include "crypto.h"
 #include "netlink.h"
 #include "netns.h"
+#include "spd.h"
 #include "sadb.h"
 #include "spi.h"
 #include "stats.h"
-
-enum {
-	KIPSEC_MCGRP_EVENTS_IDX,
-};
-
-static struct genl_family kipsec_family;
-
-/*
- * Required-attribute check that both marks the attribute as missing in the
- * ack (NLMSGERR_ATTR_MISS_TYPE) and says so in words.
- */
-#define KIPSEC_REQUIRE(info, attr) ({					\
-	struct genl_info *__kinfo = (info);				\
-	bool __missing = GENL_REQ_ATTR_CHECK(__kinfo, attr);		\
-									\
-	if (__missing)							\
-		NL_SET_ERR_MSG_ATTR(__kinfo->extack, NULL,		\
-				    #attr ": required attribute missing"); \
-	__missing;							\
-})
 
 /*
  * For messages chosen at run time from the algorithm table; like those of
  * NL_SET_ERR_MSG(), they are static strings that outlive the request.
  */
-static void kipsec_nl_err(struct netlink_ext_ack *extack,
-			  const struct nlattr *attr, const char *msg)
+void kipsec_nl_err(struct netlink_ext_ack *extack,
+		   const struct nlattr *attr, const char *msg)
 {
 	if (!extack)
 		return;
@@ -59,26 +40,41 @@ static void kipsec_nl_err(struct netlink_ext_ack *extack,
 	extack->bad_attr = attr;
 }
 
-static int kipsec_nl_validate_addr(const struct nlattr *attr,
-				   struct netlink_ext_ack *extack)
+int kipsec_nl_validate_addr(const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
 {
 	if (nla_len(attr) == sizeof(__be32) ||
 	    nla_len(attr) == sizeof(struct in6_addr))
 		return 0;
 
-	if (nla_type(attr) == KIPSEC_A_SA_SRC)
+	switch (nla_type(attr)) {
+	case KIPSEC_A_SA_SRC:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "KIPSEC_A_SA_SRC: must be 4 (IPv4) or 16 (IPv6) bytes");
-	else
+		break;
+	case KIPSEC_A_POL_SRC:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "KIPSEC_A_POL_SRC: must be 4 (IPv4) or 16 (IPv6) bytes");
+		break;
+	case KIPSEC_A_POL_DST:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "KIPSEC_A_POL_DST: must be 4 (IPv4) or 16 (IPv6) bytes");
+		break;
+	case KIPSEC_A_POL_TMPL_SRC:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "KIPSEC_A_POL_TMPL_SRC: must be 4 (IPv4) or 16 (IPv6) bytes");
+		break;
+	case KIPSEC_A_POL_TMPL_DST:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "KIPSEC_A_POL_TMPL_DST: must be 4 (IPv4) or 16 (IPv6) bytes");
+		break;
+	default:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "KIPSEC_A_SA_DST: must be 4 (IPv4) or 16 (IPv6) bytes");
+		break;
+	}
 	return -EINVAL;
 }
-
-#define KIPSEC_POLICY_ADDR \
-	NLA_POLICY_VALIDATE_FN(NLA_BINARY, kipsec_nl_validate_addr)
-#define KIPSEC_POLICY_PROTO \
-	NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH)
 
 static const struct nla_policy kipsec_lifetime_policy[KIPSEC_A_LIFETIME_MAX + 1] = {
 	[KIPSEC_A_LIFETIME_BYTES] = { .type = NLA_U64 },
@@ -128,7 +124,7 @@ static const struct nla_policy kipsec_spi_alloc_policy[KIPSEC_A_SPI_TIMEOUT + 1]
 						  KIPSEC_SPI_TIMEOUT_MAX),
 };
 
-static u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr)
+u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr)
 {
 	memset(addr, 0, sizeof(*addr));
 	nla_memcpy(addr, attr, sizeof(*addr));
@@ -464,7 +460,7 @@ static int kipsec_nl_sa_msg(struct sk_buff *skb, const struct kipsec_sa *sa,
 	return 0;
 }
 
-static bool kipsec_nl_want_notify(struct genl_info *info)
+bool kipsec_nl_want_notify(struct genl_info *info)
 {
 	return (info->nlhdr->nlmsg_flags & NLM_F_ECHO) ||
 	       genl_has_listeners(&kipsec_family, genl_info_net(info),
@@ -722,7 +718,7 @@ err_free:
 static int kipsec_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
-	unsigned int sa_count, resv_count;
+	unsigned int sa_count, resv_count, pol_count;
 	struct kipsec_stats_sum sum;
 	struct sk_buff *msg;
 	void *hdr;
@@ -734,6 +730,7 @@ static int kipsec_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&kn->lock);
 	sa_count = kn->sa_count;
 	resv_count = kn->spi_resv_count;
+	pol_count = kn->pol_count;
 	mutex_unlock(&kn->lock);
 	kipsec_stats_read(kn->stats, &sum);
 
@@ -742,6 +739,7 @@ static int kipsec_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr ||
 	    nla_put_u32(msg, KIPSEC_A_STATS_SA_COUNT, sa_count) ||
 	    nla_put_u32(msg, KIPSEC_A_STATS_SPI_RESERVED, resv_count) ||
+	    nla_put_u32(msg, KIPSEC_A_STATS_POLICY_COUNT, pol_count) ||
 	    kipsec_stats_put(msg, KIPSEC_A_STATS, &sum, false)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -798,17 +796,50 @@ static const struct genl_ops kipsec_ops[] = {
 		.doit = kipsec_nl_stats_get,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = KIPSEC_CMD_POLICY_NEW,
+		.doit = kipsec_nl_policy_new,
+		.policy = kipsec_pol_new_policy,
+		.maxattr = ARRAY_SIZE(kipsec_pol_new_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = KIPSEC_CMD_POLICY_DEL,
+		.doit = kipsec_nl_policy_del,
+		.policy = kipsec_pol_del_policy,
+		.maxattr = ARRAY_SIZE(kipsec_pol_del_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = KIPSEC_CMD_POLICY_GET,
+		.doit = kipsec_nl_policy_get,
+		.start = kipsec_nl_policy_dump_start,
+		.dumpit = kipsec_nl_policy_dump,
+		.policy = kipsec_pol_get_policy,
+		.maxattr = ARRAY_SIZE(kipsec_pol_get_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = KIPSEC_CMD_POLICY_FLUSH,
+		.doit = kipsec_nl_policy_flush,
+		.policy = kipsec_pol_flush_policy,
+		.maxattr = ARRAY_SIZE(kipsec_pol_flush_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group kipsec_mcgrps[] = {
-	/* Events describe SAs: listening needs the same right as asking. */
+	/*
+	 * Events describe SAs and policies: listening needs the same right
+	 * as asking.
+	 */
 	[KIPSEC_MCGRP_EVENTS_IDX] = {
 		.name = KIPSEC_MCGRP_EVENTS,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
 
-static struct genl_family kipsec_family __ro_after_init = {
+struct genl_family kipsec_family __ro_after_init = {
 	.name = KIPSEC_GENL_NAME,
 	.version = KIPSEC_GENL_VERSION,
 	.module = THIS_MODULE,

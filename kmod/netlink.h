@@ -1,9 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The "kipsec" generic netlink family: the control path's only interface.
+ * netlink.c owns the family and the SA commands; netlink_policy.c the
+ * policy commands. What both need is declared here once.
  */
 #ifndef _KIPSEC_NETLINK_H
 #define _KIPSEC_NETLINK_H
+
+#include <linux/in.h>
+#include <net/genetlink.h>
+#include <kipsec.h>
+
+#include "sadb.h"
+
+enum {
+	KIPSEC_MCGRP_EVENTS_IDX,
+};
+
+extern struct genl_family kipsec_family;
+
+/*
+ * Required-attribute check that both marks the attribute as missing in the
+ * ack (NLMSGERR_ATTR_MISS_TYPE) and says so in words.
+ */
+#define KIPSEC_REQUIRE(info, attr) ({					\
+	struct genl_info *__kinfo = (info);				\
+	bool __missing = GENL_REQ_ATTR_CHECK(__kinfo, attr);		\
+									\
+	if (__missing)							\
+		NL_SET_ERR_MSG_ATTR(__kinfo->extack, NULL,		\
+				    #attr ": required attribute missing"); \
+	__missing;							\
+})
+
+int kipsec_nl_validate_addr(const struct nlattr *attr,
+			    struct netlink_ext_ack *extack);
+
+#define KIPSEC_POLICY_ADDR \
+	NLA_POLICY_VALIDATE_FN(NLA_BINARY, kipsec_nl_validate_addr)
+#define KIPSEC_POLICY_PROTO \
+	NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_AH)
+
+void kipsec_nl_err(struct netlink_ext_ack *extack,
+		   const struct nlattr *attr, const char *msg);
+u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr);
+bool kipsec_nl_want_notify(struct genl_info *info);
+
+/* netlink_policy.c */
+extern const struct nla_policy kipsec_pol_new_policy[KIPSEC_A_POL_TMPL_LEVEL + 1];
+extern const struct nla_policy kipsec_pol_del_policy[KIPSEC_A_POL_DPORT_MAX + 1];
+extern const struct nla_policy kipsec_pol_get_policy[KIPSEC_A_POL_INDEX + 1];
+extern const struct nla_policy kipsec_pol_flush_policy[KIPSEC_A_POL_DIR + 1];
+
+int kipsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info);
+int kipsec_nl_policy_del(struct sk_buff *skb, struct genl_info *info);
+int kipsec_nl_policy_get(struct sk_buff *skb, struct genl_info *info);
+int kipsec_nl_policy_dump_start(struct netlink_callback *cb);
+int kipsec_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int kipsec_nl_policy_flush(struct sk_buff *skb, struct genl_info *info);
 
 int kipsec_genl_init(void);
 void kipsec_genl_exit(void);

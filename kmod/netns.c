@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-namespace set-up and tear-down. A namespace's exit frees every SA and
- * reservation it holds, so nothing outlives it.
+ * Per-namespace set-up and tear-down. A namespace's exit frees every
+ * policy, SA and reservation it holds, so nothing outlives it.
  */
 
 #include <linux/module.h>
 
 #include "netns.h"
 #include "sadb.h"
+#include "spd.h"
 #include "spi.h"
 
 unsigned int kipsec_net_id __read_mostly;
@@ -29,7 +30,13 @@ static int __net_init kipsec_net_init(struct net *net)
 	err = kipsec_spi_net_init(kn);
 	if (err)
 		goto err_sadb;
+	err = kipsec_spd_net_init(kn);
+	if (err)
+		goto err_spi;
 	return 0;
+
+err_spi:
+	kipsec_spi_net_exit(kn);
 
 err_sadb:
 	kipsec_sadb_net_exit(kn);
@@ -42,7 +49,9 @@ static void __net_exit kipsec_net_exit(struct net *net)
 {
 	struct kipsec_net *kn = kipsec_net(net);
 
-	/* SAs first: flushing them also drops their reservations. */
+	/* Policies first: the packet path will go from them to SAs. */
+	kipsec_spd_net_exit(kn);
+	/* SAs next: flushing them also drops their reservations. */
 	kipsec_sadb_net_exit(kn);
 	kipsec_spi_net_exit(kn);
 	free_percpu(kn->stats);

@@ -17,10 +17,13 @@
 
 #include "stats.h"
 
+struct kipsec_spd_table;
+
 struct kipsec_net {
 	/*
-	 * Serialises every writer of the SA database and the SPI
-	 * reservations, and dumps; lookups on the packet path use RCU.
+	 * Serialises every writer of the SA database, the SPI reservations
+	 * and the policy database, and dumps; lookups on the packet path use
+	 * RCU.
 	 */
 	struct mutex lock;
 
@@ -37,6 +40,13 @@ struct kipsec_net {
 	unsigned int spi_resv_count;
 	unsigned long spi_gc_next;	/* jiffies, valid while queued */
 	struct delayed_work spi_gc;
+
+	/* Security policy database, see spd.c. */
+	struct kipsec_spd_table __rcu *spd[KIPSEC_DIR_MAX];	/* by dir - 1 */
+	struct xarray pol_ids;		/* by index */
+	u32 pol_next_id;
+	unsigned int pol_count;
+	u32 pol_gen;			/* bumped on every change; never 0 */
 
 	struct kipsec_stats __percpu *stats;
 };

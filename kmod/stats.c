@@ -16,6 +16,7 @@ struct kipsec_stats __percpu *kipsec_stats_global;
 
 /* SAs installed in every namespace; a gauge, so not a per-CPU counter. */
 static atomic_t kipsec_sa_count = ATOMIC_INIT(0);
+static atomic_t kipsec_policy_count = ATOMIC_INIT(0);
 
 static const char * const kipsec_stat_names[] = KIPSEC_STAT_NAMES;
 
@@ -92,6 +93,11 @@ void kipsec_stats_sa_count_add(int n)
 	atomic_add(n, &kipsec_sa_count);
 }
 
+void kipsec_stats_policy_count_add(int n)
+{
+	atomic_add(n, &kipsec_policy_count);
+}
+
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -102,6 +108,12 @@ static ssize_t sa_count_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
 {
 	return sysfs_emit(buf, "%d\n", atomic_read(&kipsec_sa_count));
+}
+
+static ssize_t policy_count_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&kipsec_policy_count));
 }
 
 static ssize_t kipsec_stat_show(struct kobject *kobj,
@@ -117,9 +129,12 @@ static ssize_t kipsec_stat_show(struct kobject *kobj,
 
 static struct kobj_attribute kipsec_version_attr = __ATTR_RO(version);
 static struct kobj_attribute kipsec_sa_count_attr = __ATTR_RO(sa_count);
+static struct kobj_attribute kipsec_policy_count_attr =
+	__ATTR_RO(policy_count);
 
-/* version, sa_count, the counters, and the terminating NULL. */
-static struct attribute *kipsec_attrs[2 + KIPSEC_STAT_COUNT + 1];
+/* version, sa_count, policy_count, the counters, and the terminating NULL. */
+#define KIPSEC_FIXED_ATTRS 3
+static struct attribute *kipsec_attrs[KIPSEC_FIXED_ATTRS + KIPSEC_STAT_COUNT + 1];
 
 static const struct attribute_group kipsec_attr_group = {
 	.attrs = kipsec_attrs,
@@ -142,6 +157,7 @@ int kipsec_stats_init(void)
 	 */
 	kipsec_attrs[0] = &kipsec_version_attr.attr;
 	kipsec_attrs[1] = &kipsec_sa_count_attr.attr;
+	kipsec_attrs[2] = &kipsec_policy_count_attr.attr;
 	for (i = 0; i < KIPSEC_STAT_COUNT; i++) {
 		struct kipsec_stat_attr *sa = &kipsec_stat_attrs[i];
 
@@ -150,7 +166,7 @@ int kipsec_stats_init(void)
 		sa->attr.attr.mode = 0444;
 		sa->attr.show = kipsec_stat_show;
 		sa->idx = i;
-		kipsec_attrs[2 + i] = &sa->attr.attr;
+		kipsec_attrs[KIPSEC_FIXED_ATTRS + i] = &sa->attr.attr;
 	}
 
 	kipsec_kobj = kobject_create_and_add("kipsec", kernel_kobj);

@@ -31,6 +31,7 @@ int kipsec_stats_put(struct sk_buff *skb, int attrtype,
 		     const struct kipsec_stats_sum *sum, bool per_sa);
 
 void kipsec_stats_sa_count_add(int n);
+void kipsec_stats_policy_count_add(int n);
 
 int kipsec_stats_init(void);
 void kipsec_stats_exit(void);

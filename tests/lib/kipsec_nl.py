@@ -10,7 +10,10 @@ the tests follow the header rather than restating it.
 
 Command line:
   kipsec_nl.py CMD [ATTR=VALUE ...]
-    CMD: sa_new, sa_del, sa_get, sa_dump, sa_flush, spi_alloc, stats_get
+    CMD: sa_new, sa_del, sa_get, sa_dump, sa_flush, spi_alloc, stats_get,
+         policy_new, policy_del, policy_get, policy_dump, policy_flush;
+         bulk_add N, bulk_check N, dump_interrupt (SAs);
+         bulk_policy_add N, bulk_policy_check N, policy_dump_interrupt
     ATTR: the suffix of KIPSEC_A_* in lower case (sa_spi, sa_dst, ...),
           or a number for an attribute that does not exist.
     VALUE: u8:N u16:N u32:N u64:N, ip:ADDR (4 or 16 bytes), hex:HEX,
@@ -232,7 +235,8 @@ def decode_attrs(attrs, names=None):
     out = {}
     for num, raw in attrs.items():
         name = short_name(names[num]) if num in names else str(num)
-        if name in ("sa_dst", "sa_src"):
+        if name in ("sa_dst", "sa_src", "pol_src", "pol_dst",
+                    "pol_tmpl_src", "pol_tmpl_dst"):
             out[name] = str(ipaddress.ip_address(raw))
         elif name in NESTED_ATTRS and names is TOP_ATTRS:
             out[name] = decode_attrs(parse_attrs(raw), NESTED_ATTRS[name])
@@ -348,6 +352,127 @@ def dump_interrupt(g):
             messages += 1
 
 
+def bulk_policy(i):
+    """The i-th policy of a bulk test: every direction and action, both
+    families, and priorities out of insertion order, so that the dump's
+    order is the kernel's doing."""
+    p = {"pol_dir": 1 + i % 3, "pol_action": 1 + (i // 3) % 3,
+         "pol_priority": (i * 7919) % 1000}
+    if i % 2:
+        p.update(pol_src="2001:db8:%x::" % i, pol_src_plen=48,
+                 pol_dst="2001:db8:ffff::", pol_dst_plen=64)
+    else:
+        p.update(pol_src="10.%d.%d.0" % (i >> 8, i & 255), pol_src_plen=24,
+                 pol_dst="10.200.0.0", pol_dst_plen=16)
+    if i % 5 == 0:
+        p.update(pol_proto=6, pol_dport_min=1000 + i % 100,
+                 pol_dport_max=2000)
+    if p["pol_action"] == E["KIPSEC_ACTION_PROTECT"]:
+        p.update(pol_tmpl_proto=50, pol_tmpl_mode=2, pol_tmpl_reqid=i,
+                 pol_tmpl_level=1 + i % 2, pol_tmpl_src="192.0.2.1",
+                 pol_tmpl_dst="192.0.2.2")
+    return p
+
+
+POL_TYPES = {"pol_dir": "=B", "pol_action": "=B", "pol_priority": "=I",
+             "pol_src_plen": "=B", "pol_dst_plen": "=B", "pol_proto": "=B",
+             "pol_sport_min": "=H", "pol_sport_max": "=H",
+             "pol_dport_min": "=H", "pol_dport_max": "=H",
+             "pol_tmpl_proto": "=B", "pol_tmpl_mode": "=B",
+             "pol_tmpl_reqid": "=I", "pol_tmpl_level": "=B"}
+
+
+def encode_policy(p):
+    out = b""
+    for k, v in p.items():
+        num = E["KIPSEC_A_" + k.upper()]
+        if k in POL_TYPES:
+            out += nla(num, struct.pack(POL_TYPES[k], v))
+        else:
+            out += nla(num, ipaddress.ip_address(v).packed)
+    return out
+
+
+def bulk_policy_add(g, count):
+    for i in range(count):
+        _, err = g.request(g.family_id, E["KIPSEC_CMD_POLICY_NEW"],
+                           encode_policy(bulk_policy(i)))
+        if err:
+            print("policy %d: errno=%d msg=%s attr=%s" % ((i,) + err))
+            return err[0]
+    print("added=%d" % count)
+    return 0
+
+
+def bulk_policy_check(g, count):
+    """Dumps every policy and compares with bulk_policy(0..count-1), and
+    checks the dump's order: direction, then priority, then index."""
+    replies, err = g.request(g.family_id, E["KIPSEC_CMD_POLICY_GET"],
+                             dump=True)
+    if err:
+        print("errno=%d msg=%s attr=%s" % err)
+        return err[0]
+    got = {}
+    bad = 0
+    last = None
+    for r in replies:
+        d = decode_attrs(r)
+        key = (d.get("pol_dir"), d.get("pol_priority"), d.get("pol_index"))
+        if last is not None and key <= last:
+            print("out of order: %s after %s" % (key, last))
+            bad += 1
+        last = key
+        got[(d.get("pol_dir"), d.get("pol_src"))] = d
+    print("dumped=%d interrupted=%d" % (len(replies), g.interrupted))
+    for i in range(count):
+        want = bulk_policy(i)
+        have = got.pop((want["pol_dir"], want["pol_src"]), None)
+        if have is None:
+            print("missing policy %d" % i)
+            bad += 1
+            continue
+        for k, v in want.items():
+            if have.get(k) != v:
+                print("policy %d: %s=%s, want %s" % (i, k, have.get(k), v))
+                bad += 1
+    for k in got:
+        print("unexpected policy %s" % (k,))
+        bad += 1
+    print("mismatches=%d" % bad)
+    return 1 if bad or len(replies) != count else 0
+
+
+def policy_dump_interrupt(g):
+    """As dump_interrupt, for policies: deletes policy index 100 after the
+    first batch and reports whether NLM_F_DUMP_INTR came."""
+    other = Genl()
+    g.seq += 1
+    genl = struct.pack("=BBH", E["KIPSEC_CMD_POLICY_GET"], 1, 0)
+    hdr = struct.pack("=IHHII", 20, g.family_id,
+                      NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, g.seq, 0)
+    g.sock.send(hdr + genl)
+    first = True
+    messages = intr = 0
+    while True:
+        data = g.sock.recv(1 << 16)
+        if first:
+            _, err = other.request(other.family_id, E["KIPSEC_CMD_POLICY_DEL"],
+                                   nla(E["KIPSEC_A_POL_INDEX"], struct.pack("=I", 100)))
+            if err:
+                print("delete during dump: errno=%d msg=%s attr=%s" % err)
+            first = False
+        off = 0
+        while off + 16 <= len(data):
+            length, mtype, mflags, _, _ = struct.unpack_from("=IHHII", data, off)
+            off += (length + 3) & ~3
+            if mflags & NLM_F_DUMP_INTR:
+                intr = 1
+            if mtype in (NLMSG_DONE, NLMSG_ERROR):
+                print("messages=%d interrupted=%d" % (messages, intr))
+                return 0 if intr else 1
+            messages += 1
+
+
 def run(argv):
     """Runs one command line (argv[0] is the command); returns its status."""
     cmd_name = argv[0]
@@ -356,10 +481,14 @@ def run(argv):
     except OSError as e:
         print("errno=%d msg=%s" % (e.errno, e.strerror))
         return e.errno
-    if cmd_name in ("bulk_add", "bulk_check", "dump_interrupt"):
+    if cmd_name in ("bulk_add", "bulk_check", "dump_interrupt",
+                    "bulk_policy_add", "bulk_policy_check",
+                    "policy_dump_interrupt"):
         return globals()[cmd_name](g, *[int(a) for a in argv[1:]])
-    dump = cmd_name == "sa_dump"
-    cmd = E["KIPSEC_CMD_" + ("SA_GET" if dump else cmd_name.upper())]
+    dump = cmd_name.endswith("_dump")
+    if dump:
+        cmd_name = cmd_name[:-len("_dump")] + "_get"
+    cmd = E["KIPSEC_CMD_" + cmd_name.upper()]
     payload = b""
     for arg in argv[1:]:
         k, v = arg.split("=", 1)

@@ -75,9 +75,9 @@ static void test_global(void)
 	tap_is_int(PARSE(&r, "sa", "list"), 0, "sa list");
 	tap_ok(!r.json, "json is off by default");
 
-	REJECTS("ipsecctl: missing object (sa, spi or stats)", "-j");
+	REJECTS("ipsecctl: missing object (sa, policy, spi or stats)", "-j");
 	REJECTS("ipsecctl: unknown option \"-x\"", "-x", "sa", "list");
-	REJECTS("ipsecctl: unknown object \"policy\"", "policy", "list");
+	REJECTS("ipsecctl: unknown object \"polic\"", "polic", "list");
 	{
 		struct ipsecctl_request e;
 		char *argv[] = { "ipsecctl", NULL };
@@ -85,7 +85,7 @@ static void test_global(void)
 		tap_is_int(ipsecctl_parse(1, argv, &e), IPSECCTL_PARSE_USAGE,
 			   "no arguments at all");
 		tap_is_str(e.error,
-			   "ipsecctl: missing object (sa, spi or stats)",
+			   "ipsecctl: missing object (sa, policy, spi or stats)",
 			   "no arguments message");
 	}
 }
@@ -111,6 +111,16 @@ static void test_help_everywhere(void)
 		{ { "spi", "alloc", "--help" }, IPSECCTL_HELP_SPI_ALLOC },
 		{ { "stats", "--help" }, IPSECCTL_HELP_STATS },
 		{ { "stats", "-h" }, IPSECCTL_HELP_STATS },
+		{ { "policy", "--help" }, IPSECCTL_HELP_POLICY },
+		{ { "policy", "help" }, IPSECCTL_HELP_POLICY },
+		{ { "policy", "add", "--help" }, IPSECCTL_HELP_POLICY_ADD },
+		{ { "policy", "add", "dir", "-h" }, IPSECCTL_HELP_POLICY_ADD },
+		{ { "policy", "del", "-h" }, IPSECCTL_HELP_POLICY_DEL },
+		{ { "policy", "delete", "-h" }, IPSECCTL_HELP_POLICY_DEL },
+		{ { "policy", "get", "--help" }, IPSECCTL_HELP_POLICY_GET },
+		{ { "policy", "list", "--help" }, IPSECCTL_HELP_POLICY_LIST },
+		{ { "policy", "show", "-h" }, IPSECCTL_HELP_POLICY_LIST },
+		{ { "policy", "flush", "--help" }, IPSECCTL_HELP_POLICY_FLUSH },
 	};
 	struct ipsecctl_request r;
 	size_t i;
@@ -127,6 +137,15 @@ static void test_help_everywhere(void)
 		tap_ok(strncmp(ipsecctl_help_text((enum ipsecctl_help)i),
 			       "Usage: ipsecctl", 15) == 0,
 		       "help text %zu starts with a usage line", i);
+	for (i = IPSECCTL_HELP_POLICY; i <= IPSECCTL_HELP_POLICY_FLUSH; i++)
+		tap_ok(strncmp(ipsecctl_help_text((enum ipsecctl_help)i),
+			       "Usage: ipsecctl", 15) == 0,
+		       "policy help text %zu starts with a usage line", i);
+	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_POLICY_LIST),
+		      "15 level") != NULL,
+	       "policy list help documents the tab-separated fields");
+	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_MAIN), "policy add") != NULL,
+	       "the main help lists the policy commands");
 	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_SA_LIST),
 		      "29 drop_nomem") != NULL,
 	       "sa list help documents the tab-separated fields");
@@ -499,6 +518,177 @@ static void test_stats(void)
 	REJECTS("ipsecctl: stats: unknown argument \"all\"", "stats", "all");
 }
 
+#define POL_ADD_BASE "policy", "add", "dir", "out", "src", "10.1.0.0/24", \
+	"dst", "10.2.0.0/16"
+
+static void test_policy_add(void)
+{
+	struct ipsecctl_request r;
+	const struct ipsecctl_policy *p = &r.pol;
+
+	tap_is_int(PARSE(&r, POL_ADD_BASE, "action", "bypass"), 0,
+		   "policy add, minimal");
+	tap_is_int(r.cmd, IPSECCTL_CMD_POLICY_ADD, "policy add command");
+	tap_is_str(r.name, "policy add", "policy add name");
+	tap_ok(p->dir == KIPSEC_DIR_OUT && p->action == KIPSEC_ACTION_BYPASS,
+	       "dir out, action bypass");
+	tap_ok(p->src.family == AF_INET && p->src_plen == 24 &&
+	       p->src.bytes[0] == 10 && p->src.bytes[1] == 1,
+	       "src prefix 10.1.0.0/24");
+	tap_ok(p->dst_plen == 16, "dst prefix length 16");
+	tap_ok(!p->has_proto && !p->sport.has && !p->dport.has &&
+	       !p->has_priority && !p->has_reqid && !p->level,
+	       "nothing optional set by default");
+
+	tap_is_int(PARSE(&r, "policy", "add", "dir", "fwd", "src",
+			 "2001:db8:1::/48", "dst", "2001:db8:2::1", "proto",
+			 "tcp", "sport", "1024-65535", "dport", "443",
+			 "priority", "7", "action", "protect", "esp", "tunnel",
+			 "192.0.2.1", "192.0.2.2", "reqid", "42", "level",
+			 "request"), 0, "policy add, everything");
+	tap_ok(p->dir == KIPSEC_DIR_FWD && p->src.family == AF_INET6 &&
+	       p->src_plen == 48 && p->dst_plen == 128,
+	       "IPv6 prefixes; a bare address is a host prefix");
+	tap_ok(p->has_proto && p->proto == 6, "proto tcp is 6");
+	tap_ok(p->sport.has && p->sport.min == 1024 && p->sport.max == 65535,
+	       "sport range");
+	tap_ok(p->dport.has && p->dport.min == 443 && p->dport.max == 443,
+	       "dport single port");
+	tap_ok(p->has_priority && p->priority == 7, "priority");
+	tap_ok(p->action == KIPSEC_ACTION_PROTECT && p->tmpl_proto == 50 &&
+	       p->tmpl_mode == KIPSEC_MODE_TUNNEL, "protect esp tunnel");
+	tap_ok(p->tmpl_src.family == AF_INET && p->tmpl_src.bytes[3] == 1 &&
+	       p->tmpl_dst.bytes[3] == 2, "tunnel endpoints, 4-in-6 allowed");
+	tap_ok(p->has_reqid && p->reqid == 42, "reqid");
+	tap_ok(p->level == KIPSEC_LEVEL_REQUEST, "level request");
+
+	tap_is_int(PARSE(&r, POL_ADD_BASE, "proto", "47", "action", "protect",
+			 "ah", "transport"), 0, "protect ah transport");
+	tap_ok(p->proto == 47 && p->tmpl_proto == 51 &&
+	       p->tmpl_mode == KIPSEC_MODE_TRANSPORT, "numeric proto, ah, transport");
+	tap_is_int(PARSE(&r, POL_ADD_BASE, "proto", "udplite", "action",
+			 "discard"), 0, "proto udplite");
+	tap_ok(p->proto == 136 && p->action == KIPSEC_ACTION_DISCARD,
+	       "udplite is 136, discard");
+	tap_is_int(PARSE(&r, "policy", "add", "action", "bypass", "dir", "in",
+			 "dst", "0.0.0.0/0", "src", "0.0.0.0/0"), 0,
+		   "keywords in any order; /0");
+	tap_ok(p->dir == KIPSEC_DIR_IN && p->src_plen == 0, "dir in, /0");
+}
+
+static void test_policy_rejections(void)
+{
+	REJECTS("ipsecctl: policy add: missing \"action\"", POL_ADD_BASE);
+	REJECTS("ipsecctl: policy add: missing \"dir\"", "policy", "add",
+		"src", "10.0.0.0/8", "dst", "10.0.0.0/8", "action", "bypass");
+	REJECTS("ipsecctl: policy add: missing \"src\"", "policy", "add",
+		"dir", "out", "dst", "10.0.0.0/8", "action", "bypass");
+	REJECTS("ipsecctl: policy add: bad value \"up\" for \"dir\" (expected out, in or fwd)",
+		"policy", "add", "dir", "up");
+	REJECTS("ipsecctl: policy add: bad value \"10.0.0.0/33\" for \"src\"",
+		"policy", "add", "src", "10.0.0.0/33");
+	REJECTS("ipsecctl: policy add: bad value \"2001:db8::/129\" for \"dst\"",
+		"policy", "add", "dst", "2001:db8::/129");
+	REJECTS("ipsecctl: policy add: bad value \"10.0.0.0/\" for \"src\"",
+		"policy", "add", "src", "10.0.0.0/");
+	REJECTS("ipsecctl: policy add: bad value \"10.0.0.0/0x8\" for \"src\"",
+		"policy", "add", "src", "10.0.0.0/0x8");
+	REJECTS("ipsecctl: policy add: bad value \"host\" for \"src\"",
+		"policy", "add", "src", "host");
+	REJECTS("ipsecctl: policy add: \"src\" and \"dst\" are of different address families",
+		"policy", "add", "dir", "out", "src", "10.0.0.0/8", "dst",
+		"::/0", "action", "bypass");
+	REJECTS("ipsecctl: policy add: bad value \"256\" for \"proto\"",
+		"policy", "add", "proto", "256");
+	REJECTS("ipsecctl: policy add: bad value \"80-70\" for \"dport\"",
+		"policy", "add", "dport", "80-70");
+	REJECTS("ipsecctl: policy add: bad value \"65536\" for \"sport\"",
+		"policy", "add", "sport", "65536");
+	REJECTS("ipsecctl: policy add: bad value \"1-\" for \"sport\"",
+		"policy", "add", "sport", "1-");
+	REJECTS("ipsecctl: policy add: bad value \"allow\" for \"action\" (expected bypass, discard or protect)",
+		"policy", "add", "action", "allow");
+	REJECTS("ipsecctl: policy add: \"action protect\" needs esp or ah",
+		POL_ADD_BASE, "action", "protect");
+	REJECTS("ipsecctl: policy add: bad value \"ipcomp\" after \"action protect\" (expected esp or ah)",
+		POL_ADD_BASE, "action", "protect", "ipcomp");
+	REJECTS("ipsecctl: policy add: \"action protect\" needs tunnel or transport after esp",
+		POL_ADD_BASE, "action", "protect", "esp");
+	REJECTS("ipsecctl: policy add: bad value \"beet\" for the mode (expected tunnel or transport)",
+		POL_ADD_BASE, "action", "protect", "esp", "beet");
+	REJECTS("ipsecctl: policy add: \"tunnel\" needs the local and the remote endpoint",
+		POL_ADD_BASE, "action", "protect", "esp", "tunnel", "192.0.2.1");
+	REJECTS("ipsecctl: policy add: bad tunnel endpoint \"gw\" (expected an IPv4 or IPv6 address)",
+		POL_ADD_BASE, "action", "protect", "esp", "tunnel", "gw",
+		"192.0.2.2");
+	REJECTS("ipsecctl: policy add: the tunnel endpoints are of different address families",
+		POL_ADD_BASE, "action", "protect", "esp", "tunnel",
+		"192.0.2.1", "2001:db8::2");
+	REJECTS("ipsecctl: policy add: \"reqid\" is for \"action protect\" only",
+		POL_ADD_BASE, "action", "bypass", "reqid", "1");
+	REJECTS("ipsecctl: policy add: \"level\" is for \"action protect\" only",
+		POL_ADD_BASE, "action", "discard", "level", "require");
+	REJECTS("ipsecctl: policy add: bad value \"maybe\" for \"level\" (expected require or request)",
+		POL_ADD_BASE, "action", "protect", "esp", "transport", "level",
+		"maybe");
+	REJECTS("ipsecctl: policy add: \"dir\" given twice", "policy", "add",
+		"dir", "out", "dir", "in");
+	REJECTS("ipsecctl: policy add: missing value for \"priority\"",
+		"policy", "add", "priority");
+	REJECTS("ipsecctl: policy add: unknown argument \"index\"", "policy",
+		"add", "index", "1");
+	REJECTS("ipsecctl: policy: unknown command \"replace\"", "policy",
+		"replace");
+}
+
+static void test_policy_other_commands(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "policy", "del", "index", "17"), 0,
+		   "policy del index");
+	tap_ok(r.cmd == IPSECCTL_CMD_POLICY_DEL && r.pol.has_index &&
+	       r.pol.index == 17, "del by index 17");
+	tap_is_int(PARSE(&r, "policy", "delete", "dir", "in", "src",
+			 "10.0.0.0/8", "dst", "10.1.0.0/16", "priority", "5"),
+		   0, "policy del by selector");
+	tap_ok(!r.pol.has_index && r.pol.dir == KIPSEC_DIR_IN &&
+	       r.pol.has_priority && r.pol.priority == 5,
+	       "del by selector and priority");
+	REJECTS("ipsecctl: policy del: give \"index\" or the selector, not both",
+		"policy", "del", "index", "1", "dir", "out");
+	REJECTS("ipsecctl: policy del: missing \"index\" or \"dst\"",
+		"policy", "del", "dir", "out", "src", "10.0.0.0/8");
+	REJECTS("ipsecctl: policy del: bad value \"0\" for \"index\"",
+		"policy", "del", "index", "0");
+	REJECTS("ipsecctl: policy del: unknown argument \"action\"",
+		"policy", "del", "action", "bypass");
+
+	tap_is_int(PARSE(&r, "policy", "get", "index", "0x10"), 0,
+		   "policy get index");
+	tap_ok(r.cmd == IPSECCTL_CMD_POLICY_GET && r.pol.index == 16,
+	       "get index 16");
+	REJECTS("ipsecctl: policy get: missing \"index\"", "policy", "get");
+	REJECTS("ipsecctl: policy get: unknown argument \"dir\"", "policy",
+		"get", "dir", "out");
+
+	tap_is_int(PARSE(&r, "policy"), 0, "policy alone");
+	tap_is_int(r.cmd, IPSECCTL_CMD_POLICY_LIST, "policy alone lists");
+	tap_is_int(PARSE(&r, "-j", "policy", "show"), 0, "policy show");
+	tap_ok(r.cmd == IPSECCTL_CMD_POLICY_LIST && r.json, "show -j lists");
+	REJECTS("ipsecctl: policy list: unknown argument \"all\"", "policy",
+		"list", "all");
+
+	tap_is_int(PARSE(&r, "policy", "flush"), 0, "policy flush");
+	tap_ok(r.cmd == IPSECCTL_CMD_POLICY_FLUSH && !r.pol.dir,
+	       "flush every direction");
+	tap_is_int(PARSE(&r, "policy", "flush", "dir", "fwd"), 0,
+		   "policy flush dir");
+	tap_ok(r.pol.dir == KIPSEC_DIR_FWD, "flush fwd only");
+	REJECTS("ipsecctl: policy flush: unknown argument \"src\"", "policy",
+		"flush", "src", "10.0.0.0/8");
+}
+
 int main(void)
 {
 	test_global();
@@ -512,6 +702,9 @@ int main(void)
 	test_list_flush();
 	test_spi_alloc();
 	test_stats();
+	test_policy_add();
+	test_policy_rejections();
+	test_policy_other_commands();
 	free_argv();
 	return tap_done();
 }

@@ -87,8 +87,8 @@ static bool is_help(const char *arg)
 }
 
 __attribute__((format(printf, 2, 3)))
-static enum ipsecctl_parse_result usage(struct ipsecctl_request *req,
-					const char *fmt, ...)
+enum ipsecctl_parse_result ipsecctl_usage(struct ipsecctl_request *req,
+					  const char *fmt, ...)
 {
 	size_t used;
 	va_list ap;
@@ -105,6 +105,8 @@ static enum ipsecctl_parse_result usage(struct ipsecctl_request *req,
 	ipsecctl_request_wipe(req);
 	return IPSECCTL_PARSE_USAGE;
 }
+
+#define usage ipsecctl_usage
 
 static enum ipsecctl_parse_result bad_value(struct ipsecctl_request *req,
 					    enum keyword kw, const char *value,
@@ -488,7 +490,7 @@ enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
 	}
 	word = cursor_take(&cur);
 	if (!word)
-		return usage(req, "missing object (sa, spi or stats)");
+		return usage(req, "missing object (sa, policy, spi or stats)");
 	if (!strcmp(word, "help")) {
 		req->cmd = IPSECCTL_CMD_HELP;
 		return IPSECCTL_PARSE_OK;
@@ -497,6 +499,12 @@ enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
 		return parse_object(req, &cur, "sa", sa_commands,
 				    ARRAY_SIZE(sa_commands), IPSECCTL_HELP_SA,
 				    sa_default_command);
+	if (!strcmp(word, "policy")) {
+		req->name = "policy";
+		req->help = IPSECCTL_HELP_POLICY;
+		return ipsecctl_parse_policy(req, cur.argc, cur.argv,
+					     &cur.next);
+	}
 	if (!strcmp(word, "spi"))
 		return parse_object(req, &cur, "spi", spi_commands,
 				    ARRAY_SIZE(spi_commands), IPSECCTL_HELP_SPI,
@@ -555,7 +563,8 @@ static const char help_main[] =
 	"       ipsecctl -V | --version\n"
 	"       ipsecctl -h | --help\n"
 	"\n"
-	"Controls the kipsec module's SAs in the current network namespace.\n"
+	"Controls the kipsec module's SAs and policies in the current network\n"
+	"namespace.\n"
 	"\n"
 	"Objects and commands:\n"
 	"  sa add     add an SA                     (ipsecctl sa add --help)\n"
@@ -563,6 +572,8 @@ static const char help_main[] =
 	"  sa get     show one SA\n"
 	"  sa list    show every SA (alias: show)\n"
 	"  sa flush   delete every SA\n"
+	"  policy add|del|get|list|flush  security policies\n"
+	"             (ipsecctl policy --help)\n"
 	"  spi alloc  reserve an unused SPI\n"
 	"  stats      the namespace's counters\n"
 	"  ike list   ipsecd's IKE SAs and their IPsec SAs (alias: show)\n"
@@ -684,7 +695,7 @@ static const char help_stats[] =
 	"on a terminal, tab-separated otherwise), in this order: sa_count,\n"
 	"spi_reserved, packets, bytes, drop_replay, drop_integrity,\n"
 	"drop_policy, drop_malformed, drop_seq_overflow, drop_no_sa,\n"
-	"drop_nomem. -j: one JSON object with these members.\n";
+	"drop_nomem, policy_count. -j: one JSON object with these members.\n";
 
 static const char help_ike[] =
 	"Usage: ipsecctl [-j] [-s SOCKET] ike list\n"
@@ -753,6 +764,13 @@ const char *ipsecctl_help_text(enum ipsecctl_help help)
 		return help_spi_alloc;
 	case IPSECCTL_HELP_STATS:
 		return help_stats;
+	case IPSECCTL_HELP_POLICY:
+	case IPSECCTL_HELP_POLICY_ADD:
+	case IPSECCTL_HELP_POLICY_DEL:
+	case IPSECCTL_HELP_POLICY_GET:
+	case IPSECCTL_HELP_POLICY_LIST:
+	case IPSECCTL_HELP_POLICY_FLUSH:
+		return ipsecctl_policy_help_text(help);
 	}
 	return help_main;
 }

@@ -32,6 +32,11 @@ enum ipsecctl_cmd {
 	IPSECCTL_CMD_IKE_LIST,
 	IPSECCTL_CMD_UP,
 	IPSECCTL_CMD_DOWN,
+	IPSECCTL_CMD_POLICY_ADD,
+	IPSECCTL_CMD_POLICY_DEL,
+	IPSECCTL_CMD_POLICY_GET,
+	IPSECCTL_CMD_POLICY_LIST,
+	IPSECCTL_CMD_POLICY_FLUSH,
 };
 
 /* Which --help text a request asks for, or which one a usage error cites. */
@@ -50,6 +55,12 @@ enum ipsecctl_help {
 	IPSECCTL_HELP_IKE_LIST,
 	IPSECCTL_HELP_UP,
 	IPSECCTL_HELP_DOWN,
+	IPSECCTL_HELP_POLICY,
+	IPSECCTL_HELP_POLICY_ADD,
+	IPSECCTL_HELP_POLICY_DEL,
+	IPSECCTL_HELP_POLICY_GET,
+	IPSECCTL_HELP_POLICY_LIST,
+	IPSECCTL_HELP_POLICY_FLUSH,
 };
 
 enum ipsecctl_lifetime {
@@ -62,6 +73,38 @@ enum ipsecctl_lifetime {
 struct ipsecctl_lifetimes {
 	bool has[IPSECCTL_LIFETIME_COUNT];
 	uint64_t value[IPSECCTL_LIFETIME_COUNT];
+};
+
+/* A port range as given: "P" or "LO-HI". */
+struct ipsecctl_ports {
+	bool has;
+	uint16_t min;
+	uint16_t max;
+};
+
+/* "policy ..." arguments; 0 (or has_* false) means not given. */
+struct ipsecctl_policy {
+	bool has_index;
+	uint32_t index;
+	uint8_t dir;			/* enum kipsec_pol_dir */
+	struct ip_addr src;		/* selector prefixes */
+	uint8_t src_plen;
+	struct ip_addr dst;
+	uint8_t dst_plen;
+	bool has_proto;
+	uint8_t proto;			/* IP protocol; 0 is "any" */
+	struct ipsecctl_ports sport;
+	struct ipsecctl_ports dport;
+	bool has_priority;
+	uint32_t priority;
+	uint8_t action;			/* enum kipsec_pol_action */
+	uint8_t tmpl_proto;		/* protect: IPPROTO_ESP or IPPROTO_AH */
+	uint8_t tmpl_mode;		/* enum kipsec_mode */
+	struct ip_addr tmpl_src;	/* tunnel endpoints */
+	struct ip_addr tmpl_dst;
+	bool has_reqid;
+	uint32_t reqid;
+	uint8_t level;			/* enum kipsec_pol_level */
 };
 
 struct ipsecctl_request {
@@ -111,6 +154,8 @@ struct ipsecctl_request {
 	bool has_spi_timeout;
 	uint64_t spi_timeout;
 
+	struct ipsecctl_policy pol;
+
 	/* Complete message for a usage error, "ipsecctl: ..." */
 	char error[256];
 };
@@ -137,5 +182,16 @@ void ipsecctl_wipe_key_args(struct ipsecctl_request *req);
 void ipsecctl_request_wipe(struct ipsecctl_request *req);
 
 const char *ipsecctl_help_text(enum ipsecctl_help help);
+
+/* args_policy.c: "ipsecctl policy ...", cur at the word after "policy". */
+enum ipsecctl_parse_result ipsecctl_parse_policy(struct ipsecctl_request *req,
+						 int argc, char **argv,
+						 int *next);
+const char *ipsecctl_policy_help_text(enum ipsecctl_help help);
+
+/* Shared with args_policy.c: sets req->error, wipes keys, returns USAGE. */
+enum ipsecctl_parse_result ipsecctl_usage(struct ipsecctl_request *req,
+					  const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

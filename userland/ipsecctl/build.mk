@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# ipsecctl. The argument parser and the SA output formats live in their own
-# library so the unit tests link exactly the code the tool runs.
+# ipsecctl. The argument parsers and the SA and policy output formats live
+# in their own library so the unit tests link exactly the code the tool
+# runs.
 #
 # Objects go to $(BUILD)/ipsecctl-obj/, not $(BUILD)/ipsecctl/ as the generic
 # rule would put them: that path is the program itself.
@@ -13,7 +14,8 @@ $(IPSECCTL_OBJDIR)/%.o: ipsecctl/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(IPSECCTL_LIB): $(IPSECCTL_OBJDIR)/args.o $(IPSECCTL_OBJDIR)/sa_info.o
+$(IPSECCTL_LIB): $(IPSECCTL_OBJDIR)/args.o $(IPSECCTL_OBJDIR)/args_policy.o \
+		$(IPSECCTL_OBJDIR)/sa_info.o $(IPSECCTL_OBJDIR)/policy_info.o
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -24,7 +26,8 @@ $(BUILD)/ipsecctl: $(IPSECCTL_OBJDIR)/ipsecctl.o $(IPSECCTL_LIB) \
 
 PROGRAMS += $(BUILD)/ipsecctl
 
-IPSECCTL_TESTS := test_ipsecctl_args test_ipsecctl_output
+IPSECCTL_TESTS := test_ipsecctl_args test_ipsecctl_output \
+	test_ipsecctl_policy_output
 
 $(IPSECCTL_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/%.o \
 		$(IPSECCTL_LIB) $(BUILD)/libkipsec-common.a

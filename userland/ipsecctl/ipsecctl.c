@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipsecctl: controls kipsec SAs over the "kipsec" generic-netlink family.
- * The command line is parsed in args.c; output formats are in sa_info.c and
+ * ipsecctl: controls kipsec SAs and policies over the "kipsec"
+ * generic-netlink family. The command line is parsed in args.c and
+ * args_policy.c; output formats are in sa_info.c and policy_info.c and
  * documented in README.md and --help.
  */
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include "common/netlink_client.h"
 #include "common/table.h"
 #include "ipsecctl/args.h"
+#include "ipsecctl/policy_info.h"
 #include "ipsecctl/sa_info.h"
 #include "kipsec.h"
 
@@ -447,7 +449,9 @@ static int cmd_spi_alloc(struct context *ctx)
 }
 
 /* sa_count, spi_reserved, then the counters in uAPI order. */
-#define NS_STAT_COUNT (2 + KIPSEC_STAT_COUNT)
+/* sa_count, spi_reserved, the counters, then policy_count. */
+#define NS_STAT_COUNT (3 + KIPSEC_STAT_COUNT)
+#define NS_STAT_POLICIES (NS_STAT_COUNT - 1)
 
 struct ns_stats {
 	bool received;
@@ -467,6 +471,9 @@ static int read_ns_stats(struct nl_msg *reply, void *arg)
 	a = nlmsg_find_attr(nlh, GENL_HDRLEN, KIPSEC_A_STATS_SPI_RESERVED);
 	if (a && nla_len(a) >= (int)sizeof(uint32_t))
 		st->value[1] = nla_get_u32(a);
+	a = nlmsg_find_attr(nlh, GENL_HDRLEN, KIPSEC_A_STATS_POLICY_COUNT);
+	if (a && nla_len(a) >= (int)sizeof(uint32_t))
+		st->value[NS_STAT_POLICIES] = nla_get_u32(a);
 	a = nlmsg_find_attr(nlh, GENL_HDRLEN, KIPSEC_A_STATS);
 	if (a) {
 		nla_for_each_nested(pos, a, rem) {
@@ -496,6 +503,7 @@ static int cmd_stats(struct context *ctx)
 		return EXIT_FAILURE_STATUS;
 	for (i = 0; i < KIPSEC_STAT_COUNT; i++)
 		names[2 + i] = kipsec_stat_names[i];
+	names[NS_STAT_POLICIES] = "policy_count";
 	status = transact(ctx, msg, read_ns_stats, &st);
 	if (status != EXIT_OK)
 		return status;
@@ -522,6 +530,266 @@ static int cmd_stats(struct context *ctx)
 			printf("%-18s %" PRIu64 "\n", names[i], st.value[i]);
 	}
 	return EXIT_OK;
+}
+
+/* Policies ------------------------------------------------------------- */
+
+static int put_prefix(struct nl_msg *msg, int addr_type, int plen_type,
+		      const struct ip_addr *a, uint8_t plen)
+{
+	return put_addr(msg, addr_type, a) || nla_put_u8(msg, plen_type, plen);
+}
+
+static int put_ports(struct nl_msg *msg, int min_type,
+		     const struct ipsecctl_ports *p)
+{
+	if (!p->has)
+		return 0;
+	return nla_put_u16(msg, min_type, p->min) ||
+	       nla_put_u16(msg, min_type + 1, p->max);
+}
+
+/* Direction and selector: POLICY_NEW, and POLICY_DEL without an index. */
+static int put_selector(struct nl_msg *msg, const struct ipsecctl_policy *p)
+{
+	if (nla_put_u8(msg, KIPSEC_A_POL_DIR, p->dir) ||
+	    put_prefix(msg, KIPSEC_A_POL_SRC, KIPSEC_A_POL_SRC_PLEN, &p->src,
+		       p->src_plen) ||
+	    put_prefix(msg, KIPSEC_A_POL_DST, KIPSEC_A_POL_DST_PLEN, &p->dst,
+		       p->dst_plen))
+		return -1;
+	if (p->has_proto && nla_put_u8(msg, KIPSEC_A_POL_PROTO, p->proto))
+		return -1;
+	if (put_ports(msg, KIPSEC_A_POL_SPORT_MIN, &p->sport) ||
+	    put_ports(msg, KIPSEC_A_POL_DPORT_MIN, &p->dport))
+		return -1;
+	if (p->has_priority &&
+	    nla_put_u32(msg, KIPSEC_A_POL_PRIORITY, p->priority))
+		return -1;
+	return 0;
+}
+
+static int put_policy_add(struct nl_msg *msg, const struct ipsecctl_policy *p)
+{
+	if (put_selector(msg, p) ||
+	    nla_put_u8(msg, KIPSEC_A_POL_ACTION, p->action))
+		return -1;
+	if (p->action != KIPSEC_ACTION_PROTECT)
+		return 0;
+	if (nla_put_u8(msg, KIPSEC_A_POL_TMPL_PROTO, p->tmpl_proto) ||
+	    nla_put_u8(msg, KIPSEC_A_POL_TMPL_MODE, p->tmpl_mode))
+		return -1;
+	if (p->tmpl_mode == KIPSEC_MODE_TUNNEL &&
+	    (put_addr(msg, KIPSEC_A_POL_TMPL_SRC, &p->tmpl_src) ||
+	     put_addr(msg, KIPSEC_A_POL_TMPL_DST, &p->tmpl_dst)))
+		return -1;
+	if (p->has_reqid &&
+	    nla_put_u32(msg, KIPSEC_A_POL_TMPL_REQID, p->reqid))
+		return -1;
+	if (p->level && nla_put_u8(msg, KIPSEC_A_POL_TMPL_LEVEL, p->level))
+		return -1;
+	return 0;
+}
+
+struct pol_index_reply {
+	bool received;
+	uint32_t index;
+};
+
+static int read_pol_index(struct nl_msg *reply, void *arg)
+{
+	struct pol_index_reply *r = arg;
+	struct nlattr *a;
+
+	a = nlmsg_find_attr(nlmsg_hdr(reply), GENL_HDRLEN, KIPSEC_A_POL_INDEX);
+	if (a && nla_len(a) >= (int)sizeof(uint32_t)) {
+		r->index = nla_get_u32(a);
+		r->received = true;
+	}
+	return 0;
+}
+
+static int cmd_policy_add(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_POLICY_NEW, 0);
+	struct pol_index_reply r = { 0 };
+	struct json_writer w;
+	int status;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (put_policy_add(msg, &ctx->req->pol))
+		return fail_building(ctx, msg);
+	status = transact(ctx, msg, read_pol_index, &r);
+	if (status != EXIT_OK)
+		return status;
+	if (!r.received) {
+		fprintf(stderr, "ipsecctl: %s: kernel sent no index\n",
+			ctx->req->name);
+		return EXIT_FAILURE_STATUS;
+	}
+	if (ctx->format == OUTPUT_JSON) {
+		json_init(&w, stdout);
+		json_object_begin(&w);
+		json_key(&w, "index");
+		json_u64(&w, r.index);
+		json_object_end(&w);
+		return json_finish(&w) ? EXIT_FAILURE_STATUS : EXIT_OK;
+	}
+	printf("%" PRIu32 "\n", r.index);
+	return EXIT_OK;
+}
+
+static int cmd_policy_del(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_POLICY_DEL, 0);
+	const struct ipsecctl_policy *p = &ctx->req->pol;
+	int err;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (p->has_index)
+		err = nla_put_u32(msg, KIPSEC_A_POL_INDEX, p->index);
+	else
+		err = put_selector(msg, p);
+	if (err)
+		return fail_building(ctx, msg);
+	return transact(ctx, msg, NULL, NULL);
+}
+
+static int cmd_policy_flush(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_POLICY_FLUSH, 0);
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (ctx->req->pol.dir &&
+	    nla_put_u8(msg, KIPSEC_A_POL_DIR, ctx->req->pol.dir))
+		return fail_building(ctx, msg);
+	return transact(ctx, msg, NULL, NULL);
+}
+
+struct policy_list {
+	struct policy_info *items;
+	size_t count;
+	size_t capacity;
+};
+
+static int collect_policy(struct nl_msg *reply, void *arg)
+{
+	struct policy_list *list = arg;
+
+	if (list->count == list->capacity) {
+		size_t cap = list->capacity ? 2 * list->capacity : 64;
+		struct policy_info *items;
+
+		items = realloc(list->items, cap * sizeof(*items));
+		if (!items)
+			return -ENOMEM;
+		list->items = items;
+		list->capacity = cap;
+	}
+	if (policy_info_decode(reply, &list->items[list->count]))
+		return -EPROTO;
+	list->count++;
+	return 0;
+}
+
+static void forget_collected_policies(void *arg)
+{
+	struct policy_list *list = arg;
+
+	list->count = 0;
+}
+
+static int print_policies(const struct context *ctx,
+			  const struct policy_list *list, bool single)
+{
+	struct json_writer w;
+	struct table t;
+	size_t i;
+	int err = 0;
+
+	switch (ctx->format) {
+	case OUTPUT_JSON:
+		json_init(&w, stdout);
+		if (!single)
+			json_array_begin(&w);
+		for (i = 0; i < list->count; i++)
+			policy_write_json(&w, &list->items[i]);
+		if (!single)
+			json_array_end(&w);
+		err = json_finish(&w);
+		break;
+	case OUTPUT_TSV:
+		for (i = 0; i < list->count; i++)
+			policy_print_tsv(stdout, &list->items[i]);
+		break;
+	case OUTPUT_TABLE:
+		if (single) {
+			for (i = 0; i < list->count; i++)
+				policy_print_config(stdout, &list->items[i]);
+			break;
+		}
+		table_init(&t, policy_table_columns, policy_table_ncolumns);
+		for (i = 0; i < list->count; i++)
+			policy_table_row(&t, &list->items[i]);
+		err = table_print(&t, stdout);
+		table_free(&t);
+		break;
+	}
+	if (err) {
+		fprintf(stderr, "ipsecctl: %s: out of memory\n", ctx->req->name);
+		return EXIT_FAILURE_STATUS;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_policy_get(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_POLICY_GET, 0);
+	struct policy_list list = { 0 };
+	int status;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (nla_put_u32(msg, KIPSEC_A_POL_INDEX, ctx->req->pol.index))
+		return fail_building(ctx, msg);
+	status = transact(ctx, msg, collect_policy, &list);
+	if (status == EXIT_OK && list.count != 1) {
+		fprintf(stderr, "ipsecctl: %s: kernel sent %zu policies, expected one\n",
+			ctx->req->name, list.count);
+		status = EXIT_FAILURE_STATUS;
+	}
+	if (status == EXIT_OK)
+		status = print_policies(ctx, &list, true);
+	free(list.items);
+	return status;
+}
+
+/* The kernel dumps in lookup order, which is the order to show. */
+static int cmd_policy_list(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_POLICY_GET,
+					 NLM_F_DUMP);
+	struct policy_list list = { 0 };
+	struct netlink_error e;
+	int status = EXIT_OK, err;
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	err = netlink_client_dump(&ctx->nl, msg, collect_policy,
+				  forget_collected_policies, &list,
+				  DUMP_ATTEMPTS, &e);
+	if (err) {
+		report_error(ctx, msg, &e, err);
+		status = EXIT_FAILURE_STATUS;
+	}
+	netlink_msg_free_wiped(msg);
+	if (status == EXIT_OK)
+		status = print_policies(ctx, &list, false);
+	free(list.items);
+	return status;
 }
 
 /*
@@ -635,6 +903,21 @@ static int run(struct context *ctx)
 		break;
 	case IPSECCTL_CMD_STATS:
 		err = cmd_stats(ctx);
+		break;
+	case IPSECCTL_CMD_POLICY_ADD:
+		err = cmd_policy_add(ctx);
+		break;
+	case IPSECCTL_CMD_POLICY_DEL:
+		err = cmd_policy_del(ctx);
+		break;
+	case IPSECCTL_CMD_POLICY_GET:
+		err = cmd_policy_get(ctx);
+		break;
+	case IPSECCTL_CMD_POLICY_LIST:
+		err = cmd_policy_list(ctx);
+		break;
+	case IPSECCTL_CMD_POLICY_FLUSH:
+		err = cmd_policy_flush(ctx);
 		break;
 	default:
 		err = EXIT_FAILURE_STATUS;

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A security policy as the kernel reports it (KIPSEC_CMD_POLICY_GET), and
+ * its output formats: table row, tab-separated line, "policy add" syntax
+ * and JSON. Documented in README.md and "ipsecctl policy list --help".
+ */
+#ifndef IPSECCTL_POLICY_INFO_H
+#define IPSECCTL_POLICY_INFO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <netlink/msg.h>
+
+#include "common/json.h"
+#include "common/parse.h"
+#include "common/table.h"
+#include "ipsecctl/args.h"
+
+struct policy_info {
+	uint32_t index;
+	/* Selector, template and action, as "policy add" takes them. */
+	struct ipsecctl_policy p;
+};
+
+int policy_info_decode(struct nl_msg *msg, struct policy_info *pol);
+
+void policy_print_tsv(FILE *out, const struct policy_info *pol);
+void policy_print_config(FILE *out, const struct policy_info *pol);
+void policy_write_json(struct json_writer *w, const struct policy_info *pol);
+
+extern const struct table_column policy_table_columns[];
+extern const size_t policy_table_ncolumns;
+void policy_table_row(struct table *t, const struct policy_info *pol);
+
+/* Names of args_policy.c's keywords; NULL for values without one. */
+const char *ipsecctl_dir_name(unsigned int dir);
+const char *ipsecctl_action_name(unsigned int action);
+const char *ipsecctl_level_name(unsigned int level);
+const char *ipsecctl_ip_proto_name(unsigned int proto);
+
+#endif
