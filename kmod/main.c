@@ -15,7 +15,7 @@
 #include "sadb.h"
 #include "selftest.h"
 #include "stats.h"
-#include "version.h"
+#include <kipsec_version.h>
 
 static int __init kipsec_init(void)
 {

@@ -10,7 +10,7 @@
 #include <net/netlink.h>
 
 #include "stats.h"
-#include "version.h"
+#include <kipsec_version.h>
 
 struct kipsec_stats __percpu *kipsec_stats_global;
 

@@ -21,4 +21,4 @@ fi
 
 "$tree/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 	--ignore FILE_PATH_CHANGES \
-	-f $(ls kmod/*.c kmod/*.h | grep -v "\.mod\.c$") include/kipsec.h
+	-f $(ls kmod/*.c kmod/*.h | grep -v "\.mod\.c$") include/*.h

@@ -10,9 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <kipsec_version.h>
+
 #include "common/parse.h"
 
-#define IPSECCTL_VERSION "0.1.0"
+#define IPSECCTL_VERSION KIPSEC_VERSION
 #define IPSECCTL_DEFAULT_SOCKET "/run/ipsecd.sock"
 
 /* Larger than any key the kernel accepts, so that it judges the length. */

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <kipsec_version.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -17,7 +19,7 @@
 #include "ipsecd/ipsecd.h"
 #include "ipsecd/log.h"
 
-#define IPSECD_VERSION "0.1.0"
+#define IPSECD_VERSION KIPSEC_VERSION
 
 struct daemon *D;
 
