@@ -250,10 +250,57 @@ static void test_life_decide(void)
 	       "shorter offer accepted as is");
 }
 
+static void test_responder_lifetime(void)
+{
+	/* Life type seconds (TV), then a 4-byte TLV duration of 70000 s. */
+	static const uint8_t want[] = { 0x80, 0x01, 0x00, 0x01,
+					0x00, 0x02, 0x00, 0x04,
+					0x00, 0x01, 0x11, 0x70 };
+	/* Life type kB, duration 1000, behind an unrelated attribute. */
+	static const uint8_t kb_only[] = { 0x80, 0x04, 0x00, 0x01,
+					   0x80, 0x01, 0x00, 0x02,
+					   0x80, 0x02, 0x03, 0xe8 };
+	static const uint8_t no_duration[] = { 0x80, 0x01, 0x00, 0x01 };
+	static const uint8_t truncated[] = { 0x00, 0x02, 0x00, 0x04, 0x00 };
+	struct ike_lifetime life = { 70000, 0 }, back;
+	struct ike_arena arena = { 0 };
+	struct ike_error err;
+	struct ike_buf out;
+
+	ike_buf_init(&out);
+	tap_ok(!ike_responder_lifetime_encode(&life, &out, &err) &&
+	       out.len == sizeof(want) && !memcmp(out.data, want, sizeof(want)),
+	       "RESPONDER-LIFETIME data for 70000 s: type TV, duration TLV");
+	tap_ok(!ike_responder_lifetime_decode((struct ike_bytes){ out.data, out.len },
+					      &arena, &back, &err) &&
+	       back.seconds == 70000 && back.kbytes == 0,
+	       "RESPONDER-LIFETIME data decodes back to 70000 s");
+	ike_buf_reset(&out);
+	life.kbytes = 100000;
+	tap_ok(!ike_responder_lifetime_encode(&life, &out, &err) &&
+	       !ike_responder_lifetime_decode((struct ike_bytes){ out.data, out.len },
+					      &arena, &back, &err) &&
+	       back.seconds == 70000 && back.kbytes == 100000,
+	       "seconds and kilobytes round-trip");
+	tap_ok(!ike_responder_lifetime_decode((struct ike_bytes){ kb_only, sizeof(kb_only) },
+					      &arena, &back, &err) &&
+	       back.seconds == 0 && back.kbytes == 1000,
+	       "kilobytes only, other attributes ignored");
+	tap_ok(ike_responder_lifetime_decode((struct ike_bytes){ no_duration, sizeof(no_duration) },
+					     &arena, &back, &err) != 0,
+	       "a life type without a duration is refused");
+	tap_ok(ike_responder_lifetime_decode((struct ike_bytes){ truncated, sizeof(truncated) },
+					     &arena, &back, &err) != 0,
+	       "a truncated attribute list is refused");
+	ike_buf_free(&out);
+	ike_arena_free(&arena);
+}
+
 int main(void)
 {
 	test_phase1();
 	test_phase2();
 	test_life_decide();
+	test_responder_lifetime();
 	return tap_done();
 }

@@ -413,6 +413,47 @@ static int add_life(struct ike_attr *attrs, size_t *n,
 	return 0;
 }
 
+int ike_responder_lifetime_encode(const struct ike_lifetime *life,
+				  struct ike_buf *out, struct ike_error *err)
+{
+	struct ike_attr a[4];
+	size_t n = 0;
+
+	if (add_life(a, &n, &p2_life, life))
+		return ike_fail(err, IKE_ERR_UNSUPPORTED, 0,
+				"lifetime of %llu kB does not fit 32 bits",
+				(unsigned long long)life->kbytes);
+	return ike_attrs_encode(a, n, out, err);
+}
+
+static int ignore_attr(void *ctx, uint16_t type, uint64_t value,
+		       struct ike_error *err)
+{
+	(void)ctx;
+	(void)type;
+	(void)value;
+	(void)err;
+	return 0;
+}
+
+int ike_responder_lifetime_decode(struct ike_bytes data,
+				  struct ike_arena *arena,
+				  struct ike_lifetime *life,
+				  struct ike_error *err)
+{
+	struct ike_transform t = { 0 };
+	bool seconds_seen;
+	int rc;
+
+	rc = ike_attrs_decode(data.ptr, data.len, arena, &t.attrs, &t.nattrs,
+			      err);
+	if (rc)
+		return rc;
+	/* Without a seconds pair the notification limits bytes only. */
+	return walk_attrs(&t, &p2_life, life, &seconds_seen, ignore_attr, NULL,
+			  err);
+}
+
 #define MAX_SUITE_ATTRS 10
 
 static int p1_transform(struct ike_arena *arena, const struct ike_p1_suite *s,

@@ -100,6 +100,21 @@ struct ike_life_decision ike_life_decide(const struct ike_lifetime *offered,
 					 const struct ike_lifetime *local);
 
 /*
+ * RESPONDER-LIFETIME (RFC 2407 4.6.3.1): the notification data is an IPsec
+ * DOI attribute list of SA Life Type / SA Life Duration pairs, the
+ * lifetime the responder really uses when it is shorter than the offer
+ * (the SA payload itself echoes the offer unchanged). encode appends the
+ * pairs for each limit that life sets; decode reads them back, ignoring
+ * attributes of other types, and fails on a malformed list.
+ */
+int ike_responder_lifetime_encode(const struct ike_lifetime *life,
+				  struct ike_buf *out, struct ike_error *err);
+int ike_responder_lifetime_decode(struct ike_bytes data,
+				  struct ike_arena *arena,
+				  struct ike_lifetime *life,
+				  struct ike_error *err);
+
+/*
  * Building SA payloads; all memory comes from arena. The phase-1 offer is
  * one ISAKMP proposal with one transform per suite. The phase-2 offer
  * numbers bundles 1..n; spis[i] is our inbound SPI for protocol of suite i

@@ -776,6 +776,9 @@ static int qm1_process(struct exchange *x, const struct ike_message *rx)
 	return 0;
 }
 
+static int add_responder_lifetime(struct exchange *x, const struct ike_sa *offer,
+				  struct out_msg *out);
+
 static int qm2_build(struct exchange *x, const struct ike_message *rx,
 		     struct out_msg *out)
 {
@@ -794,8 +797,105 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 		add(out, IKE_PL_ID)->u.id = ike_message_find(rx, IKE_PL_ID, 0)->u.id;
 		add(out, IKE_PL_ID)->u.id = ike_message_find(rx, IKE_PL_ID, 1)->u.id;
 	}
+	if (p2_choice.decision.responder_lifetime &&
+	    add_responder_lifetime(x, &offer->u.sa, out))
+		return -1;
 	out->hash_fill = fill_hash2;
 	return 0;
+}
+
+/*
+ * The SA payload of QM2 echoes the chosen transform unchanged, lifetimes
+ * included (RFC 2408 4.2). When ours are shorter, RFC 2407 4.6.3.1 says
+ * so with one RESPONDER-LIFETIME per SA of the bundle, naming the SA by
+ * the initiator's SPI for it. Peers that ignore it (strongSwan does) keep
+ * their longer lifetime, and this side, reaching its limit first, rekeys.
+ */
+static int add_responder_lifetime(struct exchange *x, const struct ike_sa *offer,
+				  struct out_msg *out)
+{
+	const struct ike_lifetime *life = &p2_choice.decision.life;
+	struct ike_error err;
+	struct ike_buf attrs;
+	uint8_t *data;
+	size_t i, len;
+
+	ike_buf_init(&attrs);
+	if (ike_responder_lifetime_encode(life, &attrs, &err)) {
+		log_error("%s: RESPONDER-LIFETIME: %s", conn_name(x), err.msg);
+		ike_buf_free(&attrs);
+		return -1;
+	}
+	len = attrs.len;
+	data = ike_arena_alloc(&out->arena, 1, len);
+	if (data)
+		memcpy(data, attrs.data, len);
+	ike_buf_free(&attrs);
+	if (!data)
+		return -1;
+	for (i = 0; i < p2_choice.n; i++) {
+		const struct ike_proposal *p = &offer->proposals[p2_choice.proposal_index[i]];
+		struct ike_payload *n = add(out, IKE_PL_NOTIFY);
+
+		n->u.notify.doi = IKE_DOI_IPSEC;
+		n->u.notify.protocol = p2_choice.suites[i].protocol;
+		n->u.notify.type = IKE_N_RESPONDER_LIFETIME;
+		n->u.notify.spi = p->spi;
+		n->u.notify.data.ptr = data;
+		n->u.notify.data.len = len;
+	}
+	log_info("%s: lowering the peer's offer to %u s / %llu kB (RESPONDER-LIFETIME)",
+		 conn_name(x), life->seconds, (unsigned long long)life->kbytes);
+	return 0;
+}
+
+/*
+ * The initiator's side of the above: a RESPONDER-LIFETIME for one of our
+ * SAs (by our inbound SPI, or the responder's if a peer names it so, or no
+ * SPI at all) can only lower the lifetime, never raise it.
+ */
+static void take_responder_lifetime(struct exchange *x,
+				    const struct ike_message *rx)
+{
+	struct child_sa *child = x->child;
+	struct ike_arena arena = { 0 };
+	struct ike_lifetime said;
+	struct ike_error err;
+	size_t k, i;
+
+	for (k = 0; k < rx->npayloads; k++) {
+		const struct ike_payload *pl = &rx->payloads[k];
+		const struct ike_notify *n = &pl->u.notify;
+		bool ours = false;
+		uint32_t spi = 0;
+
+		if (pl->type != IKE_PL_NOTIFY ||
+		    n->type != IKE_N_RESPONDER_LIFETIME)
+			continue;
+		if (n->spi.len == 4)
+			spi = (uint32_t)n->spi.ptr[0] << 24 |
+			      (uint32_t)n->spi.ptr[1] << 16 |
+			      (uint32_t)n->spi.ptr[2] << 8 | n->spi.ptr[3];
+		for (i = 0; i < child->n; i++)
+			ours |= n->spi.len == 0 ||
+				(n->spi.len == 4 && (spi == child->p[i].spi_in ||
+						     spi == child->p[i].spi_out));
+		if (!ours) {
+			log_warn("%s: RESPONDER-LIFETIME for an SA not ours ignored",
+				 conn_name(x));
+			continue;
+		}
+		if (ike_responder_lifetime_decode(n->data, &arena, &said, &err)) {
+			log_warn("%s: RESPONDER-LIFETIME ignored: %s",
+				 conn_name(x), err.msg);
+			continue;
+		}
+		child->life = ike_life_decide(&child->life, &said).life;
+		log_info("%s: peer lowered the lifetime to %u s / %llu kB (RESPONDER-LIFETIME)",
+			 conn_name(x), child->life.seconds,
+			 (unsigned long long)child->life.kbytes);
+	}
+	ike_arena_free(&arena);
 }
 
 static int qm2_process(struct exchange *x, const struct ike_message *rx)
@@ -852,6 +952,7 @@ static int qm2_process(struct exchange *x, const struct ike_message *rx)
 			return IKE_N_NO_PROPOSAL_CHOSEN;
 		x->child->p[i].spi_in = x->spi_in[i];
 	}
+	take_responder_lifetime(x, rx);
 	return 0;
 }
 

@@ -261,6 +261,33 @@ static void handle_delete(struct isakmp_sa *sa, const struct ike_delete *d)
 	}
 }
 
+/* We are the Main Mode initiator and MM5 is out: keys exist on our side. */
+static bool mm5_sent(const struct isakmp_sa *sa)
+{
+	return sa->enc_key && sa->main.initiator && sa->main.step >= 5 &&
+	       !sa->main.done && !sa->main.failed;
+}
+
+/*
+ * An encrypted informational during Main Mode that does not decrypt or
+ * verify under our keys: the peer derived other keys, so it could not
+ * read MM5 either and is telling us so (strongSwan sends PAYLOAD_MALFORMED
+ * encrypted under its own keys). With matching cookies from the peer's
+ * address this ends Main Mode as a clear-text error notification would
+ * (handle_notify): waiting for the retransmissions to run out would only
+ * hide the cause.
+ */
+static void mm_unreadable(struct isakmp_sa *sa)
+{
+	struct conn *c = sa->conn;
+	char a[FORMAT_BUF_LEN];
+
+	log_error("%s: AUTHENTICATION_FAILED: %s answered MM5 with an encrypted message that does not decrypt under our keys (pre-shared keys differ?)",
+		  c->cfg->name, ip_addr_format(&sa->peer, a, sizeof(a)));
+	isakmp_sa_fail(sa, "authentication failed");
+	conn_ike_failed(c, sa);
+}
+
 void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 		  const uint8_t *data, size_t len)
 {
@@ -275,14 +302,25 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 	(void)len;
 	ike_message_init(&dec);
 	if (hdr_msg->hdr.flags & IKE_FLAG_ENCRYPTED) {
-		if (sa->state != ISAKMP_ESTABLISHED || clen % sa->block_len)
+		/*
+		 * During Main Mode only an initiator that has sent MM5 can
+		 * get an encrypted informational: the peer's complaint about
+		 * MM5. Its IV follows from the phase-1 CBC state so far,
+		 * which is MM5's last ciphertext block.
+		 */
+		bool in_mm = sa->state != ISAKMP_ESTABLISHED;
+		const uint8_t *base = in_mm ? sa->main.iv : sa->p1_last_block;
+
+		if (in_mm && !mm5_sent(sa))
+			return;
+		if (clen % sa->block_len)
 			return;
 		plain = malloc(clen);
 		if (!plain)
 			return;
 		dec.hdr = hdr_msg->hdr;
 		if (ike_phase2_iv(sa->suite.hash,
-				  (struct ike_bytes){ sa->p1_last_block, sa->block_len },
+				  (struct ike_bytes){ base, sa->block_len },
 				  hdr_msg->hdr.message_id, sa->block_len, iv) ||
 		    ike_cbc_decrypt(sa->suite.enc, sa->enc_key->ptr, sa->enc_key->len,
 				    iv, hdr_msg->encrypted.ptr, plain, clen) ||
@@ -290,8 +328,11 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 						plain, clen,
 						IKE_DECODE_ALLOW_TRAILING, &err) ||
 		    ike_message_check_step(&dec, IKE_STEP_INFO, &err)) {
-			log_warn("%s: undecodable informational message dropped",
-				 sa->conn->cfg->name);
+			if (in_mm)
+				mm_unreadable(sa);
+			else
+				log_warn("%s: undecodable informational message dropped",
+					 sa->conn->cfg->name);
 			goto out;
 		}
 		{
@@ -305,8 +346,11 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 					  dec.hdr.message_id, rest, want) ||
 			    dec.payloads[0].u.data.len != sa->hash_len ||
 			    !ike_equal(dec.payloads[0].u.data.ptr, want, sa->hash_len)) {
-				log_warn("%s: informational message with a bad HASH dropped",
-					 sa->conn->cfg->name);
+				if (in_mm)
+					mm_unreadable(sa);
+				else
+					log_warn("%s: informational message with a bad HASH dropped",
+						 sa->conn->cfg->name);
 				goto out;
 			}
 		}
