@@ -32,15 +32,17 @@ static void usage(FILE *out)
 {
 	fputs("Usage: ipsecd [-n] [-f CONFIG] [-s SECRETS] [-S SOCKET] [-d]\n"
 	      "\n"
-	      "  -f CONFIG   configuration file (default " IPSECD_DEFAULT_CONFIG ")\n"
-	      "  -s SECRETS  secrets file (default: secretsfile=, else\n"
-	      "              " IPSECD_DEFAULT_SECRETS ")\n"
-	      "  -S SOCKET   control socket (default: controlsocket=, else\n"
-	      "              " IPSECD_DEFAULT_SOCKET ")\n"
-	      "  -n          check the configuration (and the secrets file,\n"
-	      "              if it exists) and exit\n"
-	      "  -d          log at debug level\n"
-	      "  -V          print the version\n"
+	      "  -f, --config CONFIG   configuration file (default\n"
+	      "                        " IPSECD_DEFAULT_CONFIG ")\n"
+	      "  -s, --secrets SECRETS secrets file (default: secretsfile=, else\n"
+	      "                        " IPSECD_DEFAULT_SECRETS ")\n"
+	      "  -S, --socket SOCKET   control socket (default: controlsocket=,\n"
+	      "                        else " IPSECD_DEFAULT_SOCKET ")\n"
+	      "  -n, --check           check the configuration (and the secrets\n"
+	      "                        file, if it exists) and exit\n"
+	      "  -d, --debug           log at debug level\n"
+	      "  -V, --version         print the version\n"
+	      "  -h, --help            this help\n"
 	      "\n"
 	      "Logs go to stderr. SIGTERM/SIGINT delete every SA (telling the\n"
 	      "peers) and stop. The configuration keys are described in\n"
@@ -129,9 +131,19 @@ int main(int argc, char **argv)
 	const char *config = IPSECD_DEFAULT_CONFIG, *secrets = NULL, *sock = NULL;
 	char err[CONFIG_ERR_LEN];
 	bool check = false, debug = false;
+	static const struct option long_opts[] = {
+		{ "check", no_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "secrets", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int opt, status;
 
-	while ((opt = getopt(argc, argv, "nf:s:S:dVh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "nf:s:S:dVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': check = true; break;
 		case 'f': config = optarg; break;
