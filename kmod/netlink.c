@@ -467,6 +467,32 @@ bool kipsec_nl_want_notify(struct genl_info *info)
 				  KIPSEC_MCGRP_EVENTS_IDX);
 }
 
+/*
+ * Flushes are announced like other changes. @scope_attr carries what the
+ * flush was restricted to (a protocol, a direction); @scope 0 means all.
+ */
+void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
+			    u8 scope)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!kipsec_nl_want_notify(info))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &kipsec_family,
+			  0, cmd);
+	if (!hdr || (scope && nla_put_u8(msg, scope_attr, scope))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genl_notify(&kipsec_family, msg, info, KIPSEC_MCGRP_EVENTS_IDX,
+		    GFP_KERNEL);
+}
+
 /* Changes are announced on the "kipsec" group, as XFRM does on its own. */
 static void kipsec_nl_notify_sa(struct genl_info *info,
 				const struct kipsec_sa *sa, u8 cmd)
@@ -624,27 +650,13 @@ static int kipsec_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
 	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
 	struct nlattr *proto_attr = info->attrs[KIPSEC_A_SA_PROTO];
 	u8 proto = proto_attr ? nla_get_u8(proto_attr) : 0;
-	struct sk_buff *msg;
-	void *hdr;
 
 	mutex_lock(&kn->lock);
 	kipsec_sa_flush(kn, proto);
 	mutex_unlock(&kn->lock);
 
-	if (!kipsec_nl_want_notify(info))
-		return 0;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return 0;
-	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &kipsec_family,
-			  0, KIPSEC_CMD_SA_FLUSH);
-	if (!hdr || (proto && nla_put_u8(msg, KIPSEC_A_SA_PROTO, proto))) {
-		nlmsg_free(msg);
-		return 0;
-	}
-	genlmsg_end(msg, hdr);
-	genl_notify(&kipsec_family, msg, info, KIPSEC_MCGRP_EVENTS_IDX,
-		    GFP_KERNEL);
+	kipsec_nl_notify_flush(info, KIPSEC_CMD_SA_FLUSH, KIPSEC_A_SA_PROTO,
+			       proto);
 	return 0;
 }
 

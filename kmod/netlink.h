@@ -45,6 +45,8 @@ void kipsec_nl_err(struct netlink_ext_ack *extack,
 		   const struct nlattr *attr, const char *msg);
 u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr);
 bool kipsec_nl_want_notify(struct genl_info *info);
+void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
+			    u8 scope);
 
 /* netlink_policy.c */
 extern const struct nla_policy kipsec_pol_new_policy[KIPSEC_A_POL_TMPL_LEVEL + 1];

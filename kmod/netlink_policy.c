@@ -538,26 +538,12 @@ int kipsec_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
 	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
 	struct nlattr *dir_attr = info->attrs[KIPSEC_A_POL_DIR];
 	u8 dir = dir_attr ? nla_get_u8(dir_attr) : 0;
-	struct sk_buff *msg;
-	void *hdr;
 
 	mutex_lock(&kn->lock);
 	kipsec_spd_flush(kn, dir);
 	mutex_unlock(&kn->lock);
 
-	if (!kipsec_nl_want_notify(info))
-		return 0;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return 0;
-	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &kipsec_family,
-			  0, KIPSEC_CMD_POLICY_FLUSH);
-	if (!hdr || (dir && nla_put_u8(msg, KIPSEC_A_POL_DIR, dir))) {
-		nlmsg_free(msg);
-		return 0;
-	}
-	genlmsg_end(msg, hdr);
-	genl_notify(&kipsec_family, msg, info, KIPSEC_MCGRP_EVENTS_IDX,
-		    GFP_KERNEL);
+	kipsec_nl_notify_flush(info, KIPSEC_CMD_POLICY_FLUSH, KIPSEC_A_POL_DIR,
+			       dir);
 	return 0;
 }
