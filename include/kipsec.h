@@ -70,6 +70,10 @@
  *
  *    KIPSEC_A_SA_ENC_KEY_BITS: NLA_U16, cipher key length in bits (no salt)
  *    KIPSEC_A_SA_AGE: NLA_U64, seconds since the SA was added (boot clock)
+ *    KIPSEC_A_SA_LIFETIME_CUR: NLA_NESTED, what the SA has used of its
+ *                              byte and packet limits:
+ *        KIPSEC_A_LIFETIME_BYTES: NLA_U64, payload bytes
+ *        KIPSEC_A_LIFETIME_PACKETS: NLA_U64
  *    KIPSEC_A_SA_STATS: NLA_NESTED, the SA's counters:
  *        KIPSEC_A_STATS_PACKETS: NLA_U64
  *        KIPSEC_A_STATS_BYTES: NLA_U64, payload bytes (before encryption
@@ -154,6 +158,12 @@
  *    KIPSEC_A_STATS_POLICY_COUNT: NLA_U32, policies installed
  *    KIPSEC_A_STATS: NLA_NESTED, same layout as in KIPSEC_A_SA_STATS, plus
  *        KIPSEC_A_STATS_DROP_NO_SA: NLA_U64, ESP/AH for no known SA
+ *        KIPSEC_A_STATS_DROP_OUT_NO_SA: NLA_U64, outbound packets that a
+ *                                      "require" policy holds back for
+ *                                      want of an SA
+ *        KIPSEC_A_STATS_DROP_NO_ROUTE: NLA_U64, no route to an SA's peer
+ *    KIPSEC_A_STATS_DROP_EXPIRED (in both places): packets that met an SA
+ *    whose hard limit had already been reached
  *
  * Events on the multicast group KIPSEC_MCGRP_EVENTS (listening needs
  * CAP_NET_ADMIN, like the commands):
@@ -166,6 +176,29 @@
  *    deleted; the same attributes as a KIPSEC_CMD_POLICY_GET reply.
  * KIPSEC_CMD_POLICY_FLUSH: the namespace's policies were flushed;
  *    KIPSEC_A_POL_DIR when the flush was restricted to one direction.
+ * KIPSEC_CMD_SA_SOFT_EXPIRE: an SA reached one of its soft limits; sent
+ *    once per SA, whichever limit comes first. The SA stays usable. The
+ *    same attributes as a KIPSEC_CMD_SA_GET reply, plus
+ *    KIPSEC_A_SA_EXPIRE_REASON: NLA_U8, enum kipsec_expire_reason, the
+ *                               limit reached
+ * KIPSEC_CMD_SA_HARD_EXPIRE: an SA reached one of its hard limits. It
+ *    carried no packet after that and has been deleted; this event is the
+ *    only one announcing the deletion (no KIPSEC_CMD_SA_DEL follows).
+ *    Attributes as for KIPSEC_CMD_SA_SOFT_EXPIRE, with the final counters.
+ *    Byte and packet limits are checked as packets pass: the packet that
+ *    reaches a hard limit is the SA's last. Time limits are seconds since
+ *    the SA was added, on the boot clock (time suspended counts).
+ * KIPSEC_CMD_ACQUIRE: an outbound packet matched a protect policy for
+ *    which there is no SA; a key manager should negotiate one. Sent once
+ *    per flow and policy, then not again for that flow until an SA
+ *    matching the template is added or KIPSEC_ACQUIRE_HOLD_SECONDS pass.
+ *    Attributes: the policy's KIPSEC_A_POL_INDEX, KIPSEC_A_POL_DIR,
+ *    KIPSEC_A_POL_PRIORITY, KIPSEC_A_POL_ACTION and template
+ *    (KIPSEC_A_POL_TMPL_*, as in a KIPSEC_CMD_POLICY_GET reply), and the
+ *    packet's flow as a selector: KIPSEC_A_POL_SRC and KIPSEC_A_POL_DST
+ *    with full-length KIPSEC_A_POL_SRC_PLEN and KIPSEC_A_POL_DST_PLEN,
+ *    KIPSEC_A_POL_PROTO when known, and for TCP, UDP, SCTP and UDP-Lite
+ *    the ports as one-port ranges (KIPSEC_A_POL_SPORT_MIN = _MAX, ...).
  *
  * Statistics of the whole module (every namespace) are in sysfs, one value
  * per file, under /sys/kernel/kipsec/: version, sa_count, policy_count and
@@ -186,6 +219,7 @@
 #define KIPSEC_SPI_TIMEOUT_DEFAULT 60
 #define KIPSEC_SPI_TIMEOUT_MAX 3600
 #define KIPSEC_POL_PRIORITY_DEFAULT 1000
+#define KIPSEC_ACQUIRE_HOLD_SECONDS 30
 
 enum kipsec_cmd {
 	KIPSEC_CMD_UNSPEC,
@@ -199,6 +233,9 @@ enum kipsec_cmd {
 	KIPSEC_CMD_POLICY_DEL,
 	KIPSEC_CMD_POLICY_GET,
 	KIPSEC_CMD_POLICY_FLUSH,
+	KIPSEC_CMD_SA_SOFT_EXPIRE,	/* events only, see above */
+	KIPSEC_CMD_SA_HARD_EXPIRE,
+	KIPSEC_CMD_ACQUIRE,
 	__KIPSEC_CMD_MAX
 };
 
@@ -277,6 +314,17 @@ enum kipsec_pol_level {
 
 #define KIPSEC_LEVEL_MAX (__KIPSEC_LEVEL_MAX - 1)
 
+/* Which limit an expire event is about (KIPSEC_A_SA_EXPIRE_REASON). */
+enum kipsec_expire_reason {
+	KIPSEC_EXPIRE_UNSPEC,
+	KIPSEC_EXPIRE_BYTES,
+	KIPSEC_EXPIRE_PACKETS,
+	KIPSEC_EXPIRE_SECONDS,
+	__KIPSEC_EXPIRE_MAX
+};
+
+#define KIPSEC_EXPIRE_MAX (__KIPSEC_EXPIRE_MAX - 1)
+
 enum kipsec_attr {
 	KIPSEC_A_UNSPEC,
 	KIPSEC_A_SA_SPI,
@@ -325,6 +373,8 @@ enum kipsec_attr {
 	KIPSEC_A_POL_TMPL_DST,
 	KIPSEC_A_POL_TMPL_LEVEL,
 	KIPSEC_A_STATS_POLICY_COUNT,
+	KIPSEC_A_SA_EXPIRE_REASON,
+	KIPSEC_A_SA_LIFETIME_CUR,
 	__KIPSEC_A_MAX
 };
 
@@ -357,6 +407,9 @@ enum kipsec_stats_attr {
 	KIPSEC_A_STATS_DROP_SEQ_OVERFLOW,
 	KIPSEC_A_STATS_DROP_NO_SA,
 	KIPSEC_A_STATS_DROP_NOMEM,
+	KIPSEC_A_STATS_DROP_OUT_NO_SA,
+	KIPSEC_A_STATS_DROP_NO_ROUTE,
+	KIPSEC_A_STATS_DROP_EXPIRED,
 	__KIPSEC_A_STATS_MAX
 };
 
@@ -375,6 +428,9 @@ enum kipsec_stats_attr {
 	"drop_seq_overflow",		\
 	"drop_no_sa",			\
 	"drop_nomem",			\
+	"drop_out_no_sa",		\
+	"drop_no_route",		\
+	"drop_expired",			\
 }
 
 #endif /* _UAPI_KIPSEC_H */

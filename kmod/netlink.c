@@ -402,7 +402,7 @@ static int kipsec_nl_put_lifetime(struct sk_buff *skb, int type,
 }
 
 /* Everything but the keys, which never leave the transforms. */
-static int kipsec_nl_put_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
+int kipsec_nl_put_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 {
 	u32 alen = kipsec_sa_family_len(sa->key.family);
 	struct kipsec_stats_sum sum;
@@ -432,6 +432,7 @@ static int kipsec_nl_put_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 
 	if (kipsec_nl_put_lifetime(skb, KIPSEC_A_SA_LIFETIME_SOFT, &sa->soft) ||
 	    kipsec_nl_put_lifetime(skb, KIPSEC_A_SA_LIFETIME_HARD, &sa->hard) ||
+	    kipsec_sa_life_put_cur(skb, sa) ||
 	    nla_put_u64_64bit(skb, KIPSEC_A_SA_AGE,
 			      ktime_get_boottime_seconds() - sa->add_time,
 			      KIPSEC_A_PAD))
@@ -458,6 +459,25 @@ static int kipsec_nl_sa_msg(struct sk_buff *skb, const struct kipsec_sa *sa,
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+/* Set at unload, before the family goes; see kipsec_nl_multicast(). */
+static bool kipsec_nl_closed;
+
+/*
+ * For events raised by timers and packets rather than by a request: their
+ * work items may run while the module unloads, after the family (and its
+ * group id) is gone.
+ */
+void kipsec_nl_multicast(struct net *net, struct sk_buff *skb)
+{
+	rcu_read_lock();
+	if (!READ_ONCE(kipsec_nl_closed))
+		genlmsg_multicast_netns(&kipsec_family, net, skb, 0,
+					KIPSEC_MCGRP_EVENTS_IDX, GFP_ATOMIC);
+	else
+		nlmsg_free(skb);
+	rcu_read_unlock();
 }
 
 bool kipsec_nl_want_notify(struct genl_info *info)
@@ -873,5 +893,8 @@ int __init kipsec_genl_init(void)
 
 void kipsec_genl_exit(void)
 {
+	WRITE_ONCE(kipsec_nl_closed, true);
+	/* No kipsec_nl_multicast() is still sending after this. */
+	synchronize_rcu();
 	genl_unregister_family(&kipsec_family);
 }

@@ -47,8 +47,15 @@ u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr);
 bool kipsec_nl_want_notify(struct genl_info *info);
 void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 			    u8 scope);
+/* The attributes of an SA_GET reply; also for expire events. */
+int kipsec_nl_put_sa(struct sk_buff *skb, const struct kipsec_sa *sa);
+/* Sends @skb to the event group of @net; any context. */
+void kipsec_nl_multicast(struct net *net, struct sk_buff *skb);
 
 /* netlink_policy.c */
+struct kipsec_policy;
+/* The attributes of a POLICY_GET reply; also for ACQUIRE events. */
+int kipsec_nl_put_policy(struct sk_buff *skb, const struct kipsec_policy *pol);
 extern const struct nla_policy kipsec_pol_new_policy[KIPSEC_A_POL_TMPL_LEVEL + 1];
 extern const struct nla_policy kipsec_pol_del_policy[KIPSEC_A_POL_DPORT_MAX + 1];
 extern const struct nla_policy kipsec_pol_get_policy[KIPSEC_A_POL_INDEX + 1];

@@ -279,8 +279,7 @@ static int kipsec_nl_put_ports(struct sk_buff *skb, int min_type,
 	return 0;
 }
 
-static int kipsec_nl_put_policy(struct sk_buff *skb,
-				const struct kipsec_policy *pol)
+int kipsec_nl_put_policy(struct sk_buff *skb, const struct kipsec_policy *pol)
 {
 	const struct kipsec_policy_cfg *cfg = &pol->cfg;
 	const struct kipsec_selector *sel = &cfg->sel;

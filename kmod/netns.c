@@ -6,7 +6,9 @@
 
 #include <linux/module.h>
 
+#include "acquire.h"
 #include "netns.h"
+#include "packet.h"
 #include "sadb.h"
 #include "spd.h"
 #include "spi.h"
@@ -33,8 +35,19 @@ static int __net_init kipsec_net_init(struct net *net)
 	err = kipsec_spd_net_init(kn);
 	if (err)
 		goto err_spi;
+	err = kipsec_acquire_net_init(kn);
+	if (err)
+		goto err_spd;
+	/* Last: from here on packets come in. */
+	err = kipsec_hooks_net_init(net);
+	if (err)
+		goto err_acquire;
 	return 0;
 
+err_acquire:
+	kipsec_acquire_net_exit(kn);
+err_spd:
+	kipsec_spd_net_exit(kn);
 err_spi:
 	kipsec_spi_net_exit(kn);
 
@@ -49,8 +62,11 @@ static void __net_exit kipsec_net_exit(struct net *net)
 {
 	struct kipsec_net *kn = kipsec_net(net);
 
+	/* No new packets; those in flight hold their SA and device. */
+	kipsec_hooks_net_exit(net);
 	/* Policies first: the packet path will go from them to SAs. */
 	kipsec_spd_net_exit(kn);
+	kipsec_acquire_net_exit(kn);
 	/* SAs next: flushing them also drops their reservations. */
 	kipsec_sadb_net_exit(kn);
 	kipsec_spi_net_exit(kn);

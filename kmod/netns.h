@@ -18,6 +18,7 @@
 #include "stats.h"
 
 struct kipsec_spd_table;
+struct kipsec_acquire_net;
 
 struct kipsec_net {
 	/*
@@ -29,6 +30,12 @@ struct kipsec_net {
 
 	/* SA database, see sadb.c. */
 	struct rhashtable sas;		/* by (SPI, daddr, proto, family) */
+	struct rhltable sas_by_dst;	/* by (daddr, proto, family), output */
+	u64 sa_serial;
+	/* UDP ports of ESP-in-UDP SAs: where inbound ESP may arrive in UDP. */
+	unsigned long *encap_ports;
+	struct xarray encap_refs;	/* port -> SAs using it */
+	unsigned int encap_sa_count;
 	struct xarray sa_ids;		/* by insertion id: dump order */
 	u32 sa_next_id;
 	unsigned int sa_count;
@@ -47,6 +54,9 @@ struct kipsec_net {
 	u32 pol_next_id;
 	unsigned int pol_count;
 	u32 pol_gen;			/* bumped on every change; never 0 */
+
+	/* Flows that raised an ACQUIRE, see acquire.c. */
+	struct kipsec_acquire_net *acq;
 
 	struct kipsec_stats __percpu *stats;
 };

@@ -13,7 +13,10 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
+#include "acquire.h"
+#include "lifetime.h"
 #include "netns.h"
+#include "replay.h"
 #include "sadb.h"
 #include "spi.h"
 
@@ -23,6 +26,13 @@ static const struct rhashtable_params kipsec_sa_params = {
 	.head_offset = offsetof(struct kipsec_sa, node),
 	.key_offset = offsetof(struct kipsec_sa, key),
 	.key_len = sizeof(struct kipsec_sa_key),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params kipsec_sa_dst_params = {
+	.head_offset = offsetof(struct kipsec_sa, out_node),
+	.key_offset = offsetof(struct kipsec_sa, dst_key),
+	.key_len = sizeof(struct kipsec_sa_dst_key),
 	.automatic_shrinking = true,
 };
 
@@ -42,6 +52,8 @@ static void kipsec_sa_free_work(struct work_struct *work)
 					    free_work);
 
 	kipsec_crypto_free(&sa->crypto);
+	dst_cache_destroy(&sa->dst_cache);
+	kipsec_replay_free(sa->replay);
 	free_percpu(sa->stats);
 	kfree(sa);
 }
@@ -68,11 +80,25 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 		err = -ENOMEM;
 		goto err_free;
 	}
-	err = kipsec_crypto_init(&sa->crypto, &cfg->crypto, extack);
+	sa->replay = kipsec_replay_alloc(cfg->replay_window,
+					 cfg->flags & KIPSEC_SA_F_ESN,
+					 GFP_KERNEL);
+	if (!sa->replay) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	err = dst_cache_init(&sa->dst_cache, GFP_KERNEL);
 	if (err)
 		goto err_free;
+	err = kipsec_crypto_init(&sa->crypto, &cfg->crypto, extack);
+	if (err)
+		goto err_dst;
 
 	sa->key = cfg->key;
+	memcpy(&sa->dst_key.daddr, &cfg->key.daddr, sizeof(sa->dst_key.daddr));
+	sa->dst_key.family = cfg->key.family;
+	sa->dst_key.proto = cfg->key.proto;
+	spin_lock_init(&sa->replay_lock);
 	refcount_set(&sa->refcnt, 1);
 	write_pnet(&sa->net, net);
 	sa->saddr = cfg->saddr;
@@ -85,13 +111,50 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 	sa->soft = cfg->soft;
 	sa->hard = cfg->hard;
 	sa->add_time = ktime_get_boottime_seconds();
+	kipsec_sa_life_init(sa);
 	INIT_RCU_WORK(&sa->free_work, kipsec_sa_free_work);
 	return sa;
 
+err_dst:
+	dst_cache_destroy(&sa->dst_cache);
 err_free:
+	kipsec_replay_free(sa->replay);
 	free_percpu(sa->stats);
 	kfree(sa);
 	return ERR_PTR(err);
+}
+
+/*
+ * The packet path tests a bit per UDP port; the counts behind the bits live
+ * in an xarray, since several SAs usually share port 4500.
+ */
+static int kipsec_encap_port_get(struct kipsec_net *kn, u16 port)
+{
+	unsigned long n = xa_to_value(xa_load(&kn->encap_refs, port) ?:
+				      xa_mk_value(0));
+	int err;
+
+	err = xa_err(xa_store(&kn->encap_refs, port, xa_mk_value(n + 1),
+			      GFP_KERNEL));
+	if (err)
+		return err;
+	if (!n)
+		set_bit(port, kn->encap_ports);
+	kn->encap_sa_count++;
+	return 0;
+}
+
+static void kipsec_encap_port_put(struct kipsec_net *kn, u16 port)
+{
+	unsigned long n = xa_to_value(xa_load(&kn->encap_refs, port));
+
+	if (n > 1) {
+		xa_store(&kn->encap_refs, port, xa_mk_value(n - 1), GFP_KERNEL);
+	} else {
+		xa_erase(&kn->encap_refs, port);
+		clear_bit(port, kn->encap_ports);
+	}
+	kn->encap_sa_count--;
 }
 
 static void kipsec_sa_gen_bump(struct kipsec_net *kn)
@@ -116,11 +179,18 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 	refcount_inc(&sa->refcnt);
 	err = rhashtable_lookup_insert_fast(&kn->sas, &sa->node,
 					    kipsec_sa_params);
-	if (err) {
-		xa_erase(&kn->sa_ids, sa->id);
-		refcount_dec(&sa->refcnt);
-		return err;
+	if (err)
+		goto err_ids;
+	err = rhltable_insert(&kn->sas_by_dst, &sa->out_node,
+			      kipsec_sa_dst_params);
+	if (err)
+		goto err_sas;
+	if (sa->encap_dport) {
+		err = kipsec_encap_port_get(kn, sa->encap_dport);
+		if (err)
+			goto err_dst;
 	}
+	sa->serial = ++kn->sa_serial;
 
 	/* An SA for a reserved SPI is what the reservation was waiting for. */
 	kipsec_spi_release(kn, &sa->key);
@@ -128,7 +198,18 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 	kn->sa_count++;
 	kipsec_stats_sa_count_add(1);
 	kipsec_sa_gen_bump(kn);
+	kipsec_sa_life_start(sa);
+	kipsec_acquire_sa_added(kn, sa);
 	return 0;
+
+err_dst:
+	rhltable_remove(&kn->sas_by_dst, &sa->out_node, kipsec_sa_dst_params);
+err_sas:
+	rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
+err_ids:
+	xa_erase(&kn->sa_ids, sa->id);
+	refcount_dec(&sa->refcnt);
+	return err;
 }
 
 static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
@@ -136,10 +217,14 @@ static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
 	lockdep_assert_held(&kn->lock);
 
 	rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
+	rhltable_remove(&kn->sas_by_dst, &sa->out_node, kipsec_sa_dst_params);
+	if (sa->encap_dport)
+		kipsec_encap_port_put(kn, sa->encap_dport);
 	xa_erase(&kn->sa_ids, sa->id);
 	kn->sa_count--;
 	kipsec_stats_sa_count_add(-1);
 	kipsec_sa_gen_bump(kn);
+	kipsec_sa_life_stop(sa);
 }
 
 /*
@@ -217,11 +302,44 @@ struct kipsec_sa *kipsec_sa_lookup_rcu(struct net *net, __be32 spi,
 				 kipsec_sa_params);
 }
 
+/* Every SA towards @daddr; walk with rhl_for_each_entry_rcu(). */
+struct rhlist_head *kipsec_sa_lookup_dst_rcu(struct net *net,
+					     const void *daddr, u8 family,
+					     u8 proto)
+{
+	struct kipsec_sa_dst_key key;
+
+	memset(&key, 0, sizeof(key));
+	memcpy(&key.daddr, daddr, kipsec_sa_family_len(family));
+	key.family = family;
+	key.proto = proto;
+	return rhltable_lookup(&kipsec_net(net)->sas_by_dst, &key,
+			       kipsec_sa_dst_params);
+}
+
 int kipsec_sadb_net_init(struct kipsec_net *kn)
 {
+	int err;
+
 	xa_init_flags(&kn->sa_ids, XA_FLAGS_ALLOC);
+	xa_init(&kn->encap_refs);
 	kn->sa_gen = 1;
-	return rhashtable_init(&kn->sas, &kipsec_sa_params);
+	kn->encap_ports = bitmap_zalloc(U16_MAX + 1, GFP_KERNEL);
+	if (!kn->encap_ports)
+		return -ENOMEM;
+	err = rhashtable_init(&kn->sas, &kipsec_sa_params);
+	if (err)
+		goto err_bitmap;
+	err = rhltable_init(&kn->sas_by_dst, &kipsec_sa_dst_params);
+	if (err)
+		goto err_sas;
+	return 0;
+
+err_sas:
+	rhashtable_destroy(&kn->sas);
+err_bitmap:
+	bitmap_free(kn->encap_ports);
+	return err;
 }
 
 void kipsec_sadb_net_exit(struct kipsec_net *kn)
@@ -229,20 +347,33 @@ void kipsec_sadb_net_exit(struct kipsec_net *kn)
 	mutex_lock(&kn->lock);
 	kipsec_sa_flush(kn, 0);
 	mutex_unlock(&kn->lock);
+	kipsec_life_net_exit(kn);
 
+	rhltable_destroy(&kn->sas_by_dst);
 	rhashtable_destroy(&kn->sas);
 	xa_destroy(&kn->sa_ids);
+	xa_destroy(&kn->encap_refs);
+	bitmap_free(kn->encap_ports);
 }
 
 int kipsec_sadb_init(void)
 {
+	int err;
+
 	kipsec_wq = alloc_workqueue("kipsec", 0, 0);
-	return kipsec_wq ? 0 : -ENOMEM;
+	if (!kipsec_wq)
+		return -ENOMEM;
+	err = kipsec_life_init();
+	if (err)
+		destroy_workqueue(kipsec_wq);
+	return err;
 }
 
 /* Every namespace is gone by now; wait for the frees they queued. */
 void kipsec_sadb_exit(void)
 {
+	/* Expire work may drop the last reference, queueing a free. */
+	kipsec_life_exit();
 	rcu_barrier();
 	destroy_workqueue(kipsec_wq);
 }

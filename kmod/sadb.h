@@ -5,14 +5,18 @@
 #ifndef _KIPSEC_SADB_H
 #define _KIPSEC_SADB_H
 
+#include <linux/atomic.h>
 #include <linux/in6.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/rhashtable-types.h>
 #include <linux/socket.h>
 #include <linux/workqueue.h>
+#include <net/dst_cache.h>
 #include <net/net_namespace.h>
 
 #include "crypto.h"
+#include "lifetime.h"
 #include "stats.h"
 
 struct kipsec_net;
@@ -32,6 +36,14 @@ struct kipsec_sa_key {
 	__be32 spi;
 	u8 family;		/* AF_INET or AF_INET6 */
 	u8 proto;		/* IPPROTO_ESP or IPPROTO_AH */
+	u8 pad[2];
+};
+
+/* The output index: every SA towards one destination, whatever its SPI. */
+struct kipsec_sa_dst_key {
+	union kipsec_addr daddr;
+	u8 family;
+	u8 proto;
 	u8 pad[2];
 };
 
@@ -59,6 +71,10 @@ struct kipsec_sa_cfg {
 struct kipsec_sa {
 	struct rhash_head node;
 	struct kipsec_sa_key key;
+	struct rhlist_head out_node;
+	struct kipsec_sa_dst_key dst_key;
+	/* Insertion order in the namespace: output prefers the newest SA. */
+	u64 serial;
 	/* One reference for the table, one for each user outside RCU. */
 	refcount_t refcnt;
 	u32 id;			/* index in kipsec_net.sa_ids */
@@ -74,9 +90,18 @@ struct kipsec_sa {
 	struct kipsec_lifetime soft;
 	struct kipsec_lifetime hard;
 	u64 add_time;		/* ktime_get_boottime_seconds() */
+	struct kipsec_sa_life life;	/* use of the limits; see lifetime.c */
 
 	struct kipsec_crypto crypto;
 	struct kipsec_stats __percpu *stats;
+
+	/* Output: the last sequence number sent, and the route to the peer. */
+	atomic64_t oseq;
+	struct dst_cache dst_cache;
+
+	/* Input: the anti-replay window, checked before and after the ICV. */
+	spinlock_t replay_lock;
+	struct kipsec_replay *replay;
 
 	/* crypto_free_*() may sleep: the last put frees from a workqueue. */
 	struct rcu_work free_work;
@@ -98,6 +123,9 @@ struct kipsec_sa *kipsec_sa_find(struct kipsec_net *kn,
 struct kipsec_sa *kipsec_sa_next(struct kipsec_net *kn, unsigned long *id);
 struct kipsec_sa *kipsec_sa_lookup_rcu(struct net *net, __be32 spi,
 				       const void *daddr, u8 family, u8 proto);
+struct rhlist_head *kipsec_sa_lookup_dst_rcu(struct net *net,
+					     const void *daddr, u8 family,
+					     u8 proto);
 
 static inline bool kipsec_sa_get(struct kipsec_sa *sa)
 {

@@ -76,7 +76,8 @@ int kipsec_stats_put(struct sk_buff *skb, int attrtype,
 		int type = KIPSEC_STAT_FIRST + i;
 
 		/* No SA can count packets that matched no SA. */
-		if (per_sa && type == KIPSEC_A_STATS_DROP_NO_SA)
+		if (per_sa && (type == KIPSEC_A_STATS_DROP_NO_SA ||
+			       type == KIPSEC_A_STATS_DROP_OUT_NO_SA))
 			continue;
 		if (nla_put_u64_64bit(skb, type, sum->cnt[i],
 				      KIPSEC_A_STATS_PAD)) {

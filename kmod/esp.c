@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ESP (RFC 4303) through one AEAD per SA, laid out exactly as the kernel's
+ * own esp4/esp6 lay it out, so that both read each other's packets:
+ *
+ *   [SPI][seq][IV][payload][padding 1,2,3..][pad length][next header][ICV]
+ *    \ AAD  /   \---------------- encrypted ---------------------/
+ *
+ * With ESN the high 32 bits of the sequence number are authenticated but
+ * not sent: for the duration of the crypto call the AAD becomes
+ * [SPI][seq high][seq low], borrowing the 4 bytes in front of the header.
+ */
+
+#include <crypto/aead.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/scatterlist.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/udp.h>
+#include <net/esp.h>
+#include <net/ip.h>
+#include <kipsec.h>
+
+#include "netns.h"
+#include "packet.h"
+#include "replay.h"
+
+static unsigned int kipsec_esp_blksize(const struct kipsec_sa *sa)
+{
+	/* RFC 4303 2.4: the trailer ends on a 4-byte boundary at least. */
+	return ALIGN(crypto_aead_blocksize(sa->crypto.aead), 4);
+}
+
+static unsigned int kipsec_esp_hdrlen(const struct kipsec_sa *sa)
+{
+	return sizeof(struct ip_esp_hdr) + sa->crypto.iv_len +
+	       (sa->encap_dport ? sizeof(struct udphdr) : 0);
+}
+
+unsigned int kipsec_esp_max_len(const struct kipsec_sa *sa, unsigned int mtu,
+				unsigned int iphlen)
+{
+	unsigned int blksize = kipsec_esp_blksize(sa);
+	unsigned int fixed = kipsec_esp_hdrlen(sa) + sa->crypto.icv_len + 2;
+
+	if (sa->mode == KIPSEC_MODE_TUNNEL)
+		fixed += sa->key.family == AF_INET ? sizeof(struct iphdr) :
+						     sizeof(struct ipv6hdr);
+	if (mtu < fixed + iphlen + blksize)
+		return 0;
+	return iphlen + rounddown(mtu - iphlen - fixed + 2, blksize) - 2;
+}
+
+struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
+				    struct sk_buff *skb, unsigned int reqsize,
+				    unsigned int ivlen, int nfrags)
+{
+	unsigned int iv_off, sg_off;
+	struct kipsec_pkt *pkt;
+
+	iv_off = ALIGN(sizeof(*pkt) + reqsize, CRYPTO_MINALIGN);
+	sg_off = ALIGN(iv_off + ivlen, __alignof__(struct scatterlist));
+	pkt = kmalloc(sg_off + nfrags * sizeof(struct scatterlist),
+		      GFP_ATOMIC);
+	if (!pkt)
+		return NULL;
+	if (!kipsec_sa_get(sa)) {
+		kfree(pkt);
+		return NULL;
+	}
+	pkt->skb = skb;
+	pkt->sa = sa;
+	pkt->net = net;
+	pkt->dev = skb->dev ?: skb_dst(skb)->dev;
+	dev_hold(pkt->dev);
+	pkt->iv = (u8 *)pkt + iv_off;
+	pkt->sg = (struct scatterlist *)((u8 *)pkt + sg_off);
+	pkt->udp = false;
+	return pkt;
+}
+
+void kipsec_pkt_free(struct kipsec_pkt *pkt)
+{
+	dev_put(pkt->dev);
+	kipsec_sa_put(pkt->sa);
+	kfree(pkt);
+}
+
+void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat)
+{
+	kipsec_drop(pkt->net, pkt->sa, pkt->skb, stat);
+	kipsec_pkt_free(pkt);
+}
+
+static unsigned int kipsec_crypt_err_stat(int err)
+{
+	if (err == -EBADMSG)
+		return KIPSEC_A_STATS_DROP_INTEGRITY;
+	/* Busy or out of memory: a drop, the peer's TCP will resend. */
+	if (err == -ENOMEM || err == -EBUSY || err == -ENOSPC)
+		return KIPSEC_A_STATS_DROP_NOMEM;
+	return KIPSEC_A_STATS_DROP_MALFORMED;
+}
+
+static void kipsec_esp_output_complete(struct kipsec_pkt *pkt, int err)
+{
+	if (pkt->sa->flags & KIPSEC_SA_F_ESN) {
+		__be32 *ad = (__be32 *)(skb_transport_header(pkt->skb) +
+					(pkt->udp ? sizeof(struct udphdr) : 0));
+
+		/* Back to [SPI][seq low], and the borrowed word restored. */
+		ad[0] = pkt->sa->key.spi;
+		ad[-1] = pkt->esn_saved;
+	}
+	kipsec_output_finish(pkt, err);
+}
+
+static void kipsec_esp_output_done(struct crypto_async_request *base,
+				   int err)
+{
+	local_bh_disable();
+	kipsec_esp_output_complete(base->data, err);
+	local_bh_enable();
+}
+
+void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
+		       struct sk_buff *skb, u8 family, bool local)
+{
+	struct crypto_aead *aead = sa->crypto.aead;
+	unsigned int blksize = kipsec_esp_blksize(sa);
+	unsigned int hdrlen = kipsec_esp_hdrlen(sa);
+	unsigned int ivlen = sa->crypto.iv_len;
+	unsigned int icv = sa->crypto.icv_len;
+	bool esn = sa->flags & KIPSEC_SA_F_ESN;
+	unsigned int plen, clen, padlen, assoclen, headroom, i;
+	struct ip_esp_hdr *esph;
+	struct sk_buff *trailer;
+	struct aead_request *req;
+	struct kipsec_pkt *pkt;
+	int nfrags, iphlen, nhoff = 0, err;
+	u8 *hdr, *tail, nexthdr;
+	__be64 seqno;
+	u64 seq;
+
+	seq = atomic64_inc_return(&sa->oseq);
+	if (esn ? !seq : seq > U32_MAX) {
+		/* RFC 4303 3.3.3: a new SA is needed; never wrap. */
+		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_SEQ_OVERFLOW);
+		return;
+	}
+
+	/* Writable and linear enough for the headers, room for any trailer. */
+	nfrags = skb_cow_data(skb, blksize + 2 + icv, &trailer);
+	if (nfrags < 0)
+		goto drop_nomem;
+	iphlen = kipsec_output_iphlen(skb, family, sa->mode, &nhoff);
+	if (iphlen < 0) {
+		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_MALFORMED);
+		return;
+	}
+	headroom = hdrlen + LL_RESERVED_SPACE(skb_dst(skb)->dev);
+	if (sa->mode == KIPSEC_MODE_TUNNEL)
+		headroom += sa->key.family == AF_INET ? sizeof(struct iphdr) :
+							sizeof(struct ipv6hdr);
+	if (skb_cow_head(skb, headroom))
+		goto drop_nomem;
+
+	pkt = kipsec_pkt_alloc(sa, net, skb, sizeof(*req) +
+			       crypto_aead_reqsize(aead), ivlen, nfrags);
+	if (!pkt)
+		goto drop_nomem;
+	pkt->family = family;
+	pkt->local = local;
+	pkt->seq = seq;
+	pkt->udp = sa->encap_dport;
+
+	plen = skb->len - iphlen;
+	clen = ALIGN(plen + 2, blksize);
+	padlen = clen - plen - 2;
+	tail = pskb_put(skb, trailer, padlen + 2 + icv);
+	for (i = 0; i < padlen; i++)
+		tail[i] = i + 1;
+	tail[padlen] = padlen;
+
+	hdr = kipsec_output_push(pkt, hdrlen, pkt->udp ? IPPROTO_UDP :
+			IPPROTO_ESP, &nexthdr);
+	tail[padlen + 1] = nexthdr;
+
+	if (pkt->udp) {
+		struct udphdr *uh = (struct udphdr *)hdr;
+
+		uh->source = htons(sa->encap_sport);
+		uh->dest = htons(sa->encap_dport);
+		uh->len = htons(skb->len - (hdr - skb->data));
+		/* RFC 3948 2.1: zero, the ESP ICV protects what matters. */
+		uh->check = 0;
+		hdr += sizeof(*uh);
+	}
+	esph = (struct ip_esp_hdr *)hdr;
+	esph->spi = sa->key.spi;
+	esph->seq_no = htonl(lower_32_bits(seq));
+
+	/* seqiv/echainiv derive the IV they send from the sequence number. */
+	seqno = cpu_to_be64(seq);
+	memset(pkt->iv, 0, ivlen);
+	memcpy(pkt->iv + ivlen - min(ivlen, 8U),
+	       (u8 *)&seqno + 8 - min(ivlen, 8U), min(ivlen, 8U));
+
+	assoclen = sizeof(*esph);
+	if (esn) {
+		__be32 *ad = (__be32 *)esph - 1;
+
+		pkt->esn_saved = ad[0];
+		ad[0] = sa->key.spi;
+		ad[1] = htonl(upper_32_bits(seq));
+		esph = (struct ip_esp_hdr *)ad;
+		assoclen += sizeof(__be32);
+	}
+
+	sg_init_table(pkt->sg, nfrags);
+	err = skb_to_sgvec(skb, pkt->sg, (u8 *)esph - skb->data,
+			   assoclen + ivlen + clen + icv);
+	if (unlikely(err < 0)) {
+		kipsec_esp_output_complete(pkt, err);
+		return;
+	}
+
+	req = (struct aead_request *)pkt->req;
+	aead_request_set_tfm(req, aead);
+	aead_request_set_callback(req, 0, kipsec_esp_output_done, pkt);
+	aead_request_set_crypt(req, pkt->sg, pkt->sg, ivlen + clen, pkt->iv);
+	aead_request_set_ad(req, assoclen);
+
+	err = crypto_aead_encrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	kipsec_esp_output_complete(pkt, err);
+	return;
+
+drop_nomem:
+	kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_NOMEM);
+}
+
+/*
+ * After the ICV verified: the trailer is trusted but still checked, since
+ * a peer's bug must not make us read outside the packet. The padding must
+ * be 1, 2, 3, ... as RFC 4303 2.4 has the sender write it.
+ */
+static int kipsec_esp_trailer(struct kipsec_pkt *pkt)
+{
+	struct sk_buff *skb = pkt->skb;
+	unsigned int ivlen = pkt->sa->crypto.iv_len;
+	unsigned int icv = pkt->sa->crypto.icv_len;
+	unsigned int hlen = sizeof(struct ip_esp_hdr) + ivlen;
+	u8 tail[2], pad[255];
+	unsigned int i;
+
+	if (skb_copy_bits(skb, skb->len - icv - 2, tail, 2))
+		return -EINVAL;
+	if (hlen + tail[0] + 2 + icv > skb->len)
+		return -EINVAL;
+	if (skb_copy_bits(skb, skb->len - icv - 2 - tail[0], pad, tail[0]))
+		return -EINVAL;
+	for (i = 0; i < tail[0]; i++)
+		if (pad[i] != i + 1)
+			return -EINVAL;
+	if (pskb_trim(skb, skb->len - icv - 2 - tail[0]))
+		return -ENOMEM;
+	pkt->nexthdr = tail[1];
+	__skb_pull(skb, hlen);
+	return 0;
+}
+
+static void kipsec_esp_input_complete(struct kipsec_pkt *pkt, int err)
+{
+	struct sk_buff *skb = pkt->skb;
+	struct kipsec_sa *sa = pkt->sa;
+	bool fresh;
+
+	if (sa->flags & KIPSEC_SA_F_ESN) {
+		struct ip_esp_hdr *esph = (struct ip_esp_hdr *)skb->data;
+
+		esph->seq_no = esph->spi;
+		esph->spi = pkt->esn_saved;
+		__skb_pull(skb, sizeof(__be32));
+	}
+	if (err) {
+		if (err == -EBADMSG)
+			kipsec_input_log_integrity(pkt);
+		kipsec_pkt_drop(pkt, kipsec_crypt_err_stat(err));
+		return;
+	}
+
+	spin_lock_bh(&sa->replay_lock);
+	fresh = kipsec_replay_advance(sa->replay, pkt->seq);
+	spin_unlock_bh(&sa->replay_lock);
+	if (!fresh) {
+		kipsec_pkt_drop(pkt, KIPSEC_A_STATS_DROP_REPLAY);
+		return;
+	}
+
+	err = kipsec_esp_trailer(pkt);
+	if (err) {
+		kipsec_pkt_drop(pkt, err == -ENOMEM ? KIPSEC_A_STATS_DROP_NOMEM :
+				KIPSEC_A_STATS_DROP_MALFORMED);
+		return;
+	}
+	kipsec_input_finish(pkt);
+}
+
+static void kipsec_esp_input_done(struct crypto_async_request *base, int err)
+{
+	local_bh_disable();
+	kipsec_esp_input_complete(base->data, err);
+	local_bh_enable();
+}
+
+/*
+ * @skb starts at its IP header; ESP (or the UDP header in front of it)
+ * starts @iphlen bytes further. Takes @skb in every case.
+ */
+void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
+		      struct sk_buff *skb, unsigned int iphlen,
+		      unsigned int nhoff, bool udp)
+{
+	struct crypto_aead *aead = sa->crypto.aead;
+	unsigned int ivlen = sa->crypto.iv_len;
+	unsigned int icv = sa->crypto.icv_len;
+	unsigned int esp_off = iphlen + (udp ? sizeof(struct udphdr) : 0);
+	unsigned int assoclen = sizeof(struct ip_esp_hdr);
+	struct ip_esp_hdr *esph;
+	struct sk_buff *trailer;
+	struct aead_request *req;
+	struct kipsec_pkt *pkt;
+	int nfrags, elen, err;
+	bool fresh;
+	u64 seq;
+
+	if (!pskb_may_pull(skb, esp_off + sizeof(*esph) + ivlen))
+		goto malformed;
+	elen = skb->len - esp_off - sizeof(*esph) - ivlen - icv;
+	if (elen < 2 || elen & (kipsec_esp_blksize(sa) - 1))
+		goto malformed;
+
+	/* Cheap check first: a replay is not worth a decryption. */
+	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
+	spin_lock_bh(&sa->replay_lock);
+	fresh = kipsec_replay_check(sa->replay, ntohl(esph->seq_no), &seq);
+	spin_unlock_bh(&sa->replay_lock);
+	if (!fresh) {
+		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_REPLAY);
+		return;
+	}
+
+	/* Decrypted in place: the data must be ours to write. */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (nfrags < 0)
+		goto nomem;
+	pkt = kipsec_pkt_alloc(sa, net, skb, sizeof(*req) +
+			       crypto_aead_reqsize(aead), ivlen, nfrags);
+	if (!pkt)
+		goto nomem;
+	pkt->seq = seq;
+	pkt->iphlen = iphlen;
+	pkt->nhoff = nhoff;
+	pkt->udp = udp;
+
+	__skb_pull(skb, esp_off);
+	if (sa->flags & KIPSEC_SA_F_ESN) {
+		esph = skb_push(skb, sizeof(__be32));
+		pkt->esn_saved = esph->spi;
+		esph->spi = esph->seq_no;
+		esph->seq_no = htonl(upper_32_bits(seq));
+		assoclen += sizeof(__be32);
+	}
+
+	sg_init_table(pkt->sg, nfrags);
+	err = skb_to_sgvec(skb, pkt->sg, 0, skb->len);
+	if (unlikely(err < 0)) {
+		kipsec_esp_input_complete(pkt, err);
+		return;
+	}
+
+	req = (struct aead_request *)pkt->req;
+	aead_request_set_tfm(req, aead);
+	aead_request_set_callback(req, 0, kipsec_esp_input_done, pkt);
+	aead_request_set_crypt(req, pkt->sg, pkt->sg, skb->len - assoclen,
+			       pkt->iv);
+	aead_request_set_ad(req, assoclen);
+
+	err = crypto_aead_decrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	kipsec_esp_input_complete(pkt, err);
+	return;
+
+malformed:
+	kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_MALFORMED);
+	return;
+nomem:
+	kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_NOMEM);
+}

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inbound: find the SA an ESP, AH or ESP-in-UDP packet is for, hand it to
+ * the transform, then check what came out against the SA's policy and send
+ * it through the stack again as the packet the peer protected. Clear
+ * packets are checked against the "in" and "fwd" policies here too.
+ *
+ * A decrypted packet re-enters at PRE_ROUTING (so that the firewall and
+ * conntrack see it, as with the kernel's own IPsec) through our own
+ * continuation rather than netif_rx(), which keeps the control block and so
+ * the "transformed" mark that stops it from being checked as clear traffic.
+ */
+
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/udp.h>
+#include <net/addrconf.h>
+#include <net/dst.h>
+#include <net/esp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/route.h>
+
+#include "lifetime.h"
+#include "netns.h"
+#include "packet.h"
+
+/* NAT-T keepalive (RFC 3948 2.3): one byte, 0xff. */
+#define KIPSEC_NATT_KEEPALIVE 0xff
+
+void kipsec_input_log_integrity(const struct kipsec_pkt *pkt)
+{
+	const struct kipsec_sa *sa = pkt->sa;
+
+	if (sa->key.family == AF_INET)
+		net_info_ratelimited("integrity check failed: SPI 0x%08x from %pI4\n",
+				     ntohl(sa->key.spi),
+				     &ip_hdr(pkt->skb)->saddr);
+	else
+		net_info_ratelimited("integrity check failed: SPI 0x%08x from %pI6c\n",
+				     ntohl(sa->key.spi),
+				     &ipv6_hdr(pkt->skb)->saddr);
+}
+
+/*
+ * Finds the upper-layer header of an IPv6 packet: *@iphlen is its offset,
+ * *@nhoff that of the byte naming it. Fragments never get here: the
+ * namespace's IPv6 defragmentation ran at PRE_ROUTING.
+ */
+static int kipsec_ipv6_upper(struct sk_buff *skb, unsigned int *iphlen,
+			     unsigned int *nhoff)
+{
+	unsigned int off = sizeof(struct ipv6hdr);
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+
+	*nhoff = offsetof(struct ipv6hdr, nexthdr);
+	while (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
+	       nexthdr == NEXTHDR_DEST) {
+		struct ipv6_opt_hdr _hp, *hp;
+
+		hp = skb_header_pointer(skb, off, sizeof(_hp), &_hp);
+		if (!hp)
+			return -EINVAL;
+		*nhoff = off;
+		nexthdr = hp->nexthdr;
+		off += ipv6_optlen(hp);
+	}
+	*iphlen = off;
+	return nexthdr;
+}
+
+static bool kipsec_net_in_use(const struct kipsec_net *kn)
+{
+	return READ_ONCE(kn->sa_count) ||
+	       rcu_access_pointer(kn->spd[KIPSEC_DIR_IN - 1]);
+}
+
+/*
+ * LOCAL_IN, for packets addressed to this host. NF_ACCEPT: not ours, a
+ * clear packet. NF_STOLEN: taken, whatever becomes of it.
+ */
+unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
+{
+	struct kipsec_net *kn = kipsec_net(net);
+	unsigned int iphlen, nhoff;
+	struct kipsec_sa *sa;
+	const void *daddr;
+	bool udp = false;
+	__be32 spi;
+	int proto;
+
+	if (family == AF_INET) {
+		iphlen = ip_hdrlen(skb);
+		nhoff = offsetof(struct iphdr, protocol);
+		proto = ip_hdr(skb)->protocol;
+		daddr = &ip_hdr(skb)->daddr;
+	} else {
+		proto = kipsec_ipv6_upper(skb, &iphlen, &nhoff);
+		daddr = &ipv6_hdr(skb)->daddr;
+	}
+
+	switch (proto) {
+	case IPPROTO_ESP:
+	case IPPROTO_AH: {
+		/* The SPI is the first word of ESP, the second of AH. */
+		unsigned int spi_off = proto == IPPROTO_AH ? 4 : 0;
+
+		if (!pskb_may_pull(skb, iphlen + spi_off + 4))
+			goto malformed;
+		spi = *(__be32 *)(skb->data + iphlen + spi_off);
+		break;
+	}
+	case IPPROTO_UDP: {
+		const struct udphdr *uh;
+		unsigned int len;
+
+		if (!READ_ONCE(kn->encap_sa_count) ||
+		    !pskb_may_pull(skb, iphlen + sizeof(*uh)))
+			return NF_ACCEPT;
+		uh = (struct udphdr *)(skb->data + iphlen);
+		if (!test_bit(ntohs(uh->dest), kn->encap_ports))
+			return NF_ACCEPT;
+		len = skb->len - iphlen - sizeof(*uh);
+		if (len == 1 && pskb_may_pull(skb, iphlen + sizeof(*uh) + 1) &&
+		    skb->data[iphlen + sizeof(*uh)] == KIPSEC_NATT_KEEPALIVE) {
+			consume_skb(skb);
+			return NF_STOLEN;
+		}
+		/* Shorter than SPI + sequence, or IKE's non-ESP marker. */
+		if (len < sizeof(struct ip_esp_hdr) ||
+		    !pskb_may_pull(skb, iphlen + sizeof(*uh) + 4))
+			return NF_ACCEPT;
+		spi = *(__be32 *)(skb->data + iphlen + sizeof(*uh));
+		if (!spi)
+			return NF_ACCEPT;
+		udp = true;
+		proto = IPPROTO_ESP;
+		break;
+	}
+	default:
+		return NF_ACCEPT;
+	}
+
+	/* pskb_may_pull() may have moved the header. */
+	daddr = family == AF_INET ? (void *)&ip_hdr(skb)->daddr :
+				    (void *)&ipv6_hdr(skb)->daddr;
+	sa = kipsec_sa_lookup_rcu(net, spi, daddr, family, proto);
+	if (sa && udp) {
+		const struct udphdr *uh = (void *)(skb->data + iphlen);
+
+		if (sa->encap_dport != ntohs(uh->dest))
+			sa = NULL;
+	} else if (sa && sa->encap_dport) {
+		/* An ESP-in-UDP SA takes its packets in UDP only. */
+		sa = NULL;
+	}
+	if (!sa) {
+		/*
+		 * In a namespace that does not use kipsec, ESP is none of
+		 * our business: the kernel's own IPsec may be in charge.
+		 */
+		if (!kipsec_net_in_use(kn))
+			return NF_ACCEPT;
+		kipsec_drop(net, NULL, skb, KIPSEC_A_STATS_DROP_NO_SA);
+		return NF_STOLEN;
+	}
+	if (!kipsec_sa_life_usable(&sa->life)) {
+		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_EXPIRED);
+		return NF_STOLEN;
+	}
+
+	if (proto == IPPROTO_ESP)
+		kipsec_esp_input(net, sa, skb, iphlen, nhoff, udp);
+	else
+		kipsec_ah_input(net, sa, skb, iphlen, nhoff);
+	return NF_STOLEN;
+
+malformed:
+	kipsec_drop(net, NULL, skb, KIPSEC_A_STATS_DROP_MALFORMED);
+	return NF_STOLEN;
+}
+
+/* For this host (the "in" policies) or to be forwarded ("fwd")? */
+static u8 kipsec_input_dir(struct net *net, struct sk_buff *skb, u8 family)
+{
+	if (family == AF_INET) {
+		__be32 daddr = ip_hdr(skb)->daddr;
+
+		if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) ||
+		    inet_addr_type_dev_table(net, skb->dev, daddr) ==
+		    RTN_LOCAL)
+			return KIPSEC_DIR_IN;
+		return KIPSEC_DIR_FWD;
+	}
+	if (ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) ||
+	    ipv6_chk_addr(net, &ipv6_hdr(skb)->daddr, NULL, 0))
+		return KIPSEC_DIR_IN;
+	return KIPSEC_DIR_FWD;
+}
+
+/*
+ * What an SA decrypted must be what its policy lets through that SA: a
+ * protect policy whose template names the SA. Tunnel mode without such a
+ * policy is refused, as the kernel's own IPsec refuses it: otherwise a
+ * peer could send anything in, with any inner source.
+ */
+static bool kipsec_input_policy_ok(struct net *net, struct kipsec_sa *sa,
+				   struct sk_buff *skb, u8 family)
+{
+	const struct kipsec_policy *pol;
+	struct kipsec_flow flow;
+
+	if (!kipsec_flow_from_skb(skb, family, &flow))
+		return false;
+	pol = kipsec_spd_lookup_rcu(net, kipsec_input_dir(net, skb, family),
+				    &flow);
+	if (!pol)
+		return sa->mode != KIPSEC_MODE_TUNNEL;
+	switch (pol->cfg.action) {
+	case KIPSEC_ACTION_PROTECT:
+		return kipsec_tmpl_matches_sa(&pol->cfg.tmpl, sa);
+	case KIPSEC_ACTION_BYPASS:
+		return sa->mode != KIPSEC_MODE_TUNNEL;
+	default:
+		return false;
+	}
+}
+
+/* A clear packet matched against the "in" or "fwd" policies. */
+unsigned int kipsec_input_clear(struct net *net, struct sk_buff *skb,
+				u8 family, u8 dir)
+{
+	const struct kipsec_policy *pol;
+	struct kipsec_flow flow;
+
+	if (!rcu_access_pointer(kipsec_net(net)->spd[dir - 1]))
+		return NF_ACCEPT;
+	if (!kipsec_flow_from_skb(skb, family, &flow))
+		return NF_ACCEPT;
+	pol = kipsec_spd_lookup_rcu(net, dir, &flow);
+	if (!pol || pol->cfg.action == KIPSEC_ACTION_BYPASS)
+		return NF_ACCEPT;
+	if (pol->cfg.action == KIPSEC_ACTION_PROTECT &&
+	    pol->cfg.tmpl.level == KIPSEC_LEVEL_REQUEST)
+		return NF_ACCEPT;
+	kipsec_drop(net, NULL, skb, KIPSEC_A_STATS_DROP_POLICY);
+	return NF_STOLEN;
+}
+
+static int kipsec_rcv_finish4(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev)) {
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	return dst_input(skb);
+}
+
+static int kipsec_rcv_finish6(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	ipv6_stub->ipv6_route_input(skb);
+	return dst_input(skb);
+}
+
+static void kipsec_reinject(struct net *net, struct sk_buff *skb, u8 family)
+{
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_clear_hash(skb);
+	skb->pkt_type = PACKET_HOST;
+	/* The ICV covered every byte: as WireGuard does, trust it. */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
+
+	if (family == AF_INET) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->iif = skb->skb_iif;
+		IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
+		skb->protocol = htons(ETH_P_IP);
+		skb_set_transport_header(skb, ip_hdrlen(skb));
+		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb,
+			skb->dev, NULL, kipsec_rcv_finish4);
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->iif = skb->dev->ifindex;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+		IP6CB(skb)->flags = IP6SKB_XFRM_TRANSFORMED;
+		skb->protocol = htons(ETH_P_IPV6);
+		skb_set_transport_header(skb, sizeof(struct ipv6hdr));
+		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, net, NULL, skb,
+			skb->dev, NULL, kipsec_rcv_finish6);
+	}
+}
+
+/* The inner packet of a tunnel: checked, and trimmed to its own length. */
+static int kipsec_input_inner(struct sk_buff *skb, u8 nexthdr, u8 *family)
+{
+	skb_reset_network_header(skb);
+	if (nexthdr == IPPROTO_IPIP) {
+		const struct iphdr *iph;
+		unsigned int len;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    !pskb_may_pull(skb, iph->ihl * 4))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		len = ntohs(iph->tot_len);
+		if (len < iph->ihl * 4 || len > skb->len ||
+		    ip_fast_csum((const u8 *)iph, iph->ihl))
+			return -EINVAL;
+		*family = AF_INET;
+		return pskb_trim(skb, len);
+	}
+	if (nexthdr == IPPROTO_IPV6) {
+		const struct ipv6hdr *ip6h;
+		unsigned int len;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return -EINVAL;
+		ip6h = ipv6_hdr(skb);
+		len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+		/* Hop-by-hop options are parsed before PRE_ROUTING only. */
+		if (ip6h->version != 6 || len > skb->len ||
+		    ip6h->nexthdr == NEXTHDR_HOP)
+			return -EINVAL;
+		*family = AF_INET6;
+		return pskb_trim(skb, len);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Transport mode: the outer headers close up over the transform's, and
+ * name the payload's protocol.
+ */
+static void kipsec_input_transport(struct kipsec_pkt *pkt, u8 family)
+{
+	struct sk_buff *skb = pkt->skb;
+	u8 *nh = skb_network_header(skb);
+
+	memmove(skb->data - pkt->iphlen, nh, pkt->iphlen);
+	__skb_push(skb, pkt->iphlen);
+	skb_reset_network_header(skb);
+	skb->data[pkt->nhoff] = pkt->nexthdr;
+	if (family == AF_INET) {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+	} else {
+		ipv6_hdr(skb)->payload_len =
+			htons(skb->len - sizeof(struct ipv6hdr));
+	}
+}
+
+/*
+ * Called by the transform once the ICV verified and the replay window
+ * moved, with pkt->nexthdr set and @skb starting at the payload.
+ */
+void kipsec_input_finish(struct kipsec_pkt *pkt)
+{
+	struct kipsec_sa *sa = pkt->sa;
+	struct sk_buff *skb = pkt->skb;
+	struct net *net = pkt->net;
+	u8 family = sa->key.family;
+	unsigned int stat;
+
+	/* RFC 4303 2.6: TFC dummy packets are dropped, silently. */
+	if (pkt->nexthdr == IPPROTO_NONE) {
+		consume_skb(skb);
+		goto out;
+	}
+
+	if (sa->mode == KIPSEC_MODE_TUNNEL) {
+		if (kipsec_input_inner(skb, pkt->nexthdr, &family)) {
+			stat = KIPSEC_A_STATS_DROP_MALFORMED;
+			goto drop;
+		}
+	} else {
+		kipsec_input_transport(pkt, family);
+	}
+
+	rcu_read_lock();
+	if (!kipsec_input_policy_ok(net, sa, skb, family)) {
+		rcu_read_unlock();
+		stat = KIPSEC_A_STATS_DROP_POLICY;
+		goto drop;
+	}
+	rcu_read_unlock();
+
+	if (!kipsec_sa_life_account(sa, skb->len)) {
+		stat = KIPSEC_A_STATS_DROP_EXPIRED;
+		goto drop;
+	}
+	kipsec_count_packet(net, sa, skb->len);
+
+	pkt->skb = NULL;
+	rcu_read_lock();
+	kipsec_reinject(net, skb, family);
+	rcu_read_unlock();
+out:
+	kipsec_pkt_free(pkt);
+	return;
+drop:
+	kipsec_pkt_drop(pkt, stat);
+}
