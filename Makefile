@@ -2,7 +2,8 @@
 #
 # kipsec top-level build. `make` builds kipsec.ko and the userland tools;
 # `make check` installs what it needs and runs every test (unit tests on the
-# host, kernel tests in a qemu guest); `make demo` runs the main job.
+# host, kernel tests in a qemu guest); `make demo` runs the main job;
+# `make bench` measures kipsec against XFRM and no IPsec in one guest.
 
 # The guest boots /boot/vmlinuz-$(KVER), so build against the headers of a
 # kernel that is installed there: the newest such pair unless told otherwise.
@@ -10,7 +11,7 @@ KVER ?= $(shell scripts/kernel-version.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 
 
-.PHONY: all kmod userland check check-unit check-guest style demo deps clean
+.PHONY: all kmod userland check check-unit check-guest style demo bench deps clean
 
 all: kmod userland
 
@@ -37,6 +38,9 @@ style: deps
 
 demo: deps all
 	scripts/demo.sh
+
+bench: deps all
+	BENCH_NO_BUILD=1 scripts/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean 2>/dev/null || true

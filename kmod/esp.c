@@ -53,57 +53,6 @@ unsigned int kipsec_esp_max_len(const struct kipsec_sa *sa, unsigned int mtu,
 	return iphlen + rounddown(mtu - iphlen - fixed + 2, blksize) - 2;
 }
 
-struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
-				    struct sk_buff *skb, unsigned int reqsize,
-				    unsigned int ivlen, int nfrags)
-{
-	unsigned int iv_off, sg_off;
-	struct kipsec_pkt *pkt;
-
-	iv_off = ALIGN(sizeof(*pkt) + reqsize, CRYPTO_MINALIGN);
-	sg_off = ALIGN(iv_off + ivlen, __alignof__(struct scatterlist));
-	pkt = kmalloc(sg_off + nfrags * sizeof(struct scatterlist),
-		      GFP_ATOMIC);
-	if (!pkt)
-		return NULL;
-	if (!kipsec_sa_get(sa)) {
-		kfree(pkt);
-		return NULL;
-	}
-	pkt->skb = skb;
-	pkt->sa = sa;
-	pkt->net = net;
-	pkt->dev = skb->dev ?: skb_dst(skb)->dev;
-	dev_hold(pkt->dev);
-	pkt->iv = (u8 *)pkt + iv_off;
-	pkt->sg = (struct scatterlist *)((u8 *)pkt + sg_off);
-	pkt->udp = false;
-	return pkt;
-}
-
-void kipsec_pkt_free(struct kipsec_pkt *pkt)
-{
-	dev_put(pkt->dev);
-	kipsec_sa_put(pkt->sa);
-	kfree(pkt);
-}
-
-void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat)
-{
-	kipsec_drop(pkt->net, pkt->sa, pkt->skb, stat);
-	kipsec_pkt_free(pkt);
-}
-
-static unsigned int kipsec_crypt_err_stat(int err)
-{
-	if (err == -EBADMSG)
-		return KIPSEC_A_STATS_DROP_INTEGRITY;
-	/* Busy or out of memory: a drop, the peer's TCP will resend. */
-	if (err == -ENOMEM || err == -EBUSY || err == -ENOSPC)
-		return KIPSEC_A_STATS_DROP_NOMEM;
-	return KIPSEC_A_STATS_DROP_MALFORMED;
-}
-
 static void kipsec_esp_output_complete(struct kipsec_pkt *pkt, int err)
 {
 	if (pkt->sa->flags & KIPSEC_SA_F_ESN) {

@@ -12,6 +12,7 @@
 
 #include "netlink.h"
 #include "netns.h"
+#include "packet.h"
 #include "sadb.h"
 #include "selftest.h"
 #include "stats.h"
@@ -54,6 +55,8 @@ static void __exit kipsec_exit(void)
 {
 	kipsec_genl_exit();
 	kipsec_netns_exit();
+	/* Crypto completions still queued call into this module. */
+	kipsec_pkt_wait_all();
 	kipsec_sadb_exit();
 	kipsec_stats_exit();
 	pr_info("version " KIPSEC_VERSION " unloaded\n");

@@ -264,10 +264,7 @@ void kipsec_output_finish(struct kipsec_pkt *pkt, int err)
 	struct sk_buff *skb = pkt->skb;
 
 	if (err) {
-		kipsec_pkt_drop(pkt, err == -ENOMEM || err == -EBUSY ||
-				     err == -ENOSPC ?
-				     KIPSEC_A_STATS_DROP_NOMEM :
-				     KIPSEC_A_STATS_DROP_MALFORMED);
+		kipsec_pkt_drop(pkt, kipsec_crypt_err_stat(err));
 		return;
 	}
 	pkt->skb = NULL;

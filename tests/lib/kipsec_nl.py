@@ -13,13 +13,20 @@ Command line:
     CMD: sa_new, sa_del, sa_get, sa_dump, sa_flush, spi_alloc, stats_get,
          policy_new, policy_del, policy_get, policy_dump, policy_flush;
          bulk_add N, bulk_check N, dump_interrupt (SAs);
-         bulk_policy_add N, bulk_policy_check N, policy_dump_interrupt
+         bulk_policy_add N, bulk_policy_check N, policy_dump_interrupt;
+         monitor [SECONDS] (events, see below)
     ATTR: the suffix of KIPSEC_A_* in lower case (sa_spi, sa_dst, ...),
           or a number for an attribute that does not exist.
     VALUE: u8:N u16:N u32:N u64:N, ip:ADDR (4 or 16 bytes), hex:HEX,
            nest:(ATTR=VALUE,...) with lifetime_* names inside.
   Prints "errno=N msg=TEXT offset=N" for errors, or each reply's attributes
   as name=value lines; exit status is the errno (0 on success).
+
+  monitor joins the "kipsec" multicast group, prints "monitor=listening"
+  once it has, then one line per event, "event=NAME" (the suffix of
+  KIPSEC_CMD_* in lower case: sa_new, sa_soft_expire, acquire, ...)
+  followed by the attributes as for replies, flushed at once; "lost=1" when
+  the kernel dropped events. It stops after SECONDS if given.
 """
 
 import ipaddress
@@ -34,6 +41,10 @@ GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_MCAST_GRP_NAME = 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+NETLINK_ADD_MEMBERSHIP = 1
 NLM_F_REQUEST = 0x1
 NLM_F_MULTI = 0x2
 NLM_F_ACK = 0x4
@@ -88,6 +99,7 @@ E, ENUMS = parse_enums()
 TOP_ATTRS = ENUMS["kipsec_attr"]
 NESTED_ATTRS = {"sa_lifetime_soft": ENUMS["kipsec_lifetime_attr"],
                 "sa_lifetime_hard": ENUMS["kipsec_lifetime_attr"],
+                "sa_lifetime_cur": ENUMS["kipsec_lifetime_attr"],
                 "sa_stats": ENUMS["kipsec_stats_attr"],
                 "stats": ENUMS["kipsec_stats_attr"]}
 
@@ -139,6 +151,7 @@ class Genl:
         self.sock.bind((0, 0))
         self.seq = 1
         self.family_id = None
+        self.groups = {}
         replies, err = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
                                     nla(CTRL_ATTR_FAMILY_NAME,
                                         family.encode() + b"\0"))
@@ -146,6 +159,11 @@ class Genl:
             raise OSError(err[0], "family %s: %s" % (family, err[1]))
         for attrs in replies:
             self.family_id = struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID])[0]
+            groups = parse_attrs(attrs.get(CTRL_ATTR_MCAST_GROUPS, b""))
+            for grp in groups.values():
+                g = parse_attrs(grp)
+                name = g[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0").decode()
+                self.groups[name] = struct.unpack("=I", g[CTRL_ATTR_MCAST_GRP_ID])[0]
 
     def request(self, msg_type, cmd, payload=b"", dump=False, version=1):
         self.seq += 1
@@ -473,6 +491,48 @@ def policy_dump_interrupt(g):
             messages += 1
 
 
+def monitor(g, seconds=None):
+    """Prints the events of the "kipsec" group as they come: one line per
+    event, the command's name first, flushed, so that a test can follow
+    the output through a pipe or a file."""
+    import errno
+    import select
+    import time
+    cmds = {v: k[len("KIPSEC_CMD_"):].lower()
+            for v, k in ENUMS["kipsec_cmd"].items()}
+    g.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g.groups["kipsec"])
+    g.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    print("monitor=listening", flush=True)
+    deadline = None if seconds is None else time.monotonic() + seconds
+    while True:
+        wait = None if deadline is None else deadline - time.monotonic()
+        if wait is not None and wait <= 0:
+            return 0
+        if not select.select([g.sock], [], [], wait)[0]:
+            continue
+        try:
+            data = g.sock.recv(1 << 20)
+        except OSError as e:
+            if e.errno != errno.ENOBUFS:
+                raise
+            print("lost=1", flush=True)
+            continue
+        off = 0
+        while off + 20 <= len(data):
+            length, mtype, _, _, _ = struct.unpack_from("=IHHII", data, off)
+            if length < 20:
+                break
+            cmd = data[off + 16]
+            body = data[off + 20: off + length]
+            off += (length + 3) & ~3
+            if mtype != g.family_id:
+                continue
+            attrs = decode_attrs(parse_attrs(body))
+            print(" ".join(["event=%s" % cmds.get(cmd, str(cmd))] +
+                           ["%s=%s" % kv for kv in sorted(attrs.items())]),
+                  flush=True)
+
+
 def run(argv):
     """Runs one command line (argv[0] is the command); returns its status."""
     cmd_name = argv[0]
@@ -485,6 +545,8 @@ def run(argv):
                     "bulk_policy_add", "bulk_policy_check",
                     "policy_dump_interrupt"):
         return globals()[cmd_name](g, *[int(a) for a in argv[1:]])
+    if cmd_name == "monitor":
+        return monitor(g, *[float(a) for a in argv[1:]])
     dump = cmd_name.endswith("_dump")
     if dump:
         cmd_name = cmd_name[:-len("_dump")] + "_get"

@@ -148,11 +148,13 @@ xfrm_side() {
 	fi
 	lnet=$(_xfrm_host "${lnet:-$local}")
 	rnet=$(_xfrm_host "${rnet:-$remote}")
-	if [ "$esn" = yes ]; then
-		flags=(flag esn replay-window "$replay")
-	else
-		flags=(replay-window "$replay")
-	fi
+	flags=(replay-window "$replay")
+	[ "$esn" = yes ] && flags+=(flag esn)
+	# IPv4 in IPv6 or the other way round: the SA's own selector must not
+	# restrict the inner packets to the outer family.
+	case "$lnet$local" in
+	*:*) [[ $lnet == *:* && $local == *:* ]] || flags+=(flag af-unspec) ;;
+	esac
 	if [ "$encap" != none ]; then
 		sp=${encap%%:*} dp=${encap#*:}
 		encap_out=(encap espinudp "$sp" "$dp" 0.0.0.0)

@@ -48,6 +48,10 @@ static struct nl_msg *full_reply(void)
 	nla_put_u64(msg, KIPSEC_A_LIFETIME_PACKETS, 1000000);
 	nla_put_u64(msg, KIPSEC_A_LIFETIME_SECONDS, 3600);
 	nla_nest_end(msg, nest);
+	nest = nla_nest_start(msg, KIPSEC_A_SA_LIFETIME_CUR);
+	nla_put_u64(msg, KIPSEC_A_LIFETIME_BYTES, 1536);
+	nla_put_u64(msg, KIPSEC_A_LIFETIME_PACKETS, 10);
+	nla_nest_end(msg, nest);
 	nla_put_u64(msg, KIPSEC_A_SA_AGE, 192);
 	nest = nla_nest_start(msg, KIPSEC_A_SA_STATS);
 	for (i = KIPSEC_STAT_FIRST; i <= KIPSEC_A_STATS_MAX; i++)
@@ -137,6 +141,8 @@ static void test_full(void)
 	       "soft lifetime, absent packets limit is 0");
 	tap_ok(sa.hard[0] == 100000000 && sa.hard[1] == 1000000 &&
 	       sa.hard[2] == 3600, "hard lifetime");
+	tap_ok(sa.used_bytes == 1536 && sa.used_packets == 10,
+	       "lifetime use");
 	tap_ok(sa.stats[0] == 10 && sa.stats[1] == 1536 &&
 	       sa.stats[KIPSEC_STAT_COUNT - 1] == KIPSEC_STAT_COUNT * 10,
 	       "counters");
@@ -145,7 +151,7 @@ static void test_full(void)
 		     "0x00001000\tesp\ttunnel\t192.0.2.1\t192.0.2.2\t"
 		     "aes-gcm-16\t128\tnone\t7\t64\t1\t4500\t4501\t"
 		     "90000000\t0\t3000\t100000000\t1000000\t3600\t192\t"
-		     "10\t1536\t30\t40\t50\t60\t70\t80\t90\n",
+		     "10\t1536\t30\t40\t50\t60\t70\t80\t90\t100\t110\t120\n",
 		     "tab-separated line");
 	check_render(sa_print_config, &sa,
 		     "sa add spi 0x00001000 src 192.0.2.1 dst 192.0.2.2 "
@@ -155,9 +161,11 @@ static void test_full(void)
 		     "hard-bytes 100000000 hard-packets 1000000 "
 		     "hard-seconds 3600\n"
 		     "\tage 3m12s packets 10 bytes 1536\n"
+		     "\tlifetime-used bytes 1536 packets 10\n"
 		     "\tdrop_replay 30 drop_integrity 40 drop_policy 50 "
 		     "drop_malformed 60 drop_seq_overflow 70 drop_no_sa 80 "
-		     "drop_nomem 90\n",
+		     "drop_nomem 90 drop_out_no_sa 100 drop_no_route 110 "
+		     "drop_expired 120\n",
 		     "config syntax");
 	check_render(json_printer, &sa,
 		     "{\"spi\":4096,\"proto\":\"esp\",\"mode\":\"tunnel\","
@@ -167,18 +175,21 @@ static void test_full(void)
 		     "\"esn\":true,\"encap_sport\":4500,\"encap_dport\":4501,"
 		     "\"lifetime_soft\":{\"bytes\":90000000,\"packets\":0,"
 		     "\"seconds\":3000},\"lifetime_hard\":{\"bytes\":100000000,"
-		     "\"packets\":1000000,\"seconds\":3600},\"age\":192,"
+		     "\"packets\":1000000,\"seconds\":3600},"
+		     "\"lifetime_used\":{\"bytes\":1536,\"packets\":10},"
+		     "\"age\":192,"
 		     "\"stats\":{\"packets\":10,\"bytes\":1536,"
 		     "\"drop_replay\":30,\"drop_integrity\":40,"
 		     "\"drop_policy\":50,\"drop_malformed\":60,"
 		     "\"drop_seq_overflow\":70,\"drop_no_sa\":80,"
-		     "\"drop_nomem\":90}}\n",
+		     "\"drop_nomem\":90,\"drop_out_no_sa\":100,"
+		     "\"drop_no_route\":110,\"drop_expired\":120}}\n",
 		     "JSON object");
 	check_render(table_printer, &sa,
 		     "SPI         PROTO  MODE    SRC        DST        "
 		     "ENC             AUTH  REQID  PACKETS   BYTES  DROPS    AGE\n"
 		     "0x00001000  esp    tunnel  192.0.2.1  192.0.2.2  "
-		     "aes-gcm-16/128  -         7       10  1.5KiB    420  3m12s\n",
+		     "aes-gcm-16/128  -         7       10  1.5KiB    750  3m12s\n",
 		     "table row");
 }
 
@@ -192,7 +203,7 @@ static void test_ah(void)
 	check_render(sa_print_tsv, &sa,
 		     "0xc0ffee01\tah\ttransport\t2001:db8::1\t2001:db8::2\t"
 		     "none\t0\thmac-sha1-96\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t5"
-		     "\t0\t0\t0\t0\t0\t0\t0\t0\t0\n",
+		     "\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n",
 		     "AH tab-separated line");
 	check_render(sa_print_config, &sa,
 		     "sa add spi 0xc0ffee01 src 2001:db8::1 dst 2001:db8::2 "
@@ -201,7 +212,8 @@ static void test_ah(void)
 		     "\tage 5s packets 0 bytes 0\n"
 		     "\tdrop_replay 0 drop_integrity 0 drop_policy 0 "
 		     "drop_malformed 0 drop_seq_overflow 0 drop_no_sa 0 "
-		     "drop_nomem 0\n",
+		     "drop_nomem 0 drop_out_no_sa 0 drop_no_route 0 "
+		     "drop_expired 0\n",
 		     "AH config syntax");
 }
 

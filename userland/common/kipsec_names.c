@@ -188,6 +188,8 @@ static const char *const attr_names[] = {
 	NAME(KIPSEC_A_POL_TMPL_DST),
 	NAME(KIPSEC_A_POL_TMPL_LEVEL),
 	NAME(KIPSEC_A_STATS_POLICY_COUNT),
+	NAME(KIPSEC_A_SA_EXPIRE_REASON),
+	NAME(KIPSEC_A_SA_LIFETIME_CUR),
 };
 
 static const char *const lifetime_attr_names[] = {
@@ -208,6 +210,9 @@ static const char *const stats_attr_names[] = {
 	NAME(KIPSEC_A_STATS_DROP_SEQ_OVERFLOW),
 	NAME(KIPSEC_A_STATS_DROP_NO_SA),
 	NAME(KIPSEC_A_STATS_DROP_NOMEM),
+	NAME(KIPSEC_A_STATS_DROP_OUT_NO_SA),
+	NAME(KIPSEC_A_STATS_DROP_NO_ROUTE),
+	NAME(KIPSEC_A_STATS_DROP_EXPIRED),
 };
 
 /* A new uAPI attribute without a name here should fail the build. */

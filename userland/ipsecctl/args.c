@@ -375,6 +375,11 @@ static const struct command stats_command = {
 	"stats", NULL, IPSECCTL_CMD_STATS, IPSECCTL_HELP_STATS, "stats", 0, 0
 };
 
+static const struct command monitor_command = {
+	"monitor", NULL, IPSECCTL_CMD_MONITOR, IPSECCTL_HELP_MONITOR, "monitor",
+	0, 0
+};
+
 static enum ipsecctl_parse_result parse_command(struct ipsecctl_request *req,
 						struct cursor *cur,
 						const struct command *c)
@@ -511,6 +516,8 @@ enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
 				    NULL);
 	if (!strcmp(word, "stats"))
 		return parse_command(req, &cur, &stats_command);
+	if (!strcmp(word, "monitor"))
+		return parse_command(req, &cur, &monitor_command);
 	if (!strcmp(word, "ike"))
 		return parse_object(req, &cur, "ike", ike_commands,
 				    ARRAY_SIZE(ike_commands), IPSECCTL_HELP_IKE,
@@ -576,6 +583,7 @@ static const char help_main[] =
 	"             (ipsecctl policy --help)\n"
 	"  spi alloc  reserve an unused SPI\n"
 	"  stats      the namespace's counters\n"
+	"  monitor    print the kernel's events as they happen\n"
 	"  ike list   ipsecd's IKE SAs and their IPsec SAs (alias: show)\n"
 	"  up NAME    ask ipsecd to negotiate connection NAME\n"
 	"  down NAME  ask ipsecd to delete connection NAME's SAs\n"
@@ -662,9 +670,11 @@ static const char help_sa_list[] =
 	"  -j: a JSON array of objects with the members spi (number), proto,\n"
 	"  mode, src, dst, enc, enc_key_bits, auth, reqid, replay_window,\n"
 	"  esn (boolean), encap_sport, encap_dport, lifetime_soft and\n"
-	"  lifetime_hard (objects: bytes, packets, seconds), age and stats\n"
-	"  (object: packets, bytes, drop_replay, drop_integrity, drop_policy,\n"
-	"  drop_malformed, drop_seq_overflow, drop_no_sa, drop_nomem).\n";
+	"  lifetime_hard (objects: bytes, packets, seconds), lifetime_used\n"
+	"  (object: bytes, packets; what counts against the limits), age and\n"
+	"  stats (object: packets, bytes, drop_replay, drop_integrity,\n"
+	"  drop_policy, drop_malformed, drop_seq_overflow, drop_no_sa,\n"
+	"  drop_nomem).\n";
 
 static const char help_sa_flush[] =
 	"Usage: ipsecctl sa flush [ proto { esp | ah } ]\n"
@@ -696,6 +706,31 @@ static const char help_stats[] =
 	"spi_reserved, packets, bytes, drop_replay, drop_integrity,\n"
 	"drop_policy, drop_malformed, drop_seq_overflow, drop_no_sa,\n"
 	"drop_nomem, policy_count. -j: one JSON object with these members.\n";
+
+static const char help_monitor[] =
+	"Usage: ipsecctl [-j] monitor\n"
+	"\n"
+	"Prints the namespace's kipsec events as they happen, one line per\n"
+	"event, until interrupted. Each line starts with the event's name:\n"
+	"  sa_new, sa_del        an SA was added or deleted; then its fields\n"
+	"                        as in \"sa list\" without a terminal\n"
+	"  sa_soft_expire, sa_hard_expire\n"
+	"                        an SA reached a soft limit (once per SA) or a\n"
+	"                        hard one (it is then deleted; no sa_del\n"
+	"                        follows); then the limit (bytes, packets or\n"
+	"                        seconds) and the SA's fields, final counters\n"
+	"                        for a hard expiry\n"
+	"  sa_flush              then the protocol flushed, or all\n"
+	"  policy_new, policy_del  then the policy's fields as in\n"
+	"                        \"policy list\" without a terminal\n"
+	"  policy_flush          then the direction flushed, or all\n"
+	"  acquire               outbound traffic needs an SA: the policy's\n"
+	"                        fields, with the packet's flow as the selector\n"
+	"Fields are tab-separated. -j: one JSON object per line, with the\n"
+	"member event (the name above) and sa (as in \"sa list -j\"),\n"
+	"policy (as in \"policy list -j\"), proto or dir (of a flush) and\n"
+	"reason (of an expiry). Output is flushed after every event. Events\n"
+	"lost to a full receive buffer are reported on stderr.\n";
 
 static const char help_ike[] =
 	"Usage: ipsecctl [-j] [-s SOCKET] ike list\n"
@@ -764,6 +799,8 @@ const char *ipsecctl_help_text(enum ipsecctl_help help)
 		return help_spi_alloc;
 	case IPSECCTL_HELP_STATS:
 		return help_stats;
+	case IPSECCTL_HELP_MONITOR:
+		return help_monitor;
 	case IPSECCTL_HELP_POLICY:
 	case IPSECCTL_HELP_POLICY_ADD:
 	case IPSECCTL_HELP_POLICY_DEL:

@@ -39,6 +39,7 @@ enum ipsecctl_cmd {
 	IPSECCTL_CMD_POLICY_GET,
 	IPSECCTL_CMD_POLICY_LIST,
 	IPSECCTL_CMD_POLICY_FLUSH,
+	IPSECCTL_CMD_MONITOR,
 };
 
 /* Which --help text a request asks for, or which one a usage error cites. */
@@ -63,6 +64,7 @@ enum ipsecctl_help {
 	IPSECCTL_HELP_POLICY_GET,
 	IPSECCTL_HELP_POLICY_LIST,
 	IPSECCTL_HELP_POLICY_FLUSH,
+	IPSECCTL_HELP_MONITOR,
 };
 
 enum ipsecctl_lifetime {

@@ -15,7 +15,8 @@ $(IPSECCTL_OBJDIR)/%.o: ipsecctl/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(IPSECCTL_LIB): $(IPSECCTL_OBJDIR)/args.o $(IPSECCTL_OBJDIR)/args_policy.o \
-		$(IPSECCTL_OBJDIR)/sa_info.o $(IPSECCTL_OBJDIR)/policy_info.o
+		$(IPSECCTL_OBJDIR)/sa_info.o $(IPSECCTL_OBJDIR)/policy_info.o \
+		$(IPSECCTL_OBJDIR)/event_info.o
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -27,7 +28,7 @@ $(BUILD)/ipsecctl: $(IPSECCTL_OBJDIR)/ipsecctl.o $(IPSECCTL_LIB) \
 PROGRAMS += $(BUILD)/ipsecctl
 
 IPSECCTL_TESTS := test_ipsecctl_args test_ipsecctl_output \
-	test_ipsecctl_policy_output
+	test_ipsecctl_policy_output test_ipsecctl_event_output
 
 $(IPSECCTL_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/%.o \
 		$(IPSECCTL_LIB) $(BUILD)/libkipsec-common.a

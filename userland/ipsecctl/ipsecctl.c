@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <sodium.h>
 
@@ -24,6 +25,7 @@
 #include "common/netlink_client.h"
 #include "common/table.h"
 #include "ipsecctl/args.h"
+#include "ipsecctl/event_info.h"
 #include "ipsecctl/policy_info.h"
 #include "ipsecctl/sa_info.h"
 #include "kipsec.h"
@@ -792,6 +794,86 @@ static int cmd_policy_list(struct context *ctx)
 	return status;
 }
 
+/* Monitor ---------------------------------------------------------------- */
+
+/* Room for bursts, such as a flush announced SA by SA by a daemon. */
+#define MONITOR_RCVBUF (1 << 20)
+
+struct monitor {
+	const struct context *ctx;
+	int status;
+};
+
+static int print_event(struct nl_msg *msg, void *arg)
+{
+	struct monitor *m = arg;
+	struct event_info ev;
+	struct json_writer w;
+
+	if (nlmsg_hdr(msg)->nlmsg_type != m->ctx->nl.family_id)
+		return NL_SKIP;
+	if (event_info_decode(msg, &ev)) {
+		fprintf(stderr, "ipsecctl: monitor: malformed event skipped\n");
+		return NL_SKIP;
+	}
+	if (m->ctx->format == OUTPUT_JSON) {
+		json_init(&w, stdout);
+		event_write_json(&w, &ev);
+		json_finish(&w);
+	} else {
+		event_print_line(stdout, &ev);
+	}
+	/* A reader at the other end of a pipe wants each event as it comes. */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ipsecctl: writing output: %s\n",
+			strerror(errno));
+		m->status = EXIT_FAILURE_STATUS;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static int cmd_monitor(struct context *ctx)
+{
+	struct nl_sock *sock = ctx->nl.sock;
+	struct monitor m = { .ctx = ctx, .status = EXIT_OK };
+	int group, err;
+
+	group = genl_ctrl_resolve_grp(sock, KIPSEC_GENL_NAME,
+				      KIPSEC_MCGRP_EVENTS);
+	if (group < 0) {
+		fprintf(stderr, "ipsecctl: monitor: no multicast group \"%s\": %s\n",
+			KIPSEC_MCGRP_EVENTS, nl_geterror(group));
+		return EXIT_FAILURE_STATUS;
+	}
+	err = nl_socket_add_membership(sock, group);
+	if (err < 0) {
+		fprintf(stderr, "ipsecctl: monitor: joining the event group: %s%s\n",
+			nl_geterror(err), err == -NLE_PERM ?
+			" (needs CAP_NET_ADMIN over the network namespace)" : "");
+		return EXIT_FAILURE_STATUS;
+	}
+	/* Events carry their sender's sequence numbers, or none. */
+	nl_socket_disable_seq_check(sock);
+	nl_socket_set_buffer_size(sock, MONITOR_RCVBUF, 0);
+	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, print_event, &m);
+	while (m.status == EXIT_OK) {
+		err = nl_recvmsgs_default(sock);
+		if (err == -NLE_NOMEM) {
+			/* ENOBUFS: the kernel dropped events it could not queue. */
+			fputs("ipsecctl: monitor: events lost (receive buffer full)\n",
+			      stderr);
+			continue;
+		}
+		if (err < 0) {
+			fprintf(stderr, "ipsecctl: monitor: netlink receive: %s\n",
+				nl_geterror(err));
+			return EXIT_FAILURE_STATUS;
+		}
+	}
+	return m.status;
+}
+
 /*
  * ike/up/down go to ipsecd, not to the kernel: one request line on its
  * control socket, answered by "OK ..." or "ERROR ..." and a body that
@@ -918,6 +1000,9 @@ static int run(struct context *ctx)
 		break;
 	case IPSECCTL_CMD_POLICY_FLUSH:
 		err = cmd_policy_flush(ctx);
+		break;
+	case IPSECCTL_CMD_MONITOR:
+		err = cmd_monitor(ctx);
 		break;
 	default:
 		err = EXIT_FAILURE_STATUS;

@@ -27,6 +27,7 @@ static struct nla_policy sa_policy[KIPSEC_A_MAX + 1] = {
 	[KIPSEC_A_SA_ENC_KEY_BITS] = { .type = NLA_U16 },
 	[KIPSEC_A_SA_AGE] = { .type = NLA_U64 },
 	[KIPSEC_A_SA_STATS] = { .type = NLA_NESTED },
+	[KIPSEC_A_SA_LIFETIME_CUR] = { .type = NLA_NESTED },
 };
 
 static struct nla_policy lifetime_policy[KIPSEC_A_LIFETIME_MAX + 1] = {
@@ -85,6 +86,7 @@ static int decode_addr(struct nlattr *attr, struct ip_addr *out)
 
 int sa_info_decode(struct nl_msg *msg, struct sa_info *sa)
 {
+	uint64_t used[IPSECCTL_LIFETIME_COUNT] = { 0 };
 	struct nlattr *tb[KIPSEC_A_MAX + 1];
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 
@@ -121,9 +123,21 @@ int sa_info_decode(struct nl_msg *msg, struct sa_info *sa)
 		sa->age = nla_get_u64(tb[KIPSEC_A_SA_AGE]);
 	if (decode_lifetime(tb[KIPSEC_A_SA_LIFETIME_SOFT], sa->soft) ||
 	    decode_lifetime(tb[KIPSEC_A_SA_LIFETIME_HARD], sa->hard) ||
+	    decode_lifetime(tb[KIPSEC_A_SA_LIFETIME_CUR], used) ||
 	    decode_stats(tb[KIPSEC_A_SA_STATS], sa->stats))
 		return -EPROTO;
+	sa->used_bytes = used[IPSECCTL_LIFETIME_BYTES];
+	sa->used_packets = used[IPSECCTL_LIFETIME_PACKETS];
 	return 0;
+}
+
+/* Whether any byte or packet limit is set, which makes the use matter. */
+static bool sa_has_counted_limit(const struct sa_info *sa)
+{
+	return sa->soft[IPSECCTL_LIFETIME_BYTES] ||
+	       sa->soft[IPSECCTL_LIFETIME_PACKETS] ||
+	       sa->hard[IPSECCTL_LIFETIME_BYTES] ||
+	       sa->hard[IPSECCTL_LIFETIME_PACKETS];
 }
 
 int sa_info_compare(const void *pa, const void *pb)
@@ -252,6 +266,9 @@ void sa_print_config(FILE *out, const struct sa_info *sa)
 		human_duration(sa->age, age, sizeof(age)),
 		sa->stats[KIPSEC_A_STATS_PACKETS - KIPSEC_STAT_FIRST],
 		sa->stats[KIPSEC_A_STATS_BYTES - KIPSEC_STAT_FIRST]);
+	if (sa_has_counted_limit(sa))
+		fprintf(out, "lifetime-used bytes %" PRIu64 " packets %" PRIu64
+			"\n\t", sa->used_bytes, sa->used_packets);
 	for (i = KIPSEC_A_STATS_DROP_REPLAY - KIPSEC_STAT_FIRST;
 	     i < KIPSEC_STAT_COUNT; i++)
 		fprintf(out, "%s%s %" PRIu64,
@@ -308,6 +325,13 @@ void sa_write_json(struct json_writer *w, const struct sa_info *sa)
 	json_u64(w, sa->encap_dport);
 	write_lifetime_json(w, "lifetime_soft", sa->soft);
 	write_lifetime_json(w, "lifetime_hard", sa->hard);
+	json_key(w, "lifetime_used");
+	json_object_begin(w);
+	json_key(w, "bytes");
+	json_u64(w, sa->used_bytes);
+	json_key(w, "packets");
+	json_u64(w, sa->used_packets);
+	json_object_end(w);
 	json_key(w, "age");
 	json_u64(w, sa->age);
 	json_key(w, "stats");

@@ -34,6 +34,9 @@ struct sa_info {
 	uint16_t encap_dport;
 	uint64_t soft[IPSECCTL_LIFETIME_COUNT];
 	uint64_t hard[IPSECCTL_LIFETIME_COUNT];
+	/* What counts against the byte and packet limits so far. */
+	uint64_t used_bytes;
+	uint64_t used_packets;
 	uint64_t age;
 	uint64_t stats[KIPSEC_STAT_COUNT];
 };

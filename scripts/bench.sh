@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: kipsec against the kernel's own IPsec (XFRM) and against no
+# IPsec at all, measured side by side in ONE guest boot (tests/bench/run.sh
+# does the work inside it), printed as a table:
+#   workload, algorithm, none, xfrm, kipsec, kipsec/xfrm
+# for iperf3 TCP 1 stream, TCP 4 streams and UDP 64-byte packet rate, with
+# ESP tunnel mode AES-GCM-128, AES-CBC-128 + HMAC-SHA-256 and
+# ChaCha20-Poly1305, plus the time of N IKEv1 Main Mode + Quick Mode
+# negotiations, ipsecd <-> ipsecd against charon <-> charon.
+#
+#   scripts/bench.sh [-o DIR]
+#
+# -o DIR keeps the guest's results there (default: a new
+# /tmp/kipsec-bench.XXXXXX, not tests/out, which `make check` wipes at its
+# start). Settings pass through the environment to the guest (defaults in
+# tests/bench/run.sh): BENCH_RUNS, BENCH_SECS, BENCH_IKE_N, BENCH_BUDGET,
+# BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS, BENCH_KIPSEC_DIRS.
+# BENCH_NO_BUILD=1 skips `make kmod userland`.
+#
+# Numbers come from a TCG guest (DESIGN.md §5): software-emulated CPUs, so
+# only the ratios mean anything, and only between runs of the same boot.
+# Run-to-run noise is about ±20%; each cell is a median.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+outdir=
+while getopts "o:h" opt; do
+	case $opt in
+	o) outdir=$OPTARG ;;
+	h) sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	*) exit 2 ;;
+	esac
+done
+[ -n "$outdir" ] || outdir=$(mktemp -d /tmp/kipsec-bench.XXXXXX)
+mkdir -p "$outdir"
+
+[ "${BENCH_NO_BUILD:-0}" = 1 ] || make -s kmod userland
+
+# vm-run passes the command, not the environment: hand the settings over
+# through env(1).
+envs=()
+for v in BENCH_RUNS BENCH_SECS BENCH_IKE_N BENCH_BUDGET BENCH_ALGS \
+	BENCH_WORKLOADS BENCH_STACKS BENCH_KIPSEC_DIRS; do
+	[ -n "${!v:-}" ] && envs+=("$v=${!v}")
+done
+
+start=$SECONDS
+status=0
+# -t: the guest budgets 9 min for throughput plus ~1 min of IKE; this is
+# the hard stop if something in it hangs anyway (results.tsv is written
+# cell by cell, so what was measured before still makes the table).
+scripts/vm-run -o "$outdir" -t 900 -- env ${envs[@]+"${envs[@]}"} \
+	tests/bench/run.sh || status=$?
+echo "# guest took $((SECONDS - start)) s; results in $outdir"
+
+res=$outdir/results.tsv
+if [ ! -s "$res" ]; then
+	echo "bench: the guest produced no results (status $status)" >&2
+	exit 1
+fi
+
+# The table. Cells: "VALUE UNIT" or "n/a (why)"; none is measured once per
+# workload (it has no algorithm) and shown on each of its rows. The ratio
+# is kipsec/xfrm for throughput (higher is better for kipsec); for IKE it
+# is charon's time over ipsecd's, so there too >1 means kipsec is faster.
+awk -F'\t' '
+function num(v) { return v ~ /^[0-9.]+$/ }
+function cell(v, u) { return v == "" ? "-" : num(v) ? v " " u : v }
+{
+	key = $1 SUBSEP $2
+	val[key, $3] = $4; unit[$1] = $5
+	if ($1 == "ike" && $6 != "") ikeN = split($6, r, ",")
+	if ($3 == "none") { none[$1] = $4; next }
+	if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+}
+END {
+	name["tcp1"] = "TCP, 1 stream"; name["tcp4"] = "TCP, 4 streams"
+	name["udp64"] = "UDP 64 B, rx rate"
+	fmt = "%-20s %-36s %-14s %-18s %-25s %s\n"
+	printf fmt, "workload", "algorithm", "none", "xfrm", "kipsec", "kipsec/xfrm"
+	for (i = 1; i <= n; i++) {
+		split(order[i], k, SUBSEP); w = k[1]; a = k[2]
+		x = val[order[i], "xfrm"]; y = val[order[i], "kipsec"]
+		if (w == "ike") {
+			ratio = num(x) && num(y) && y > 0 ? sprintf("%.2f (speed)", x / y) : "-"
+			printf fmt, "IKEv1 MM+QM x" ikeN, a, "-", cell(x, unit[w]) " charon",
+				cell(y, unit[w]) " ipsecd", ratio
+			continue
+		}
+		ratio = num(x) && num(y) && x > 0 ? sprintf("%.2f", y / x) : "-"
+		printf fmt, (w in name ? name[w] : w), a, cell(none[w], unit[w]),
+			cell(x, unit[w]), cell(y, unit[w]), ratio
+	}
+}' "$res" | tee "$outdir/table.txt"
+
+ike_runs=$(awk -F'\t' '$1 == "ike" { printf "%s%s: %s ms", s, $3, $6; s = "; " }' "$res")
+[ -z "$ike_runs" ] || echo "# IKE per negotiation ($ike_runs)"
+if [ "$status" -ne 0 ]; then
+	echo "bench: guest exit status $status (125: no status, or the kernel" \
+		"complained in dmesg; see $outdir/dmesg-bad, console.log)" >&2
+	exit 1
+fi

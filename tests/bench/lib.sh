@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Guest-side helpers for the benchmark (`make bench`, tests/bench/run.sh).
+# Source after tests/lib/{tap,guest,topology,xfrm,strongswan}.sh: the
+# topology, XFRM and charon plumbing come from there; this file only adds
+# what a benchmark needs on top (kipsec's manual SAs, wire probes, iperf3
+# parsing, medians, the IKE timing loops).
+#
+# Every command that talks to a stack under test runs under `timeout`: the
+# kipsec packet path is young, and a bench that hangs reports nothing.
+#
+# Functions:
+#   bench_median V...          median of numbers (middle one; mean of the
+#                              two middle ones for an even count)
+#   bench_now_ms               monotonic-enough wall clock in ms
+#   bench_iperf WORKLOAD SECS  one lan-a -> lan-b iperf3 run; prints the
+#                              value in the workload's unit (tcp1, tcp4:
+#                              Mbit/s received; udp64: kpackets/s received)
+#   bench_probe STACK          ping lan-a -> lan-b and count what gw-a puts
+#                              on the wire; prints "" when the stack really
+#                              carries the traffic both ways (ESP from
+#                              each gateway for xfrm/kipsec, and no clear
+#                              LAN packet on the wire; clear for none),
+#                              else the reason
+#   bench_kipsec_pair ALG AUTH KAB KBA AKAB AKBA
+#                              kipsec SAs + policies on both gateways,
+#                              mirrored, like xfrm_pair
+#   bench_kipsec_flush         every kipsec SA and policy on both gateways
+#   bench_crypto_drivers       "template -> driver" for the ESP templates
+#                              in /proc/crypto
+#   bench_ike_ipsecd N DIR / bench_ike_charon N
+#                              one untimed warm-up, then N sequential Main
+#                              Mode + Quick Mode negotiations gw-a -> gw-b;
+#                              prints the per-negotiation times in ms
+
+BENCH_T=${BENCH_T:-10} # seconds any single control command may take
+
+bench_median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR == 0) exit 1
+		      if (NR % 2) print v[(NR + 1) / 2]
+		      else printf "%.4g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+bench_now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+bench_iperf() {
+	local workload=$1 secs=$2 json rc proto=tcp streams=1
+	# --connect-timeout: a dead path fails the control connection in 3 s
+	# instead of the kernel's SYN retries; topo_iperf's own timeout
+	# (SECS + 20) still bounds a path that dies mid-run.
+	local args="--connect-timeout 3000"
+	case $workload in
+	tcp1) ;;
+	tcp4) streams=4 ;;
+	udp64) proto=udp args="$args -l 64" ;;
+	*) echo "bench_iperf: unknown workload $workload" >&2; return 2 ;;
+	esac
+	json=$(mktemp /tmp/bench-iperf.XXXXXX)
+	TOPO_IPERF_JSON=$json TOPO_IPERF_ARGS=$args TOPO_IPERF_UDP_RATE=0 \
+		topo_iperf lan-a lan-b "$secs" "$proto" "$streams" >/dev/null
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		# UDP (iperf3 3.12): sum_received.packets is the sender's count
+		# and lost_packets what never arrived; the difference over the
+		# receiver's time is the received packet rate.
+		if [ "$proto" = udp ]; then
+			jq -r '.end.sum_received | (.packets - .lost_packets) / .seconds / 1000 |
+				. * 100 | floor / 100' "$json"
+		else
+			jq -r '.end.sum_received.bits_per_second / 1e6 | . * 10 | floor / 10' "$json"
+		fi
+		rc=$?
+	fi
+	rm -f "$json"
+	return $rc
+}
+
+bench_probe() {
+	local stack=$1 loss ns n esp=0 clear=0 minesp=99
+	topo_wire_watch || { echo "wire counters failed"; return 1; }
+	# 5 pings: the first one may be slow (ARP, a cold crypto tfm); any
+	# answer at all shows the path works both ways.
+	loss=$(topo_ping lan-a lan-b 5)
+	for ns in gw-a gw-b; do
+		n=$(topo_wire_count $ns esp) && esp=$((esp + n))
+		[ "${n:-0}" -lt $minesp ] && minesp=${n:-0}
+		n=$(topo_wire_count $ns clear) && clear=$((clear + n))
+		# The nft egress counters cost per packet: take them off
+		# before anything is timed.
+		ip netns exec $ns nft delete table netdev topo_wire
+	done
+	if [ "${loss%.*}" = 100 ]; then
+		echo "no traffic"
+	elif [ "$stack" = none ]; then
+		[ "$clear" -ge 2 ] || echo "not in clear"
+	elif [ "$clear" -gt 0 ]; then
+		# Without this check a kipsec that ignores its policies would
+		# report the clear-text ceiling as its throughput.
+		echo "in clear, not ESP"
+	elif [ "$minesp" -lt 1 ]; then
+		echo "no ESP on the wire"
+	fi
+	return 0
+}
+
+# _bench_kipsec_side NS LOCAL REMOTE LNET RNET SPI_OUT SPI_IN ALG AUTH
+#                    KEY_OUT KEY_IN AKEY_OUT AKEY_IN
+# BENCH_KIPSEC_DIRS picks the policies: "out" (default) is what carries
+# LAN-to-LAN traffic; "in" and "fwd" add XFRM-style inbound checks
+# (remote net -> local net) for when kipsec enforces them.
+_bench_kipsec_side() {
+	local ns=$1 l=$2 r=$3 ln=$4 rn=$5 so=$6 si=$7 alg=$8 auth=$9
+	local ko=${10} ki=${11} ako=${12} aki=${13} d
+	local ao=() ai=()
+	if [ -n "$auth" ]; then
+		ao=(auth "$auth" "$ako")
+		ai=(auth "$auth" "$aki")
+	fi
+	timeout "$BENCH_T" ip netns exec "$ns" ipsecctl sa add spi "$so" src "$l" \
+		dst "$r" proto esp mode tunnel reqid 1 replay-window 64 \
+		enc "$alg" "$ko" "${ao[@]}" || return 1
+	timeout "$BENCH_T" ip netns exec "$ns" ipsecctl sa add spi "$si" src "$r" \
+		dst "$l" proto esp mode tunnel reqid 1 replay-window 64 \
+		enc "$alg" "$ki" "${ai[@]}" || return 1
+	for d in ${BENCH_KIPSEC_DIRS:-out}; do
+		if [ "$d" = out ]; then
+			timeout "$BENCH_T" ip netns exec "$ns" ipsecctl policy add \
+				dir out src "$ln" dst "$rn" \
+				action protect esp tunnel "$l" "$r" reqid 1 || return 1
+		else
+			timeout "$BENCH_T" ip netns exec "$ns" ipsecctl policy add \
+				dir "$d" src "$rn" dst "$ln" \
+				action protect esp tunnel "$r" "$l" reqid 1 || return 1
+		fi
+	done >/dev/null
+}
+
+bench_kipsec_pair() {
+	local alg=$1 auth=$2 kab=$3 kba=$4 akab=$5 akba=$6
+	_bench_kipsec_side gw-a "$TOPO_GWA4" "$TOPO_GWB4" "$TOPO_NETA4" "$TOPO_NETB4" \
+		0x1001 0x2001 "$alg" "$auth" "$kab" "$kba" "$akab" "$akba" &&
+		_bench_kipsec_side gw-b "$TOPO_GWB4" "$TOPO_GWA4" "$TOPO_NETB4" "$TOPO_NETA4" \
+			0x2001 0x1001 "$alg" "$auth" "$kba" "$kab" "$akba" "$akab"
+}
+
+bench_kipsec_flush() {
+	local ns
+	for ns in gw-a gw-b; do
+		timeout "$BENCH_T" ip netns exec "$ns" ipsecctl policy flush
+		timeout "$BENCH_T" ip netns exec "$ns" ipsecctl sa flush
+	done 2>/dev/null
+	return 0
+}
+
+bench_crypto_drivers() {
+	awk -F' *: ' '
+		/^name/ { n = $2 } /^driver/ { d = $2 }
+		/^$/ { if (n ~ /^(seqiv\(rfc4106|seqiv\(rfc7539esp|echainiv\(authenc\(hmac\(sha256\),cbc)/) print n " -> " d; n = d = "" }
+	' /proc/crypto | sort -u
+}
+
+# ---- IKE ----------------------------------------------------------------
+# Negotiation i (0 = warm-up, untimed) runs between 192.0.2.(100+i) on gw-a
+# and 192.0.2.(200+i) on gw-b, protecting 10.1.(100+i).0/24 <->
+# 10.2.(100+i).0/24: each is a fresh ISAKMP SA (Main Mode) plus one Quick
+# Mode, and none can reuse another's state. Both daemons get the same
+# suite: IKE aes128-sha256-modp2048, ESP aes128gcm16, no PFS.
+BENCH_IKE_SUITE=aes128-sha256-modp2048
+BENCH_IKE_ESP=aes128gcm16
+
+bench_ike_addrs() {
+	local n=$1 i
+	for i in $(seq 0 "$n"); do echo "addr add 192.0.2.$((100 + i))/24 dev wan"; done |
+		ip -n gw-a -batch - || return 1
+	for i in $(seq 0 "$n"); do echo "addr add 192.0.2.$((200 + i))/24 dev wan"; done |
+		ip -n gw-b -batch -
+}
+
+# _bench_sa_pair STACK NS A B: SAs between A and B (either way) in NS's
+# kernel: kipsec's SADB or XFRM's. One exec each, the same cost for both.
+_bench_sa_pair() {
+	if [ "$1" = kipsec ]; then
+		timeout "$BENCH_T" ip netns exec "$2" ipsecctl sa list 2>/dev/null |
+			awk -F'\t' -v a="$3" -v b="$4" '($4 == a && $5 == b) || ($4 == b && $5 == a)' |
+			wc -l
+	else
+		ip -n "$2" xfrm state list | grep -cE "^src ($3 dst $4|$4 dst $3)\$"
+	fi
+}
+
+# _bench_ike_wait STACK I TIMEOUT_MS: until both kernels hold negotiation
+# I's two SAs. The responder (gw-b) installs last, on Quick Mode's third
+# message, so it is polled first.
+_bench_ike_wait() {
+	local stack=$1 a=192.0.2.$((100 + $2)) b=192.0.2.$((200 + $2))
+	local end=$(($(bench_now_ms) + $3))
+	while [ "$(bench_now_ms)" -lt $end ]; do
+		[ "$(_bench_sa_pair "$stack" gw-b "$a" "$b")" -ge 2 ] &&
+			[ "$(_bench_sa_pair "$stack" gw-a "$a" "$b")" -ge 2 ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+_bench_ipsecd_conf() {
+	local me=$1 n=$2 dir=$3 i l=1 r=2
+	[ "$me" = b ] && l=2 r=1
+	# printf, not a <<- here-document: ipsecd needs the parameter lines
+	# indented, and <<- strips the tabs.
+	printf 'config setup\n\tcontrolsocket=%s\n\tsecretsfile=%s\n' \
+		"$dir/$me.sock" "$dir/$me.secrets"
+	printf 'conn %%default\n\tauthby=secret\n\tkeyingtries=1\n\tauto=add\n'
+	printf '\tike=%s\n\tesp=%s\n' "$BENCH_IKE_SUITE" "$BENCH_IKE_ESP"
+	for i in $(seq 0 "$n"); do
+		printf 'conn ike%d\n\tleft=192.0.2.%d\n\tright=192.0.2.%d\n' \
+			"$i" $((l * 100 + i)) $((r * 100 + i))
+		printf '\tleftsubnet=10.%d.%d.0/24\n\trightsubnet=10.%d.%d.0/24\n' \
+			"$l" $((100 + i)) "$r" $((100 + i))
+	done
+}
+
+# _bench_ipsecd_pid NS: ipsecd's own pid (ip netns exec may fork).
+_bench_ipsecd_pid() {
+	local p
+	for p in $(ip netns pids "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = ipsecd ] && echo "$p" && return 0
+	done
+	return 1
+}
+
+bench_ike_ipsecd() {
+	local n=$1 dir=$2 me i t0 pa pb rc=0
+	for me in a b; do
+		_bench_ipsecd_conf $me "$n" "$dir" >"$dir/$me.conf"
+		for i in $(seq 0 "$n"); do
+			echo "192.0.2.$((100 + i)) 192.0.2.$((200 + i)) : PSK \"bench-psk-$i\""
+		done >"$dir/$me.secrets"
+		chmod 600 "$dir/$me.secrets"
+	done
+	ip netns exec gw-a ipsecd -f "$dir/a.conf" 2>"$dir/ipsecd-a.log" &
+	ip netns exec gw-b ipsecd -f "$dir/b.conf" 2>"$dir/ipsecd-b.log" &
+	for i in $(seq 100); do
+		[ -S "$dir/a.sock" ] && [ -S "$dir/b.sock" ] && break
+		sleep 0.1
+	done
+	for i in $(seq 0 "$n"); do
+		t0=$(bench_now_ms)
+		timeout "$BENCH_T" ipsecctl -s "$dir/a.sock" up "ike$i" >/dev/null &&
+			_bench_ike_wait kipsec "$i" 30000 || { rc=1; break; }
+		[ "$i" -gt 0 ] && echo $(($(bench_now_ms) - t0))
+	done
+	# SIGTERM: ipsecd deletes its SAs and tells the peer.
+	pa=$(_bench_ipsecd_pid gw-a) pb=$(_bench_ipsecd_pid gw-b)
+	kill -TERM $pa $pb 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 $pa $pb 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL $pa $pb 2>/dev/null
+	wait 2>/dev/null
+	return $rc
+}
+
+bench_ike_charon() {
+	local n=$1 i t0 rc=0 psk
+	# charon at log level 1: its default-ish verbosity; ipsecd logs at
+	# info. Level 2 (the tests' choice) costs measurable time under TCG.
+	SW_LOGLEVEL=1 sw_start gw-a || return 1
+	SW_LOGLEVEL=1 sw_start gw-b || { sw_stop_all; return 1; }
+	for i in $(seq 0 "$n"); do
+		psk=bench-psk-$i
+		sw_conn gw-a "ike$i" local=192.0.2.$((100 + i)) \
+			remote=192.0.2.$((200 + i)) local_ts=10.1.$((100 + i)).0/24 \
+			remote_ts=10.2.$((100 + i)).0/24 psk="$psk" \
+			ike=$BENCH_IKE_SUITE esp=$BENCH_IKE_ESP
+		sw_conn gw-b "ike$i" local=192.0.2.$((200 + i)) \
+			remote=192.0.2.$((100 + i)) local_ts=10.2.$((100 + i)).0/24 \
+			remote_ts=10.1.$((100 + i)).0/24 psk="$psk" \
+			ike=$BENCH_IKE_SUITE esp=$BENCH_IKE_ESP
+	done
+	sw_load gw-a >/dev/null && sw_load gw-b >/dev/null || rc=1
+	for i in $(seq 0 "$n"); do
+		[ $rc -eq 0 ] || break
+		t0=$(bench_now_ms)
+		# swanctl --initiate returns once the initiator's CHILD_SA is
+		# installed (or after its own --timeout of 30 s); the wait
+		# covers the responder, as for ipsecd.
+		sw_initiate gw-a "ike$i" 30 >/dev/null 2>&1 &&
+			_bench_ike_wait xfrm "$i" 30000 || { rc=1; break; }
+		[ "$i" -gt 0 ] && echo $(($(bench_now_ms) - t0))
+	done
+	sw_stop_all
+	return $rc
+}

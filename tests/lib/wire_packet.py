@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Capture IP packets off an interface and send them again, for replay and
+tampering tests: what an attacker on the transit link can do.
+
+  wire_packet.py capture IFACE PROTO FILE [TIMEOUT]
+      wait for the first IPv4 packet of IP protocol PROTO (50 = ESP,
+      51 = AH) received on IFACE and write it, from its IP header on, to
+      FILE; prints "captured N bytes". Status 1 on timeout.
+  wire_packet.py send FILE [FLIP_OFFSET]
+      send FILE's packet unchanged through a raw socket (its own IP header,
+      so source and destination stay the peer's), or with the lowest bit of
+      the byte at FLIP_OFFSET (counted from the IP header) flipped.
+"""
+import socket
+import sys
+
+ETH_P_IP = 0x0800
+
+
+def capture(iface, proto, path, timeout=10.0):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                      socket.htons(ETH_P_IP))
+    s.bind((iface, ETH_P_IP))
+    s.settimeout(timeout)
+    print("ready", flush=True)
+    try:
+        while True:
+            pkt, addr = s.recvfrom(65535)
+            # addr[2] is the packet type: only what arrived, not what left.
+            if addr[2] == socket.PACKET_OUTGOING or len(pkt) < 20:
+                continue
+            if pkt[9] == proto:
+                break
+    except socket.timeout:
+        print("timeout", file=sys.stderr)
+        return 1
+    with open(path, "wb") as f:
+        f.write(pkt)
+    print(f"captured {len(pkt)} bytes", flush=True)
+    return 0
+
+
+def send(path, flip=None):
+    with open(path, "rb") as f:
+        pkt = bytearray(f.read())
+    if flip is not None:
+        pkt[flip] ^= 1
+    dst = socket.inet_ntoa(bytes(pkt[16:20]))
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.sendto(bytes(pkt), (dst, 0))
+    return 0
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[0] == "capture":
+        return capture(argv[1], int(argv[2]), argv[3],
+                       float(argv[4]) if len(argv) > 4 else 10.0)
+    if len(argv) >= 2 and argv[0] == "send":
+        return send(argv[1], int(argv[2]) if len(argv) > 2 else None)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
