@@ -4,6 +4,7 @@
 # ESP traffic between two kipsec gateways, manually keyed with ipsecctl,
 # over the lan-a — gw-a — gw-b — lan-b topology: every algorithm, tunnel
 # and transport mode, IPv4, IPv6, 4-in-6 and 6-in-4, ESN, and ESP in UDP.
+# (Every algorithm against the kernel's own IPsec: 37-esp-interop.sh.)
 # Each case pings across and checks the wire (ESP only, no LAN address in
 # clear) and that each SA counted on one gateway exactly what its twin on
 # the other did. Then TCP and UDP bulk transfer, which needs segmentation,
@@ -21,32 +22,22 @@ check "kipsec loads" load_kipsec
 check "topology builds" topo_setup
 
 sha256=auth=hmac-sha256
+# Every algorithm is also crossed with the kernel's own IPsec in
+# 37-esp-interop.sh; here, each mode, family and option once.
 traffic_case "AES-GCM-16-128 tunnel IPv4" kipsec kipsec alg=aes-gcm-16
-traffic_case "AES-GCM-16-256 tunnel IPv4" kipsec kipsec alg=aes-gcm-16 \
-	key_ab=$(hexkey 36) key_ba=$(hexkey 36)
-traffic_case "ChaCha20-Poly1305 tunnel IPv4" kipsec kipsec alg=chacha20-poly1305
-traffic_case "AES-CBC/HMAC-SHA-256 tunnel IPv4" kipsec kipsec alg=aes-cbc $sha256
-traffic_case "AES-CBC-256/HMAC-SHA1-96 tunnel IPv4" kipsec kipsec alg=aes-cbc \
-	auth=hmac-sha1 key_ab=$(hexkey 32) key_ba=$(hexkey 32)
-traffic_case "NULL/HMAC-SHA-256 tunnel IPv4" kipsec kipsec alg=null $sha256
-traffic_case "AES-GCM-16 ESN tunnel IPv4" kipsec kipsec alg=aes-gcm-16 esn=yes
-traffic_case "AES-CBC/HMAC-SHA-256 ESN tunnel IPv4" kipsec kipsec alg=aes-cbc \
-	$sha256 esn=yes
-traffic_case "AES-GCM-16 tunnel IPv6" kipsec kipsec family=6
-traffic_case "ChaCha20-Poly1305 tunnel IPv6" kipsec kipsec family=6 \
-	alg=chacha20-poly1305
+traffic_case "AES-GCM-16-256 ESN tunnel IPv4" kipsec kipsec alg=aes-gcm-16 \
+	key_ab=$(hexkey 36) key_ba=$(hexkey 36) esn=yes
 traffic_case "AES-CBC/HMAC-SHA-256 tunnel IPv6" kipsec kipsec family=6 \
 	alg=aes-cbc $sha256
 traffic_case "AES-GCM-16 tunnel IPv4 in IPv6" kipsec kipsec outer=6 inner=4
-traffic_case "AES-GCM-16 tunnel IPv6 in IPv4" kipsec kipsec outer=4 inner=6
+traffic_case "ChaCha20-Poly1305 tunnel IPv6 in IPv4" kipsec kipsec outer=4 \
+	inner=6 alg=chacha20-poly1305
 traffic_case "AES-GCM-16 transport IPv4" kipsec kipsec mode=transport
-traffic_case "AES-CBC/HMAC-SHA-256 transport IPv4" kipsec kipsec \
-	mode=transport alg=aes-cbc $sha256
 traffic_case "ChaCha20-Poly1305 transport IPv6" kipsec kipsec \
 	mode=transport family=6 alg=chacha20-poly1305
 traffic_case "AES-GCM-16 in UDP tunnel IPv4" kipsec kipsec encap=4500:4500
-traffic_case "AES-CBC/HMAC-SHA-256 in UDP transport IPv4" kipsec kipsec \
-	mode=transport encap=4500:4500 alg=aes-cbc $sha256
+traffic_case "AES-CBC/HMAC-SHA-256 ESN in UDP transport IPv4" kipsec kipsec \
+	mode=transport encap=4500:4500 alg=aes-cbc $sha256 esn=yes
 
 # --- bulk transfer --------------------------------------------------------
 bulk() {

@@ -130,7 +130,7 @@ xfrm_side() {
 	local local= remote= lnet= rnet= mode=tunnel proto=esp alg=aes-gcm-16
 	local auth= spi_out= spi_in= key_out= key_in= akey_out= akey_in=
 	local reqid=1 replay=32 esn=no encap=none level=required
-	local flags=() encap_out=() encap_in=() sp dp d
+	local flags=() encap_out=() encap_in=() prio=() sp dp d
 	shift
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
@@ -160,6 +160,19 @@ xfrm_side() {
 		encap_out=(encap espinudp "$sp" "$dp" 0.0.0.0)
 		encap_in=(encap espinudp "$dp" "$sp" 0.0.0.0)
 	fi
+	# Transport mode in UDP: the UDP datagrams carrying ESP match the
+	# gateway-to-gateway policies themselves. charon exempts its sockets
+	# with a socket policy; without a daemon, bypass policies placed
+	# ahead do the same.
+	if [ "$mode" = transport ] && [ "$encap" != none ]; then
+		for d in in out; do
+			ip -n "$ns" xfrm policy add src "$lnet" dst "$rnet" \
+				proto udp dport 4500 dir $d priority 1 || return 1
+			ip -n "$ns" xfrm policy add src "$rnet" dst "$lnet" \
+				proto udp sport 4500 dir $d priority 1 || return 1
+		done
+		prio=(priority 2)
+	fi
 	_xfrm_algo "$proto" "$alg" "$auth" "$key_out" "$akey_out" || return 2
 	ip -n "$ns" xfrm state add src "$local" dst "$remote" proto "$proto" \
 		spi "$spi_out" reqid "$reqid" mode "$mode" "${flags[@]}" \
@@ -169,14 +182,14 @@ xfrm_side() {
 		spi "$spi_in" reqid "$reqid" mode "$mode" "${flags[@]}" \
 		${encap_in[@]+"${encap_in[@]}"} "${_XFRM_ALGO[@]}" || return 1
 	ip -n "$ns" xfrm policy add src "$lnet" dst "$rnet" dir out \
-		tmpl src "$local" dst "$remote" proto "$proto" reqid "$reqid" \
+		${prio[@]+"${prio[@]}"} tmpl src "$local" dst "$remote" proto "$proto" reqid "$reqid" \
 		mode "$mode" level "$level" || return 1
 	# Transport mode protects traffic to and from the gateway itself: no
 	# forwarded traffic, no fwd policy.
 	for d in in fwd; do
 		[ "$d" = fwd ] && [ "$mode" != tunnel ] && continue
 		ip -n "$ns" xfrm policy add src "$rnet" dst "$lnet" dir $d \
-			tmpl src "$remote" dst "$local" proto "$proto" \
+			${prio[@]+"${prio[@]}"} tmpl src "$remote" dst "$local" proto "$proto" \
 			reqid "$reqid" mode "$mode" level "$level" || return 1
 	done
 }
