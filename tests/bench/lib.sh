@@ -23,9 +23,6 @@
 #                              each gateway for xfrm/kipsec, and no clear
 #                              LAN packet on the wire; clear for none),
 #                              else the reason
-#   bench_kipsec_pair ALG AUTH KAB KBA AKAB AKBA
-#                              kipsec SAs + policies on both gateways,
-#                              mirrored, like xfrm_pair
 #   bench_kipsec_flush         every kipsec SA and policy on both gateways
 #   bench_crypto_drivers       "template -> driver" for the ESP templates
 #                              in /proc/crypto
@@ -105,46 +102,6 @@ bench_probe() {
 		echo "no ESP on the wire"
 	fi
 	return 0
-}
-
-# _bench_kipsec_side NS LOCAL REMOTE LNET RNET SPI_OUT SPI_IN ALG AUTH
-#                    KEY_OUT KEY_IN AKEY_OUT AKEY_IN
-# BENCH_KIPSEC_DIRS picks the policies: "out" (default) is what carries
-# LAN-to-LAN traffic; "in" and "fwd" add XFRM-style inbound checks
-# (remote net -> local net) for when kipsec enforces them.
-_bench_kipsec_side() {
-	local ns=$1 l=$2 r=$3 ln=$4 rn=$5 so=$6 si=$7 alg=$8 auth=$9
-	local ko=${10} ki=${11} ako=${12} aki=${13} d
-	local ao=() ai=()
-	if [ -n "$auth" ]; then
-		ao=(auth "$auth" "$ako")
-		ai=(auth "$auth" "$aki")
-	fi
-	timeout "$BENCH_T" ip netns exec "$ns" ipsecctl sa add spi "$so" src "$l" \
-		dst "$r" proto esp mode tunnel reqid 1 replay-window 64 \
-		enc "$alg" "$ko" "${ao[@]}" || return 1
-	timeout "$BENCH_T" ip netns exec "$ns" ipsecctl sa add spi "$si" src "$r" \
-		dst "$l" proto esp mode tunnel reqid 1 replay-window 64 \
-		enc "$alg" "$ki" "${ai[@]}" || return 1
-	for d in ${BENCH_KIPSEC_DIRS:-out}; do
-		if [ "$d" = out ]; then
-			timeout "$BENCH_T" ip netns exec "$ns" ipsecctl policy add \
-				dir out src "$ln" dst "$rn" \
-				action protect esp tunnel "$l" "$r" reqid 1 || return 1
-		else
-			timeout "$BENCH_T" ip netns exec "$ns" ipsecctl policy add \
-				dir "$d" src "$rn" dst "$ln" \
-				action protect esp tunnel "$r" "$l" reqid 1 || return 1
-		fi
-	done >/dev/null
-}
-
-bench_kipsec_pair() {
-	local alg=$1 auth=$2 kab=$3 kba=$4 akab=$5 akba=$6
-	_bench_kipsec_side gw-a "$TOPO_GWA4" "$TOPO_GWB4" "$TOPO_NETA4" "$TOPO_NETB4" \
-		0x1001 0x2001 "$alg" "$auth" "$kab" "$kba" "$akab" "$akba" &&
-		_bench_kipsec_side gw-b "$TOPO_GWB4" "$TOPO_GWA4" "$TOPO_NETB4" "$TOPO_NETA4" \
-			0x2001 0x1001 "$alg" "$auth" "$kba" "$kab" "$akba" "$akab"
 }
 
 bench_kipsec_flush() {

@@ -45,6 +45,7 @@ RES=$OUT/results.tsv
 . tests/lib/topology.sh
 . tests/lib/xfrm.sh
 . tests/lib/strongswan.sh
+. tests/lib/kipsec_side.sh
 . tests/bench/lib.sh
 
 log() { echo "# [$(printf '%4d' $SECONDS) s] $*"; }
@@ -158,7 +159,10 @@ for spec in $ALGS; do
 				na_all "$spec" kipsec "insmod failed"
 				continue
 			fi
-			if ! bench_kipsec_pair "$alg" "$auth" "$kab" "$kba" "$akab" "$akba"; then
+			if ! ipsec_pair kipsec kipsec family=4 mode=tunnel \
+				alg="$alg" auth="$auth" replay=64 spi_ab=0x1001 \
+				spi_ba=0x2001 key_ab="$kab" key_ba="$kba" \
+				akey_ab="$akab" akey_ba="$akba" >/dev/null; then
 				na_all "$spec" kipsec "SA/policy setup failed"
 				bench_kipsec_flush
 				timeout 60 rmmod kipsec
