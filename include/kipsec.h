@@ -284,12 +284,17 @@ enum kipsec_sa_flag {
 	__KIPSEC_SA_F_ALL = KIPSEC_SA_F_ESN
 };
 
-/* Security policies: where a packet is looked up, and what is done to it. */
+/*
+ * Security policies: where a packet is looked up, and what is done to it.
+ * As with the kernel's own IPsec, "out" protects everything that leaves,
+ * generated here or forwarded; "in" and "fwd" check what arrives (in clear,
+ * or as decrypted by an SA), for this host or to be forwarded.
+ */
 enum kipsec_pol_dir {
 	KIPSEC_DIR_UNSPEC,
-	KIPSEC_DIR_OUT,		/* locally generated, after routing */
-	KIPSEC_DIR_IN,		/* for local delivery */
-	KIPSEC_DIR_FWD,		/* forwarded by this gateway */
+	KIPSEC_DIR_OUT,		/* leaving: locally generated or forwarded */
+	KIPSEC_DIR_IN,		/* arrived, for local delivery */
+	KIPSEC_DIR_FWD,		/* arrived, to be forwarded */
 	__KIPSEC_DIR_MAX
 };
 

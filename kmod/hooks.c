@@ -19,12 +19,25 @@
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/kmod.h>
+#include <linux/module.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "packet.h"
+
+/*
+ * IPv6 reassembles after LOCAL_IN, so a fragmented ESP packet would reach
+ * the protocol handlers, never us: the namespace's netfilter reassembly at
+ * PRE_ROUTING (what conntrack uses) puts it together first. Taken by name
+ * rather than linked, so that a plain insmod works without the module
+ * already loaded; without it, fragmented ESP over IPv6 is not taken.
+ */
+static int (*kipsec_defrag6_enable)(struct net *net);
+static void (*kipsec_defrag6_disable)(struct net *net);
 
 static bool kipsec_skb_transformed(const struct sk_buff *skb, u8 family)
 {
@@ -125,11 +138,44 @@ static const struct nf_hook_ops kipsec_nf_ops[] = {
 
 int kipsec_hooks_net_init(struct net *net)
 {
-	return nf_register_net_hooks(net, kipsec_nf_ops,
-				     ARRAY_SIZE(kipsec_nf_ops));
+	int err;
+
+	if (kipsec_defrag6_enable) {
+		err = kipsec_defrag6_enable(net);
+		if (err)
+			return err;
+	}
+	err = nf_register_net_hooks(net, kipsec_nf_ops,
+				    ARRAY_SIZE(kipsec_nf_ops));
+	if (err && kipsec_defrag6_disable)
+		kipsec_defrag6_disable(net);
+	return err;
 }
 
 void kipsec_hooks_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, kipsec_nf_ops, ARRAY_SIZE(kipsec_nf_ops));
+	if (kipsec_defrag6_disable)
+		kipsec_defrag6_disable(net);
+}
+
+void kipsec_hooks_init(void)
+{
+	request_module("nf_defrag_ipv6");
+	kipsec_defrag6_enable = symbol_get(nf_defrag_ipv6_enable);
+	kipsec_defrag6_disable = symbol_get(nf_defrag_ipv6_disable);
+	if (!kipsec_defrag6_enable || !kipsec_defrag6_disable) {
+		pr_warn("nf_defrag_ipv6 unavailable: fragmented ESP/AH over IPv6 will not be taken\n");
+		kipsec_hooks_exit();
+	}
+}
+
+void kipsec_hooks_exit(void)
+{
+	if (kipsec_defrag6_enable)
+		symbol_put(nf_defrag_ipv6_enable);
+	if (kipsec_defrag6_disable)
+		symbol_put(nf_defrag_ipv6_disable);
+	kipsec_defrag6_enable = NULL;
+	kipsec_defrag6_disable = NULL;
 }

@@ -32,9 +32,10 @@ static int __init kipsec_init(void)
 	ret = kipsec_sadb_init();
 	if (ret)
 		goto err_stats;
+	kipsec_hooks_init();
 	ret = kipsec_netns_init();
 	if (ret)
-		goto err_sadb;
+		goto err_hooks;
 	ret = kipsec_genl_init();
 	if (ret)
 		goto err_netns;
@@ -44,7 +45,8 @@ static int __init kipsec_init(void)
 
 err_netns:
 	kipsec_netns_exit();
-err_sadb:
+err_hooks:
+	kipsec_hooks_exit();
 	kipsec_sadb_exit();
 err_stats:
 	kipsec_stats_exit();
@@ -57,6 +59,7 @@ static void __exit kipsec_exit(void)
 	kipsec_netns_exit();
 	/* Crypto completions still queued call into this module. */
 	kipsec_pkt_wait_all();
+	kipsec_hooks_exit();
 	kipsec_sadb_exit();
 	kipsec_stats_exit();
 	pr_info("version " KIPSEC_VERSION " unloaded\n");

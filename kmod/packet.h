@@ -47,6 +47,8 @@ bool kipsec_tmpl_matches_sa(const struct kipsec_tmpl *t,
 /* hooks.c */
 int kipsec_hooks_net_init(struct net *net);
 void kipsec_hooks_net_exit(struct net *net);
+void kipsec_hooks_init(void);
+void kipsec_hooks_exit(void);
 
 /* output.c */
 unsigned int kipsec_output(struct net *net, struct sk_buff *skb, u8 family,

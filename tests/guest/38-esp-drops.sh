@@ -5,6 +5,8 @@
 # an ESP packet captured off the wire and sent again (a replay), the same
 # packet with one bit flipped (an integrity failure, logged once in dmesg),
 # and ESP for an SPI nobody has. The SA keeps working through all of it.
+# On an ESP-in-UDP port, IKE still reaches its socket and NAT keepalives
+# are dropped.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
@@ -61,5 +63,41 @@ expect_eq "ESP for an unknown SPI is counted per namespace" \
 	"$(ns_stat drop_no_sa)" "$((nosa0 + 1))"
 
 check "the SA still carries traffic" topo_ping lan-a lan-b 2
+
+# --- the ESP-in-UDP port is shared with IKE (RFC 3948 2.2) -----------------
+# With ESP-in-UDP SAs on port 4500, a datagram whose first word is zero
+# (IKE's non-ESP marker) still reaches the socket that owns the port,
+# byte for byte, and a NAT keepalive (one 0xff byte) is eaten.
+kipsec_flush gw-a gw-b
+check "ESP-in-UDP tunnel on port 4500" ipsec_pair kipsec kipsec encap=4500:4500
+check "ESP-in-UDP traffic flows" topo_ping lan-a lan-b 2
+coproc UDP { ip netns exec gw-b python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 4500))
+s.settimeout(3)
+print("ready", flush=True)
+try:
+    while True:
+        print(s.recv(2048).hex(), flush=True)
+except socket.timeout:
+    print("done", flush=True)
+'; }
+read -r -u "${UDP[0]}" line
+ip netns exec gw-a python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 4500))
+for p in (b"\xff", b"\x00\x00\x00\x00ike-message"):
+    s.sendto(p, ("'$TOPO_GWB4'", 4500))
+'
+got=
+while read -r -u "${UDP[0]}" line && [ "$line" != done ]; do
+	got="$got$line "
+done
+wait "$UDP_PID" 2>/dev/null
+expect_eq "IKE with the non-ESP marker reaches the socket untouched, the keepalive does not" \
+	"$got" "00000000696b652d6d657373616765 "
+check "ESP-in-UDP traffic still flows" topo_ping lan-a lan-b 2
 
 tap_done
