@@ -18,7 +18,8 @@ expect_eq "sysfs version matches modinfo" "$(cat $sys/version 2>&1)" \
 	"$(modinfo -F version "$KIPSEC_KO")"
 expect_eq "sysfs sa_count starts at 0" "$(cat $sys/sa_count 2>&1)" 0
 for f in packets bytes drop_replay drop_integrity drop_policy drop_malformed \
-	drop_seq_overflow drop_no_sa drop_nomem; do
+	drop_seq_overflow drop_no_sa drop_nomem drop_out_no_sa drop_no_route \
+	drop_expired; do
 	expect_match "sysfs counter $f is one number" "$(cat $sys/$f 2>&1)" '^[0-9]+$'
 done
 check_fails "sysfs counters are read-only" sh -c "echo 1 > $sys/packets"

@@ -7,7 +7,8 @@
 # (Every algorithm against the kernel's own IPsec: 37-esp-interop.sh.)
 # Each case pings across and checks the wire (ESP only, no LAN address in
 # clear) and that each SA counted on one gateway exactly what its twin on
-# the other did. Then TCP and UDP bulk transfer, which needs segmentation,
+# the other did, then runs a second of iperf3 TCP and UDP along the same
+# path. Then longer TCP and UDP bulk transfers, which need segmentation,
 # checksum resolution and path-MTU handling to work.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
@@ -22,6 +23,7 @@ check "kipsec loads" load_kipsec
 check "topology builds" topo_setup
 
 sha256=auth=hmac-sha256
+TRAFFIC_IPERF=1
 # Every algorithm is also crossed with the kernel's own IPsec in
 # 37-esp-interop.sh; here, each mode, family and option once.
 traffic_case "AES-GCM-16-128 tunnel IPv4" kipsec kipsec alg=aes-gcm-16

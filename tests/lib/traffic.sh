@@ -11,6 +11,8 @@
 #       STACK_A on gw-a, STACK_B on gw-b (kipsec or xfrm), keys as
 #       ipsec_pair. Tunnel mode pings lan-a -> lan-b (over the inner
 #       family), transport mode gw-a -> gw-b (over the outer one).
+#       With TRAFFIC_IPERF=1, also a second of iperf3 TCP and one of UDP
+#       along the same path.
 #   traffic_reset        flush both gateways, whichever stack they run
 #   side_counters STACK NS SPI DST PROTO
 #                        print "PACKETS BYTES" of one SA
@@ -39,7 +41,7 @@ traffic_case() {
 	local label=$1 a=$2 b=$3 kv k v
 	local mode=tunnel inner=4 outer=4 encap=none proto=esp
 	local spi_ab=0x1000 spi_ba=0x2000 from to ga gb wire n clear
-	local ab_out ab_in ba_out ba_in t0=$SECONDS
+	local ab_out ab_in ba_out ba_in bps t0=$SECONDS
 	shift 3
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
@@ -96,5 +98,15 @@ traffic_case() {
 	expect_eq "$label: at least $TRAFFIC_PINGS packets each way" \
 		"$([ "${ab_out%% *}" -ge $TRAFFIC_PINGS ] 2>/dev/null &&
 		   [ "${ba_out%% *}" -ge $TRAFFIC_PINGS ] 2>/dev/null && echo yes)" yes
+	if [ "${TRAFFIC_IPERF:-0}" = 1 ]; then
+		local fam=$inner iperf_to=lan-b
+		[ "$mode" = transport ] && fam=$outer iperf_to=gw-b
+		bps=$(TOPO_FAMILY=$fam topo_iperf "$from" $iperf_to 1 tcp) &&
+			ok "$label: iperf3 TCP (${bps% *} bit/s)" ||
+			fail "$label: iperf3 TCP"
+		bps=$(TOPO_FAMILY=$fam TOPO_IPERF_UDP_RATE=10M topo_iperf "$from" \
+			$iperf_to 1 udp) && ok "$label: iperf3 UDP (${bps% *} bit/s)" ||
+			fail "$label: iperf3 UDP"
+	fi
 	diag "$label: $((SECONDS - t0)) s"
 }

@@ -6,6 +6,7 @@
 # gateway can run XFRM while the other runs kipsec with the same keys/SPIs.
 #
 # Source after tests/lib/tap.sh (and tests/lib/topology.sh for xfrm_pair).
+# Sources tests/lib/kipsec_side.sh, which holds the pair logic (ipsec_pair).
 #
 # Algorithm names are ipsecctl's (README "Algorithms"), mapped to the kernel
 # constructions that kipsec.ko uses too, so the wire format is the same:
@@ -194,48 +195,10 @@ xfrm_side() {
 	done
 }
 
+# The pair logic is shared with kipsec (tests/lib/kipsec_side.sh), so that
+# a test can run either stack on either gateway with the same keys.
 xfrm_pair() {
-	local kv k v family=4 mode=tunnel proto=esp alg=aes-gcm-16 auth=
-	local reqid=1 replay=32 esn=no encap=none level=required
-	local spi_ab=0x1000 spi_ba=0x2000 key_ab= key_ba= akey_ab= akey_ba=
-	local ga gb na nb common encap_b=none
-	for kv in "$@"; do
-		k=${kv%%=*} v=${kv#*=}
-		case $k in
-		family | mode | proto | alg | auth | reqid | replay | esn | encap | \
-			level | spi_ab | spi_ba | key_ab | key_ba | akey_ab | akey_ba)
-			printf -v "$k" '%s' "$v" ;;
-		*) echo "xfrm_pair: unknown key '$k'" >&2; return 2 ;;
-		esac
-	done
-	[ "$proto" = esp ] && [ "$alg" != null ] && {
-		: "${key_ab:=$(_xfrm_randkey "$(_xfrm_key_len "$alg")")}"
-		: "${key_ba:=$(_xfrm_randkey "$(_xfrm_key_len "$alg")")}"
-	}
-	[ -n "$auth" ] && {
-		: "${akey_ab:=$(_xfrm_randkey "$(_xfrm_key_len "$auth")")}"
-		: "${akey_ba:=$(_xfrm_randkey "$(_xfrm_key_len "$auth")")}"
-	}
-	if [ "$family" = 6 ]; then
-		ga=$TOPO_GWA6 gb=$TOPO_GWB6 na=$TOPO_NETA6 nb=$TOPO_NETB6
-	else
-		ga=$TOPO_GWA4 gb=$TOPO_GWB4 na=$TOPO_NETA4 nb=$TOPO_NETB4
-	fi
-	# Transport mode protects gateway-to-gateway traffic only.
-	if [ "$mode" = transport ]; then
-		na=$ga nb=$gb
-	fi
-	[ "$encap" != none ] && encap_b=${encap#*:}:${encap%%:*}
-	common=(mode="$mode" proto="$proto" alg="$alg" auth="$auth"
-		reqid="$reqid" replay="$replay" esn="$esn" level="$level")
-	xfrm_side gw-a local="$ga" remote="$gb" lnet="$na" rnet="$nb" \
-		spi_out="$spi_ab" spi_in="$spi_ba" key_out="$key_ab" \
-		key_in="$key_ba" akey_out="$akey_ab" akey_in="$akey_ba" \
-		encap="$encap" "${common[@]}" || return 1
-	xfrm_side gw-b local="$gb" remote="$ga" lnet="$nb" rnet="$na" \
-		spi_out="$spi_ba" spi_in="$spi_ab" key_out="$key_ba" \
-		key_in="$key_ab" akey_out="$akey_ba" akey_in="$akey_ab" \
-		encap="$encap_b" "${common[@]}"
+	ipsec_pair xfrm xfrm "$@"
 }
 
 xfrm_flush() {
@@ -325,3 +288,5 @@ xfrm_sa_errors() {
 		hit && /^\tstats:/ { st = 1; next }
 		hit && st { for (i = 1; i < NF; i++) { if ($i == "replay") r = $(i + 1); if ($i == "failed") f = $(i + 1) } print r, f; exit }'
 }
+
+. "$(dirname "${BASH_SOURCE[0]}")/kipsec_side.sh"
