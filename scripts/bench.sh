@@ -16,7 +16,7 @@
 # /tmp/kipsec-bench.XXXXXX, not tests/out, which `make check` wipes at its
 # start). Settings pass through the environment to the guest (defaults in
 # tests/bench/run.sh): BENCH_RUNS, BENCH_SECS, BENCH_IKE_N, BENCH_BUDGET,
-# BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS, BENCH_KIPSEC_DIRS.
+# BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS.
 # BENCH_NO_BUILD=1 skips `make kmod userland`.
 #
 # Numbers come from a TCG guest (DESIGN.md §5): software-emulated CPUs, so
@@ -42,7 +42,7 @@ mkdir -p "$outdir"
 # through env(1).
 envs=()
 for v in BENCH_RUNS BENCH_SECS BENCH_IKE_N BENCH_BUDGET BENCH_ALGS \
-	BENCH_WORKLOADS BENCH_STACKS BENCH_KIPSEC_DIRS; do
+	BENCH_WORKLOADS BENCH_STACKS; do
 	[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 done
 
