@@ -38,15 +38,10 @@ echo
 echo "## 2. Two gateways negotiate with IKEv1 (Main Mode + Quick Mode)"
 conf=$(mktemp -d /tmp/demo.XXXXXX)
 chmod 700 "$conf"
-ip netns add gw-a
-ip netns add gw-b
-ip link add eth0 netns gw-a type veth peer name eth0 netns gw-b
-ip -n gw-a addr add 192.0.2.1/24 dev eth0
-ip -n gw-b addr add 192.0.2.2/24 dev eth0
-for ns in gw-a gw-b; do
-	ip -n $ns link set lo up
-	ip -n $ns link set eth0 up
-done
+# lan-a (10.1.0.2) — gw-a (192.0.2.1) — gw-b (192.0.2.2) — lan-b (10.2.0.2)
+. tests/lib/tap.sh
+. tests/lib/topology.sh
+topo_setup
 for side in a b; do
 	if [ $side = a ]; then me=1 peer=2; else me=2 peer=1; fi
 	cat >"$conf/gw-$side.conf" <<EOT
@@ -84,7 +79,19 @@ for i in $(seq 100); do
 done
 run "ipsecctl -s $conf/gw-a.sock ike list"
 run "ip netns exec gw-a ipsecctl sa list"
+run "ip netns exec gw-a ipsecctl policy list"
+echo
+echo "## 3. Traffic between the LANs crosses the transit link as ESP only"
+topo_wire_watch
+run "ip netns exec lan-a ping -c 3 -i 0.2 10.2.0.2"
 run "ip netns exec gw-b ipsecctl sa list"
+echo
+echo "# what gw-a put on the wire (nft counters on its transit interface)"
+echo "ESP packets: $(topo_wire_count gw-a esp); LAN packets in clear: $(topo_wire_count gw-a clear)"
+echo
+echo "# iperf3 lan-a -> lan-b, 2 s of TCP through the tunnel"
+echo "$(topo_iperf lan-a lan-b 2 tcp | awk '{ printf "%.1f Mbit/s received\n", $1 / 1e6 }')"
+run "ip netns exec gw-a ipsecctl stats"
 echo
 echo "# the daemons' logs"
 sed 's/^/gw-a: /' "$conf/gw-a.log"
@@ -92,9 +99,6 @@ sed 's/^/gw-b: /' "$conf/gw-b.log"
 run "ipsecctl -s $conf/gw-a.sock down lan-to-lan"
 sleep 1
 run "ip netns exec gw-b ipsecctl sa list"
-for pid in $(ip netns pids gw-a) $(ip netns pids gw-b); do kill "$pid"; done
-sleep 1
-ip netns del gw-a
-ip netns del gw-b
+topo_teardown
 run 'rmmod kipsec'
 run 'dmesg | grep "kipsec:"'
