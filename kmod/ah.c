@@ -13,10 +13,11 @@
  * will see it. With ESN the high 32 bits of the sequence number are hashed
  * after the packet but not sent.
  *
- * Like ah4/ah6 without "flag align4", the header is padded to a multiple of
- * 8 bytes for both families: 24 bytes with a 12-byte ICV, 32 bytes (4 of
- * padding) with a 16-byte one. On input IPv4 also takes the 4-byte aligned
- * length (28 bytes) that XFRM's align4 and other stacks send.
+ * As RFC 4302 3.3.3.2.1 asks, the header is padded to a multiple of 4 bytes
+ * on IPv4 and of 8 on IPv6 (strongSwan installs its IPv4 AH SAs with XFRM's
+ * "align4" for the same reason): 28 bytes with a 16-byte ICV on IPv4, 32 on
+ * IPv6. On input IPv4 also takes the 8-byte aligned length that the
+ * kernel's own ah4 sends by default.
  *
  * The hash runs over the packet in place. The headers are saved in the
  * packet's request and put back once the hash is done; the data after them
@@ -47,7 +48,8 @@
 
 static unsigned int kipsec_ah_hdrlen(const struct kipsec_sa *sa)
 {
-	return ALIGN(sizeof(struct ip_auth_hdr) + sa->crypto.icv_len, 8);
+	return ALIGN(sizeof(struct ip_auth_hdr) + sa->crypto.icv_len,
+		     sa->key.family == AF_INET ? 4 : 8);
 }
 
 static bool kipsec_ah_hdrlen_ok(const struct kipsec_sa *sa, unsigned int len)

@@ -17,13 +17,13 @@
 #                               fail, no SA anywhere
 #   badpsk2 192.0.2.41 <-> .42  the same with charon initiating
 # then Deletes both ways (charon terminates cbc, ipsecd takes gcm down).
-# The packet path does not exist yet, so "works" means: both sides report
-# the SAs established, and the SAs cross-match (our inbound SPI is charon's
-# outbound one and vice versa, same protocol, mode, algorithms and key
-# sizes). Keys cannot be compared (kipsec never returns them), but charon
-# accepting HASH_I and QM3, and ipsecd accepting HASH_R, HASH(1) and
-# HASH(3), prove the SKEYID/HASH math, and both sides computed KEYMAT from
-# the same inputs. Diag lines carry the negotiation times.
+# "Works" means: both sides report the SAs established, the SAs
+# cross-match (our inbound SPI is charon's outbound one and vice versa,
+# same protocol, mode, algorithms and key sizes), and traffic crosses
+# through them both ways (lan-a <-> lan-b for gcm, 10.1.2.0/24 <->
+# 10.2.2.0/24 for cbc, gateway to gateway for ah) with only ESP/AH on the
+# wire: kipsec and XFRM derived the same keys from KEYMAT. Diag lines
+# carry the negotiation times.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
@@ -61,9 +61,16 @@ extra_addrs() {
 	done | ip -n gw-a -batch - || return 1
 	for n in 12 22 32 42; do
 		echo "addr add 192.0.2.$n/24 dev wan"
-	done | ip -n gw-b -batch -
+	done | ip -n gw-b -batch - || return 1
+	# cbc's LANs, beside the topology's.
+	ip -n lan-a addr add 10.1.2.2/24 dev eth0 &&
+		ip -n gw-a addr add 10.1.2.1/24 dev lan &&
+		ip -n gw-a route add 10.2.2.0/24 via 192.0.2.2 &&
+		ip -n lan-b addr add 10.2.2.2/24 dev eth0 &&
+		ip -n gw-b addr add 10.2.2.1/24 dev lan &&
+		ip -n gw-b route add 10.1.2.0/24 via 192.0.2.1
 }
-check "extra transit addresses" extra_addrs
+check "extra transit and LAN addresses" extra_addrs
 
 psk=kipsec-sw-interop-$(hexkey 8)
 
@@ -269,6 +276,13 @@ expect_match "gcm: charon read ipsecd's lifetime attributes (3600 s, 100000 kB)"
 	"$(grep -m2 -E 'received [0-9]+(s lifetime| lifebytes)' "$(sw_log gw-b)" | tr '\n' ' ')" \
 	'received 3600s lifetime.*received 100000000 lifebytes'
 diag "gcm: XFRM on gw-b (charon's own lifetimes): $(hard_b 1 | tr '\n' ' ')"
+# Traffic: kipsec on gw-a, XFRM (charon's SAs and policies) on gw-b.
+topo_wire_watch
+check "gcm: lan-a -> lan-b through kipsec and XFRM" topo_ping lan-a lan-b 3
+check "gcm: lan-b -> lan-a" topo_ping lan-b lan-a 2
+expect_eq "gcm: the wire carries ESP both ways and no LAN traffic in the clear" \
+	"$(topo_wire_count gw-a clear) $(topo_wire_count gw-b clear) $([ "$(topo_wire_count gw-a esp)" -ge 5 ] && [ "$(topo_wire_count gw-b esp)" -ge 5 ] && echo esp)" \
+	"0 0 esp"
 
 diag "gcm done at ${SECONDS} s"
 # ---- cbc: charon initiates, PFS ---------------------------------------------
@@ -292,6 +306,11 @@ expect_eq "cbc: kipsec's SAs have ipsecd's lifetimes" "$(hard_a 11 | tr '\n' ' '
 diag "cbc: XFRM on gw-b (charon's own lifetimes): $(hard_b 11 | tr '\n' ' ')"
 expect_match "cbc: ipsecd used PFS" \
 	"$(ike_a -j ike list | jq -c '.[] | select(.conn == "cbc") | .ipsec_sas[0].pfs')" true
+topo_wire_watch
+check "cbc: 10.1.2.2 -> 10.2.2.2 (ipsecd as responder, CBC+HMAC, PFS)" \
+	ip netns exec lan-a ping -n -q -c 3 -i 0.2 -W 2 -I 10.1.2.2 10.2.2.2
+expect_eq "cbc: ESP both ways on the wire" \
+	"$([ "$(topo_wire_count gw-a esp)" -ge 3 ] && [ "$(topo_wire_count gw-b esp)" -ge 3 ] && echo yes)" yes
 
 diag "cbc done at ${SECONDS} s"
 # ---- ah: ipsecd initiates, transport ----------------------------------------
@@ -302,6 +321,34 @@ t1=$(now_ms)
 diag "ah: ipsecd -> charon MM+QM (modp2048): $(neg_ms ah 'initiating Main Mode') ms in ipsecd's log; ipsecctl up -> ike list established $((t1 - t0)) ms"
 check "ah: charon reports the IKE SA established and the child installed" established_b ah
 cross_match ah 21 '^0x[0-9a-f]{8} 192\.0\.2\.2[12] 192\.0\.2\.2[12] ah transport none 0 hmac-sha256-128'
+# AH transport between the gateways, one direction at a time: charon sets
+# "align4" on its XFRM AH SAs (RFC 4302: the IPv4 AH header is a multiple
+# of 4 bytes, 28 bytes with HMAC-SHA-256-128), and XFRM with align4
+# refuses the 8-byte aligned header (32 bytes) of Linux's default.
+topo_wire_watch
+ip netns exec gw-b ping -n -q -c 3 -i 0.2 -W 1 -I 192.0.2.22 192.0.2.21 >/dev/null 2>&1
+ah_stats=$(ip netns exec gw-a ipsecctl -j sa list |
+	jq -r '.[] | select(.proto == "ah" and .dst == "192.0.2.21") | "\(.stats.packets) \(.stats.drop_integrity) \(.stats.drop_malformed)"')
+expect_eq "ah: XFRM -> kipsec: kipsec verified charon's 3 AH packets (4-byte aligned header)" \
+	"$ah_stats" "3 0 0"
+# xfrm_in_packets: packets counted by gw-b's inbound AH SA.
+xfrm_in_packets() {
+	ip -s -n gw-b xfrm state get src 192.0.2.21 dst 192.0.2.22 proto ah \
+		spi "0x$(printf %08x "$(ip netns exec gw-a ipsecctl -j sa list |
+			jq -r '.[] | select(.proto == "ah" and .dst == "192.0.2.22") | .spi')")" |
+		sed -n 's/^\t *\([0-9]*\)(bytes), \([0-9]*\)(packets).*/\2/p' | tail -n 1
+}
+expect_eq "ah: kipsec -> XFRM: charon's XFRM accepted kipsec's 3 AH replies (needs 4-byte aligned IPv4 AH from kipsec)" \
+	"$(xfrm_in_packets)" 3
+expect_eq "ah: AH both ways on the wire" \
+	"$([ "$(topo_wire_count gw-a ah)" -ge 3 ] && [ "$(topo_wire_count gw-b ah)" -ge 3 ] && echo yes)" yes
+if [ "$(xfrm_in_packets)" != 3 ]; then
+	diag "ah: gw-b xfrm_stat: $(ip netns exec gw-b cat /proc/net/xfrm_stat | awk '$2 != 0 { printf "%s=%s ", $1, $2 }')"
+	diag "ah: gw-b's XFRM SAs: $(ip -n gw-b xfrm state | grep -c 'flag align4') with flag align4"
+fi
+expect_eq "ipsecd's policies on gw-a: gcm and cbc 3 each, ah 2, IKE bypass 2" \
+	"$(ip netns exec gw-a ipsecctl -j policy list | jq -r 'map(.action) | sort | group_by(.) | map("\(.[0])=\(length)") | join(" ")')" \
+	"bypass=2 protect=8"
 
 diag "ah done at ${SECONDS} s"
 # ---- badpsk, badpsk2: the wrong key, each side initiating, both at once -----

@@ -156,6 +156,9 @@ xfrm_side() {
 	case "$lnet$local" in
 	*:*) [[ $lnet == *:* && $local == *:* ]] || flags+=(flag af-unspec) ;;
 	esac
+	# RFC 4302 pads IPv4 AH to 4 bytes; XFRM pads to 8 unless told, and
+	# strongSwan tells it. So do we, as kipsec follows the RFC.
+	[ "$proto" = ah ] && [[ $local != *:* ]] && flags+=(flag align4)
 	if [ "$encap" != none ]; then
 		sp=${encap%%:*} dp=${encap#*:}
 		encap_out=(encap espinudp "$sp" "$dp" 0.0.0.0)

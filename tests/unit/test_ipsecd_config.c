@@ -48,6 +48,7 @@ static void test_defaults(void)
 	tap_is_int(c->lifetime, 3600, "IPsec SA lifetime 3600 s");
 	tap_is_int((long long)c->lifebytes, 100000000, "IPsec SA lifebytes 100 MB");
 	tap_is_int(c->rekeymargin, 540, "rekeymargin 9 min");
+	tap_is_int(c->rekeyfuzz, 100, "rekeyfuzz 100 percent (strongSwan's)");
 	tap_is_int(c->nike, 1, "one phase-1 proposal");
 	tap_ok(c->ike[0].enc == IKE_ENC_AES_CBC && c->ike[0].key_bits == 256 &&
 	       c->ike[0].hash == IKE_HASH_SHA2_256 &&
@@ -101,6 +102,7 @@ static void test_full(void)
 		"\tlifetime=20m\n"
 		"\tlifebytes=2M\n"
 		"\trekeymargin=30s\n"
+		"\trekeyfuzz=25%\n"
 		"\tauto=start\n"
 		"\ttype=transport\n"
 		"\tkeyingtries=%forever\n"
@@ -143,7 +145,7 @@ static void test_full(void)
 	tap_ok(!c->tunnel && c->bundles[0].suites[1].encap == IKE_ENCAP_TRANSPORT,
 	       "transport mode");
 	tap_ok(c->lifetime == 1200 && c->lifebytes == 2000000 &&
-	       c->rekeymargin == 30, "lifetimes");
+	       c->rekeymargin == 30 && c->rekeyfuzz == 25, "lifetimes");
 	tap_ok(c->autostart == CONN_AUTO_START && c->keyingtries == 0,
 	       "auto=start, keyingtries=%%forever");
 	c = config_find_conn(&cfg, "b");
@@ -226,6 +228,10 @@ static void test_errors(void)
 	rejects(BASE "\tlifetime=1y\n", "lifetime: bad duration", "bad unit");
 	rejects(BASE "\tlifebytes=999\n", "lifebytes: expected a byte count", "tiny lifebytes");
 	rejects(BASE "\tlifebytes=lots\n", "lifebytes: expected", "bad lifebytes");
+	rejects(BASE "\trekeyfuzz=25\n", "rekeyfuzz: expected a percentage",
+		"rekeyfuzz without %");
+	rejects(BASE "\trekeyfuzz=101%\n", "rekeyfuzz: expected a percentage",
+		"rekeyfuzz above 100%");
 	rejects(BASE "\trekeymargin=1h\n", "rekeymargin (3600 s) must be below lifetime",
 		"margin above lifetime");
 	rejects(BASE "\tauto=ignore\n", "auto: expected add, start or route", "bad auto");
@@ -353,6 +359,43 @@ static void test_files(void)
 	rmdir(dir);
 }
 
+static void test_soft_limits(void)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, v, r;
+
+	/* 3600 s, margin 540 s, fuzz 100%: 2520..3060 s, both ends reached. */
+	for (r = 0; r < 2000; r++) {
+		v = rekey_soft_limit(3600, 540, 100, r * 7919);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	tap_ok(lo == 2520 && hi == 3060, "3600 s - 540 s - random(540 s): 2520..3060");
+	tap_is_int((long long)rekey_soft_limit(3600, 540, 0, 12345), 3060,
+		   "rekeyfuzz=0%: exactly lifetime - rekeymargin");
+	tap_is_int((long long)rekey_soft_limit(2000000, 200000, 0, 99), 1800000,
+		   "bytes: 90% without fuzz");
+	tap_is_int((long long)rekey_soft_limit(2000000, 200000, 100, 200000), 1600000,
+		   "bytes: 80% at most with rekeyfuzz=100%");
+	tap_is_int((long long)rekey_soft_limit(20, 8, 50, 4), 8,
+		   "20 s, margin 8 s, fuzz 50%: down to 8 s");
+	tap_is_int((long long)rekey_soft_limit(20, 15, 100, 2), 3,
+		   "the random part takes at most half of what is left");
+	tap_is_int((long long)rekey_soft_limit(5, 0, 100, 0), 4,
+		   "a margin of 0 still leaves the soft limit below the hard one");
+	tap_is_int((long long)rekey_soft_limit(5, 9, 0, 0), 1,
+		   "a margin beyond the hard limit still gives 1");
+	tap_is_int((long long)rekey_soft_limit(1, 0, 0, 0), 0,
+		   "no soft limit below a hard limit of 2");
+	tap_is_int((long long)rekey_soft_limit(0, 0, 0, 0), 0,
+		   "no soft limit without a hard one");
+	tap_is_int((long long)rekey_soft_limit(UINT64_MAX, UINT64_MAX / 10, 100,
+					       UINT64_MAX),
+		   (long long)(UINT64_MAX - UINT64_MAX / 10 -
+			       UINT64_MAX % (UINT64_MAX / 1000 * 100 +
+					     (UINT64_MAX / 10) % 100 + 1)),
+		   "no overflow near UINT64_MAX");
+}
+
 int main(void)
 {
 	if (ike_crypto_init())
@@ -362,5 +405,6 @@ int main(void)
 	test_errors();
 	test_secrets();
 	test_files();
+	test_soft_limits();
 	return tap_done();
 }

@@ -29,6 +29,8 @@
 #define DEFAULT_LIFETIME 3600
 #define DEFAULT_LIFEBYTES 100000000ull
 #define DEFAULT_REKEYMARGIN (9 * 60)
+#define DEFAULT_REKEYFUZZ 100
+#define MAX_REKEYFUZZ 100
 #define DEFAULT_KEYINGTRIES 3
 
 struct parser {
@@ -51,6 +53,26 @@ static int perr(struct parser *p, const char *fmt, ...)
 	vsnprintf(p->err + used, p->errlen - used, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+uint64_t rekey_soft_limit(uint64_t hard, uint64_t margin, uint32_t fuzz,
+			  uint64_t rnd)
+{
+	uint64_t base, extra;
+
+	if (hard < 2)
+		return 0;
+	if (!margin)
+		margin = 1;
+	if (margin >= hard)
+		margin = hard - 1;
+	base = hard - margin;
+	/* margin * fuzz / 100 without overflow: fuzz is at most 100. */
+	extra = margin / 100 * fuzz + margin % 100 * fuzz / 100;
+	if (extra > base / 2)
+		extra = base / 2;
+	base -= rnd % (extra + 1);
+	return base ? base : 1;
 }
 
 bool ip_addr_equal(const struct ip_addr *a, const struct ip_addr *b)
@@ -502,6 +524,21 @@ static int conn_key(struct state *st, const char *key, const char *v)
 		return set_seconds(p, key, v, &c->lifetime);
 	if (!strcmp(key, "rekeymargin") || !strcmp(key, "margintime"))
 		return set_seconds(p, key, v, &c->rekeymargin);
+	if (!strcmp(key, "rekeyfuzz")) {
+		size_t len = strlen(v);
+		char num[16];
+
+		if (!len || len >= sizeof(num) || v[len - 1] != '%')
+			return perr(p, "rekeyfuzz: expected a percentage 0%%..%d%%, not \"%s\"",
+				    MAX_REKEYFUZZ, v);
+		memcpy(num, v, len - 1);
+		num[len - 1] = '\0';
+		if (num_parse_u32(num, &n) || n > MAX_REKEYFUZZ)
+			return perr(p, "rekeyfuzz: expected a percentage 0%%..%d%%, not \"%s\"",
+				    MAX_REKEYFUZZ, v);
+		c->rekeyfuzz = n;
+		return 0;
+	}
 	if (!strcmp(key, "lifebytes")) {
 		if (num_parse_bytes(v, &c->lifebytes) || c->lifebytes < 1000)
 			return perr(p, "lifebytes: expected a byte count of at least 1000 (k, M, G suffixes), not \"%s\"",
@@ -554,6 +591,7 @@ static void conn_defaults(struct conn_state *cs)
 	cs->c.lifetime = DEFAULT_LIFETIME;
 	cs->c.lifebytes = DEFAULT_LIFEBYTES;
 	cs->c.rekeymargin = DEFAULT_REKEYMARGIN;
+	cs->c.rekeyfuzz = DEFAULT_REKEYFUZZ;
 	cs->c.autostart = CONN_AUTO_ADD;
 	cs->c.tunnel = true;
 	cs->c.keyingtries = DEFAULT_KEYINGTRIES;

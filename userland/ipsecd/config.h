@@ -60,6 +60,7 @@ struct conn_config {
 	uint32_t lifetime;		/* seconds */
 	uint64_t lifebytes;
 	uint32_t rekeymargin;		/* seconds */
+	uint32_t rekeyfuzz;		/* percent of the margin, random extra */
 	enum conn_auto autostart;
 	bool tunnel;
 	bool pfs;
@@ -129,6 +130,15 @@ void secrets_free(struct secrets *s);
 const struct ike_secret *secrets_lookup(const struct secrets *s,
 					const struct ip_addr *local,
 					const struct ip_addr *peer);
+
+/*
+ * A soft limit for a hard one (seconds or bytes): hard - margin - a random
+ * part of up to fuzz percent of the margin (rnd % (that + 1)). The margin
+ * is at least 1 and the random part at most half of hard - margin, so the
+ * result is in 1..hard-1. 0 (no soft limit) when hard is below 2.
+ */
+uint64_t rekey_soft_limit(uint64_t hard, uint64_t margin, uint32_t fuzz,
+			  uint64_t rnd);
 
 /* Helpers shared with the daemon. */
 bool subnet_contains_host(const struct subnet *net, const struct ip_addr *a);

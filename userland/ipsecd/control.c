@@ -4,8 +4,8 @@
  * and every client's credentials are checked (SO_PEERCRED): only root or
  * our own user may list or change anything.
  *
- * Protocol: the client sends one line, "list json|table|tsv", "up NAME"
- * or "down NAME"; ipsecd answers "OK" or "ERROR message" on the first
+ * Protocol: the client sends one line, "list json|table|tsv", "up NAME",
+ * "down NAME" or "rekey NAME" (not in ipsecctl yet); ipsecd answers "OK" or "ERROR message" on the first
  * line, then the body, and closes. Rendering happens here, so ipsecctl
  * needs no knowledge of ipsecd's objects.
  */
@@ -77,6 +77,17 @@ static void hex(const uint8_t *p, size_t n, char *out)
 
 enum fmt { FMT_JSON, FMT_TABLE, FMT_TSV };
 
+/*
+ * installed: the conn's current pair; rekeying: it reached its soft limit;
+ * rekeyed: replaced, being retired (no outbound SA any more); redundant:
+ * the twin retired after a rekey collision.
+ */
+static const char *child_state(const struct child_sa *ch)
+{
+	return ch->redundant ? "redundant" : ch->superseded ? "rekeyed" :
+	       ch->rekeying ? "rekeying" : "installed";
+}
+
 static void child_json(struct json_writer *w, const struct conn *c,
 		       const struct child_sa *ch, time_t now)
 {
@@ -109,6 +120,12 @@ static void child_json(struct json_writer *w, const struct conn *c,
 		json_u64(w, ch->life.seconds);
 		json_key(w, "lifetime_kbytes");
 		json_u64(w, ch->life.kbytes);
+		json_key(w, "soft_seconds");
+		json_u64(w, ch->soft_seconds);
+		json_key(w, "soft_bytes");
+		json_u64(w, ch->soft_bytes);
+		json_key(w, "state");
+		json_string(w, child_state(ch));
 		json_object_end(w);
 	}
 }
@@ -132,12 +149,14 @@ static void child_text(FILE *out, enum fmt f, const struct conn *c,
 				c->cfg->tunnel ? "tunnel" : "transport", l, r,
 				(long long)(now - ch->created));
 		else
-			fprintf(out, "  %-3s %s  in 0x%08x  out 0x%08x  %s === %s  %s%s  age %s\n",
+			fprintf(out, "  %-3s %s  in 0x%08x  out 0x%08x  %s === %s  %s%s  age %s%s%s\n",
 				proto, alg, p->spi_in, p->spi_out, l, r,
 				c->cfg->tunnel ? "tunnel" : "transport",
 				ch->pfs ? " pfs" : "",
 				human_duration((uint64_t)(now - ch->created), age,
-					       sizeof(age)));
+					       sizeof(age)),
+				ch->superseded || ch->rekeying ? "  " : "",
+				ch->superseded || ch->rekeying ? child_state(ch) : "");
 	}
 }
 
@@ -267,7 +286,7 @@ static void handle(FILE *out, char *req)
 		render_list(out, f);
 		return;
 	}
-	if (!strcmp(req, "up") || !strcmp(req, "down")) {
+	if (!strcmp(req, "up") || !strcmp(req, "down") || !strcmp(req, "rekey")) {
 		c = arg ? conn_find_name(arg) : NULL;
 		if (!c) {
 			fprintf(out, "ERROR no connection named \"%s\"\n",
@@ -276,6 +295,7 @@ static void handle(FILE *out, char *req)
 		}
 		log_info("%s: %s requested over the control socket", c->cfg->name, req);
 		rc = req[0] == 'u' ? conn_up(c, msg, sizeof(msg)) :
+		     req[0] == 'r' ? conn_rekey(c, msg, sizeof(msg)) :
 				     conn_down(c, msg, sizeof(msg));
 		fprintf(out, "%s %s\n", rc ? "ERROR" : "OK", msg);
 		return;

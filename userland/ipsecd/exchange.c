@@ -801,6 +801,19 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 	    add_responder_lifetime(x, &offer->u.sa, out))
 		return -1;
 	out->hash_fill = fill_hash2;
+	/*
+	 * Our inbound SAs (and their policies) go in before QM2 leaves: the
+	 * initiator sends on its new SA as soon as it has QM2, and a rekey
+	 * must not lose those packets. The outbound ones follow QM3.
+	 */
+	if (kernel_child_install(x->conn, x->sa, x, x->child, true, false)) {
+		log_error("%s: installing the inbound IPsec SAs in kipsec failed",
+			  x->conn->cfg->name);
+		return -1;
+	}
+	x->in_installed = true;
+	if (policy_conn_in(x->conn))
+		return -1;
 	return 0;
 }
 
@@ -998,16 +1011,30 @@ static void quick_done(struct exchange *x)
 	child->remote_ts = x->remote_ts;
 	child->pfs = x->gqm != NULL;
 	child->created = now_seconds();
-	if (kernel_child_install(x->conn, x->sa, x, child)) {
+	child->initiator = x->initiator;
+	child->started_ms = x->started_ms;
+	child->ni_len = x->ni_b.len < sizeof(child->ni) ? x->ni_b.len :
+			sizeof(child->ni);
+	memcpy(child->ni, x->ni_b.data, child->ni_len);
+	if (kernel_child_install(x->conn, x->sa, x, child, x->initiator, true)) {
 		log_error("%s: installing the IPsec SAs in kipsec failed",
 			  x->conn->cfg->name);
 		free(child);
+		/* A responder's inbound SAs go with the exchange. */
+		x->in_installed = false;
+		policy_conn_sync(x->conn);
 		conn_quick_failed(x->conn);
 		return;
 	}
 	/* The reservations became SAs: nothing to release any more. */
 	for (i = 0; i < x->n; i++)
 		x->spi_in[i] = 0;
+	child->installed_ms = timer_now_ms();
+	/* The inbound side first: its policies must not wait for the out. */
+	if ((x->initiator && policy_conn_in(x->conn)) ||
+	    policy_conn_out(x->conn))
+		log_error("%s: the IPsec SAs are in, but not all of their policies",
+			  x->conn->cfg->name);
 	for (i = 0; i < child->n; i++)
 		log_info("%s: IPsec SA established: %s %s, SPIs in 0x%08x out 0x%08x, %s === %s, %s%s, lifetime %u s / %llu kB",
 			 x->conn->cfg->name,
@@ -1028,6 +1055,9 @@ static void quick_failed(struct exchange *x, const char *why)
 	x->failed = true;
 	timer_cancel(&x->retransmit);
 	timer_arm(&x->linger, 0);
+	/* Inbound SAs of a responder leave with the exchange, policies now. */
+	if (x->in_installed && x->conn)
+		policy_conn_sync(x->conn);
 	if (x->initiator && x->conn)
 		conn_quick_failed(x->conn);
 }
@@ -1122,6 +1152,7 @@ static int send_step(struct exchange *x, const struct ike_message *rx)
 	ike_arena_free(&out.arena);
 	if (rc)
 		return rc;
+	x->answered = x->has_last_rcvd;
 	x->step++;
 	if (x->step == type->nsteps) {
 		x->done = true;
@@ -1176,9 +1207,15 @@ void exchange_receive(struct exchange *x, const uint8_t *data, size_t len,
 
 	crypto_generichash(digest, sizeof(digest), data, len, NULL, 0);
 	if (x->has_last_rcvd && !memcmp(digest, x->last_rcvd, sizeof(digest))) {
-		log_debug("%s: %s: duplicate message, answering with the stored reply",
-			  conn_name(x), type->name);
-		if (x->step < type->nsteps || x->done)
+		/*
+		 * Only a message we answered gets our answer again: a repeat
+		 * of the exchange's last message (QM3, MM6) must not make us
+		 * resend the message before it, or two peers that each got a
+		 * few repeats would bounce them at each other for good.
+		 */
+		log_debug("%s: %s: duplicate message%s", conn_name(x), type->name,
+			  x->answered ? ", answering with the stored reply" : "");
+		if (x->answered)
 			resend(x);
 		return;
 	}
@@ -1256,6 +1293,7 @@ void exchange_receive(struct exchange *x, const uint8_t *data, size_t len,
 		memcpy(x->iv, iv, sizeof(iv));
 	memcpy(x->last_rcvd, digest, sizeof(digest));
 	x->has_last_rcvd = true;
+	x->answered = false;
 	timer_cancel(&x->retransmit);
 	x->step++;
 	if (x->step == type->nsteps) {
@@ -1299,6 +1337,7 @@ struct exchange *quick_new(struct isakmp_sa *sa, struct conn *conn,
 		return NULL;
 	exchange_init(x, sa, EXCH_QUICK, initiator, msgid);
 	x->conn = conn;
+	x->started_ms = timer_now_ms();
 	if (ike_phase2_iv(sa->suite.hash,
 			  (struct ike_bytes){ sa->p1_last_block, sa->block_len },
 			  msgid, sa->block_len, x->iv)) {

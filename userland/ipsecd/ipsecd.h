@@ -30,9 +30,12 @@
 #include "ipsecd/timer.h"
 
 #define IKE_PORT 500
+/* How much of the initiator's Quick Mode nonce a child keeps. */
+#define IKE_MAX_NONCE_KEEP 32
 
 struct conn;
 struct isakmp_sa;
+struct bypass;
 
 /* One protocol (ESP or AH) of an installed IPsec SA pair. */
 struct child_proto {
@@ -41,6 +44,13 @@ struct child_proto {
 	uint32_t spi_out;	/* the peer's */
 };
 
+/*
+ * Rekeying (conn.c): a child whose soft limit kipsec announces is
+ * "rekeying" until a new child of the same conn is installed, which
+ * supersedes (retires) every older one: its outbound SAs go at once
+ * (kipsec sends on the newest SA anyway), its inbound SAs a grace period
+ * later, when the peer is told with a Delete.
+ */
 struct child_sa {
 	struct child_sa *next;
 	size_t n;
@@ -49,6 +59,22 @@ struct child_sa {
 	struct subnet local_ts, remote_ts;
 	bool pfs;
 	time_t created;		/* CLOCK_MONOTONIC seconds */
+
+	/* Soft limits, drawn once per child (both of its SAs share them). */
+	bool soft_set;
+	uint64_t soft_seconds, soft_bytes;
+	/* SAs kipsec already deleted (hard limit), not to be deleted again. */
+	bool gone_in[IKE_MAX_BUNDLE], gone_out[IKE_MAX_BUNDLE];
+	bool rekeying;		/* soft limit reached, a new child is coming */
+	bool superseded;	/* a newer child replaced it: being retired */
+	bool redundant;		/* the twin dropped after a rekey collision */
+	struct conn *conn;
+	struct timer retire;	/* deletes what is left of a superseded one */
+	bool initiator;		/* we sent QM1 */
+	/* For rekey collisions: when its Quick Mode started and ended. */
+	uint64_t started_ms, installed_ms;
+	uint8_t ni[IKE_MAX_NONCE_KEEP];
+	size_t ni_len;
 };
 
 enum exchange_kind {
@@ -71,6 +97,7 @@ struct exchange {
 	struct ike_buf last_sent;
 	uint8_t last_rcvd[32];
 	bool has_last_rcvd;
+	bool answered;			/* last_sent answers last_rcvd */
 	struct timer retransmit;
 	unsigned int tries;
 	uint32_t timeout_ms;
@@ -87,6 +114,8 @@ struct exchange {
 	uint32_t spi_in[IKE_MAX_BUNDLE];
 	uint8_t spi_in_wire[IKE_MAX_BUNDLE][4];
 	struct child_sa *child;		/* filled when keys are known */
+	uint64_t started_ms;		/* QM1 sent or received */
+	bool in_installed;		/* responder: inbound SAs in at QM2 */
 };
 
 enum isakmp_state {
@@ -126,8 +155,12 @@ struct conn {
 	struct isakmp_sa *ike;		/* the current ISAKMP SA, or NULL */
 	struct child_sa *children;
 	bool wanted;			/* up: initiate and keep initiating */
+	bool rekey_wanted;		/* a child reached its soft limit */
 	unsigned int tries;
 	struct timer retry;
+	/* kipsec policy indices (0: not installed), policy.c */
+	uint32_t pol_out, pol_in, pol_fwd;
+	bool bypass;			/* holds a reference on the IKE bypass */
 };
 
 struct daemon {
@@ -137,6 +170,8 @@ struct daemon {
 	struct isakmp_sa *sas;
 	int udp4, udp6;
 	int control;
+	int events;			/* kipsec multicast events, or -1 */
+	struct bypass *bypasses;	/* policy.c */
 	bool stopping;
 };
 
@@ -202,6 +237,8 @@ struct conn *conn_find_ids(const struct ip_addr *local,
 			   const struct subnet *remote_ts);
 int conn_up(struct conn *c, char *msg, size_t msglen);
 int conn_down(struct conn *c, char *msg, size_t msglen);
+/* A new child now, as if the current one had reached its soft limit. */
+int conn_rekey(struct conn *c, char *msg, size_t msglen);
 void conn_ike_established(struct conn *c, struct isakmp_sa *sa);
 void conn_ike_failed(struct conn *c, struct isakmp_sa *sa);
 void conn_child_add(struct conn *c, struct child_sa *child);
@@ -209,6 +246,12 @@ void conn_child_delete(struct conn *c, struct child_sa *child, bool notify);
 struct child_sa *conn_child_by_spi_out(struct conn *c, uint8_t protocol,
 				       uint32_t spi);
 void conn_quick_failed(struct conn *c);
+/* An established ISAKMP SA with the conn's peer, its own or another's. */
+struct isakmp_sa *conn_isakmp(const struct conn *c);
+/* kipsec events (kernel.c decodes them). */
+void conn_sa_expired(uint8_t ipproto, uint32_t spi, const struct ip_addr *dst,
+		     bool hard, uint8_t reason);
+void conn_acquire(uint32_t reqid, uint32_t policy_index);
 const char *p2_suite_name(const struct ike_p2_suite *s, char *buf,
 			  size_t len);
 
@@ -217,9 +260,48 @@ int kernel_open(void);
 void kernel_close(void);
 int kernel_spi_alloc(const struct ip_addr *dst, uint8_t ike_proto,
 		     uint32_t *spi);
+/*
+ * A child's SAs: inbound and outbound may be installed apart (a Quick Mode
+ * responder adds its inbound SAs before sending QM2, its outbound ones
+ * when QM3 arrives, so that the initiator's first packets find them).
+ */
 int kernel_child_install(const struct conn *c, const struct isakmp_sa *sa,
-			 const struct exchange *x, struct child_sa *child);
+			 const struct exchange *x, struct child_sa *child,
+			 bool in, bool out);
+/* Deletes what is left of a child's SAs (not those marked gone). */
 void kernel_child_delete(const struct conn *c, const struct child_sa *child);
+void kernel_child_delete_out(const struct conn *c, struct child_sa *child);
+/* The multicast events: a non-blocking socket, drained by ..._receive. */
+int kernel_events_open(void);
+void kernel_events_receive(void);
+void kernel_events_close(void);
+
+/* A policy as ipsecd installs them (policy.c builds, kernel.c sends). */
+struct kernel_policy {
+	uint8_t dir;			/* enum kipsec_pol_dir */
+	uint8_t action;			/* enum kipsec_pol_action */
+	uint32_t priority;
+	struct subnet src, dst;
+	uint8_t proto;			/* 0: any */
+	uint16_t sport, dport;		/* 0: any */
+	/* template (protect) */
+	uint8_t tmpl_proto;		/* IPPROTO_ESP or IPPROTO_AH */
+	bool tunnel;
+	uint32_t reqid;
+	struct ip_addr tsrc, tdst;	/* tunnel endpoints */
+	uint8_t level;			/* enum kipsec_pol_level */
+};
+int kernel_policy_add(const struct kernel_policy *p, uint32_t *index);
+void kernel_policy_del(uint32_t index);
+
+/* policy.c: a conn's policies, and IKE's own bypass */
+int policy_conn_in(struct conn *c);	/* in (+ fwd for tunnels) */
+int policy_conn_out(struct conn *c);
+void policy_conn_remove(struct conn *c);
+/* Removes them when the conn has no SA left and is not auto=route. */
+void policy_conn_sync(struct conn *c);
+int policy_route_all(struct daemon *d);	/* auto=route, at start */
+void policy_remove_all(struct daemon *d);	/* at exit */
 void kernel_spi_release(const struct ip_addr *dst, uint8_t ike_proto,
 			uint32_t spi);
 

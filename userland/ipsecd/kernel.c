@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kipsec side: SPI reservation for our inbound SAs and installation
- * of negotiated SA pairs over the "kipsec" generic-netlink family
- * (include/kipsec.h). Requests carrying keys are wiped before being freed.
+ * The kipsec side: SPI reservation for our inbound SAs, installation of
+ * negotiated SA pairs and of policies over the "kipsec" generic-netlink
+ * family (include/kipsec.h), and kipsec's events (soft and hard expiry,
+ * ACQUIRE) on its multicast group, on a second socket that the poll()
+ * loop watches. Requests carrying keys are wiped before being freed.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
 
 #include "common/format.h"
 #include "common/netlink_client.h"
@@ -18,6 +22,11 @@
 
 static struct netlink_client nl;
 static bool nl_open;
+static struct nl_sock *ev_sock;
+static int ev_family;
+
+/* Room for bursts of events (many SAs reaching a limit at once). */
+#define EVENTS_RCVBUF (1 << 20)
 
 int kernel_open(void)
 {
@@ -53,17 +62,24 @@ static int put_addr(struct nl_msg *m, int type, const struct ip_addr *a)
 	return nla_put(m, type, (int)ip_addr_len(a), a->bytes);
 }
 
-static int transact(struct nl_msg *m, netlink_reply_fn fn, void *arg,
-		    const char *what)
+/* Sends m and frees it; an error equal to quiet (-ENOENT...) is not logged. */
+static int transact_q(struct nl_msg *m, netlink_reply_fn fn, void *arg,
+		      const char *what, int quiet)
 {
 	struct netlink_error e;
 	int err = netlink_client_request(&nl, m, fn, arg, &e);
 
-	if (err)
+	if (err && err != quiet)
 		log_error("kipsec %s: %s%s%s", what, e.msg, e.msg[0] ? ": " : "",
 			  strerror(-err));
 	netlink_msg_free_wiped(m);
 	return err;
+}
+
+static int transact(struct nl_msg *m, netlink_reply_fn fn, void *arg,
+		    const char *what)
+{
+	return transact_q(m, fn, arg, what, 0);
 }
 
 static int read_spi(struct nl_msg *reply, void *arg)
@@ -98,7 +114,8 @@ int kernel_spi_alloc(const struct ip_addr *dst, uint8_t ike_proto,
 	return *spi ? 0 : -EPROTO;
 }
 
-static int sa_del(const struct ip_addr *dst, uint8_t ike_proto, uint32_t spi)
+static int sa_del_q(const struct ip_addr *dst, uint8_t ike_proto,
+		    uint32_t spi, int quiet)
 {
 	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_SA_DEL,
 					      KIPSEC_GENL_VERSION, 0);
@@ -111,7 +128,12 @@ static int sa_del(const struct ip_addr *dst, uint8_t ike_proto, uint32_t spi)
 		netlink_msg_free_wiped(m);
 		return -EMSGSIZE;
 	}
-	return transact(m, NULL, NULL, "SA delete");
+	return transact_q(m, NULL, NULL, "SA delete", quiet);
+}
+
+static int sa_del(const struct ip_addr *dst, uint8_t ike_proto, uint32_t spi)
+{
+	return sa_del_q(dst, ike_proto, spi, 0);
 }
 
 void kernel_spi_release(const struct ip_addr *dst, uint8_t ike_proto,
@@ -165,11 +187,35 @@ static uint16_t kernel_auth(uint16_t alg)
 }
 
 /*
+ * The soft limits that start a rekey, drawn once per child as strongSwan
+ * does (rekey_soft_limit() in config.c): the margin before the hard limit
+ * is rekeymargin for time (10% of the hard limit when the peer cut the
+ * lifetime to less than that) and 10% of the hard limit for bytes, plus a
+ * random part of up to rekeyfuzz percent of the margin, so that the two
+ * ends of a connection rarely reach their soft limits at the same moment.
+ */
+static void child_soft_limits(const struct conn *c, struct child_sa *child)
+{
+	uint64_t hard_s = child->life.seconds, hard_b = child->life.kbytes * 1000;
+	uint64_t rnd[2];
+
+	if (child->soft_set)
+		return;
+	child->soft_set = true;
+	ike_random(rnd, sizeof(rnd));
+	child->soft_seconds = rekey_soft_limit(hard_s,
+		hard_s > c->cfg->rekeymargin ? c->cfg->rekeymargin : hard_s / 10,
+		c->cfg->rekeyfuzz, rnd[0]);
+	child->soft_bytes = rekey_soft_limit(hard_b, hard_b / 10,
+					     c->cfg->rekeyfuzz, rnd[1]);
+}
+
+/*
  * Adds one SA. Its keys come from KEYMAT for the SA's receiver's SPI
  * (RFC 2409 5.5), so inbound and outbound SAs have different keys.
  */
 static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
-		  const struct exchange *x, const struct child_sa *child,
+		  const struct exchange *x, struct child_sa *child,
 		  const struct child_proto *p, bool inbound)
 {
 	const struct ip_addr *src = inbound ? &sa->peer : &sa->local;
@@ -181,7 +227,7 @@ static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
 	size_t enc, salt, auth;
 	struct nl_msg *m;
 	uint64_t hard_s = child->life.seconds, hard_b = child->life.kbytes * 1000;
-	uint64_t soft_s = 0, soft_b = 0;
+	uint64_t soft_s, soft_b;
 	struct ike_bytes gqm = { 0 };
 	int rc = -1;
 
@@ -200,15 +246,9 @@ static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
 		ike_secret_free(keymat);
 		return -1;
 	}
-	/*
-	 * Soft limits start the rekey: the margin before the hard time, and
-	 * 90% of the byte limit (there is no byte margin key).
-	 */
-	if (hard_s)
-		soft_s = hard_s > c->cfg->rekeymargin ?
-			 hard_s - c->cfg->rekeymargin : hard_s * 9 / 10;
-	if (hard_b)
-		soft_b = hard_b / 10 * 9;
+	child_soft_limits(c, child);
+	soft_s = child->soft_seconds;
+	soft_b = child->soft_bytes;
 	m = netlink_client_msg(&nl, KIPSEC_CMD_SA_NEW, KIPSEC_GENL_VERSION, 0);
 	if (!m)
 		goto out;
@@ -245,26 +285,48 @@ out:
 }
 
 int kernel_child_install(const struct conn *c, const struct isakmp_sa *sa,
-			 const struct exchange *x, struct child_sa *child)
+			 const struct exchange *x, struct child_sa *child,
+			 bool in, bool out)
 {
 	size_t i;
 
 	for (i = 0; i < child->n; i++) {
-		if (sa_add(c, sa, x, child, &child->p[i], true))
+		if (in && sa_add(c, sa, x, child, &child->p[i], true))
 			goto fail;
-		if (sa_add(c, sa, x, child, &child->p[i], false)) {
-			sa_del(&sa->local, child->p[i].suite.protocol,
-			       child->p[i].spi_in);
+		if (out && sa_add(c, sa, x, child, &child->p[i], false)) {
+			if (in)
+				sa_del(&sa->local, child->p[i].suite.protocol,
+				       child->p[i].spi_in);
 			goto fail;
 		}
 	}
 	return 0;
 fail:
 	while (i--) {
-		sa_del(&sa->local, child->p[i].suite.protocol, child->p[i].spi_in);
-		sa_del(&sa->peer, child->p[i].suite.protocol, child->p[i].spi_out);
+		if (in)
+			sa_del(&sa->local, child->p[i].suite.protocol,
+			       child->p[i].spi_in);
+		if (out)
+			sa_del(&sa->peer, child->p[i].suite.protocol,
+			       child->p[i].spi_out);
 	}
 	return -1;
+}
+
+/*
+ * kipsec may have deleted an SA on its own just now (hard limit, its event
+ * still on its way): a missing SA is no error here.
+ */
+void kernel_child_delete_out(const struct conn *c, struct child_sa *child)
+{
+	size_t i;
+
+	for (i = 0; i < child->n; i++) {
+		if (!child->gone_out[i])
+			sa_del_q(&c->cfg->right, child->p[i].suite.protocol,
+				 child->p[i].spi_out, -ENOENT);
+		child->gone_out[i] = true;
+	}
 }
 
 void kernel_child_delete(const struct conn *c, const struct child_sa *child)
@@ -272,9 +334,256 @@ void kernel_child_delete(const struct conn *c, const struct child_sa *child)
 	size_t i;
 
 	for (i = 0; i < child->n; i++) {
-		sa_del(&c->cfg->left, child->p[i].suite.protocol,
-		       child->p[i].spi_in);
-		sa_del(&c->cfg->right, child->p[i].suite.protocol,
-		       child->p[i].spi_out);
+		if (!child->gone_in[i])
+			sa_del_q(&c->cfg->left, child->p[i].suite.protocol,
+				 child->p[i].spi_in, -ENOENT);
+		if (!child->gone_out[i])
+			sa_del_q(&c->cfg->right, child->p[i].suite.protocol,
+				 child->p[i].spi_out, -ENOENT);
 	}
+}
+
+/* ---- policies ---- */
+
+static int put_selector(struct nl_msg *m, const struct kernel_policy *p)
+{
+	if (put_addr(m, KIPSEC_A_POL_SRC, &p->src.addr) ||
+	    nla_put_u8(m, KIPSEC_A_POL_SRC_PLEN, (uint8_t)p->src.prefix) ||
+	    put_addr(m, KIPSEC_A_POL_DST, &p->dst.addr) ||
+	    nla_put_u8(m, KIPSEC_A_POL_DST_PLEN, (uint8_t)p->dst.prefix))
+		return -1;
+	if (p->proto && nla_put_u8(m, KIPSEC_A_POL_PROTO, p->proto))
+		return -1;
+	if (p->sport && (nla_put_u16(m, KIPSEC_A_POL_SPORT_MIN, p->sport) ||
+			 nla_put_u16(m, KIPSEC_A_POL_SPORT_MAX, p->sport)))
+		return -1;
+	if (p->dport && (nla_put_u16(m, KIPSEC_A_POL_DPORT_MIN, p->dport) ||
+			 nla_put_u16(m, KIPSEC_A_POL_DPORT_MAX, p->dport)))
+		return -1;
+	return 0;
+}
+
+static int read_index(struct nl_msg *reply, void *arg)
+{
+	struct nlattr *a = nlmsg_find_attr(nlmsg_hdr(reply), GENL_HDRLEN,
+					   KIPSEC_A_POL_INDEX);
+
+	if (!a || nla_len(a) < 4)
+		return -EPROTO;
+	*(uint32_t *)arg = nla_get_u32(a);
+	return 0;
+}
+
+static struct nl_msg *policy_msg(const struct kernel_policy *p)
+{
+	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_POLICY_NEW,
+					      KIPSEC_GENL_VERSION, 0);
+
+	if (!m)
+		return NULL;
+	if (nla_put_u8(m, KIPSEC_A_POL_DIR, p->dir) ||
+	    nla_put_u8(m, KIPSEC_A_POL_ACTION, p->action) ||
+	    nla_put_u32(m, KIPSEC_A_POL_PRIORITY, p->priority) ||
+	    put_selector(m, p))
+		goto fail;
+	if (p->action == KIPSEC_ACTION_PROTECT &&
+	    (nla_put_u8(m, KIPSEC_A_POL_TMPL_PROTO, p->tmpl_proto) ||
+	     nla_put_u8(m, KIPSEC_A_POL_TMPL_MODE, p->tunnel ? KIPSEC_MODE_TUNNEL :
+			KIPSEC_MODE_TRANSPORT) ||
+	     nla_put_u32(m, KIPSEC_A_POL_TMPL_REQID, p->reqid) ||
+	     nla_put_u8(m, KIPSEC_A_POL_TMPL_LEVEL, p->level) ||
+	     (p->tunnel && (put_addr(m, KIPSEC_A_POL_TMPL_SRC, &p->tsrc) ||
+			    put_addr(m, KIPSEC_A_POL_TMPL_DST, &p->tdst)))))
+		goto fail;
+	return m;
+fail:
+	nlmsg_free(m);
+	return NULL;
+}
+
+/* Deletes the policy of that direction, selector and priority. */
+static int policy_del_selector(const struct kernel_policy *p)
+{
+	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_POLICY_DEL,
+					      KIPSEC_GENL_VERSION, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u8(m, KIPSEC_A_POL_DIR, p->dir) ||
+	    nla_put_u32(m, KIPSEC_A_POL_PRIORITY, p->priority) ||
+	    put_selector(m, p)) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
+	return transact(m, NULL, NULL, "policy delete");
+}
+
+/*
+ * Adds a policy. One with the same direction, selector and priority is
+ * left over from an ipsecd that did not stop cleanly: it is replaced.
+ */
+int kernel_policy_add(const struct kernel_policy *p, uint32_t *index)
+{
+	struct nl_msg *m;
+	int attempt, err = -ENOMEM;
+
+	*index = 0;
+	for (attempt = 0; attempt < 2; attempt++) {
+		m = policy_msg(p);
+		if (!m) {
+			log_error("policy request does not fit a netlink message");
+			return -EMSGSIZE;
+		}
+		err = transact_q(m, read_index, index, "policy add",
+				 attempt ? 0 : -EEXIST);
+		if (err != -EEXIST)
+			break;
+		log_warn("replacing a policy left over in kipsec");
+		if (policy_del_selector(p))
+			break;
+	}
+	if (!err && !*index)
+		err = -EPROTO;
+	return err;
+}
+
+void kernel_policy_del(uint32_t index)
+{
+	struct nl_msg *m;
+
+	if (!index)
+		return;
+	m = netlink_client_msg(&nl, KIPSEC_CMD_POLICY_DEL, KIPSEC_GENL_VERSION, 0);
+	if (!m)
+		return;
+	if (nla_put_u32(m, KIPSEC_A_POL_INDEX, index)) {
+		nlmsg_free(m);
+		return;
+	}
+	transact_q(m, NULL, NULL, "policy delete", -ENOENT);
+}
+
+/* ---- events ---- */
+
+static int attr_addr(struct nlattr *a, struct ip_addr *out)
+{
+	return a ? ip_addr_from_bytes(nla_data(a), (size_t)nla_len(a), out) :
+		   -EINVAL;
+}
+
+static uint32_t attr_u32(struct nlattr *a)
+{
+	return a && nla_len(a) >= 4 ? nla_get_u32(a) : 0;
+}
+
+static uint8_t attr_u8(struct nlattr *a)
+{
+	return a && nla_len(a) >= 1 ? nla_get_u8(a) : 0;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh;
+	struct nlattr *tb[KIPSEC_A_MAX + 1];
+	struct ip_addr dst;
+
+	(void)arg;
+	if (nlh->nlmsg_type != ev_family ||
+	    !genlmsg_valid_hdr(nlh, 0) ||
+	    genlmsg_parse(nlh, 0, tb, KIPSEC_A_MAX, NULL) < 0)
+		return NL_SKIP;
+	gh = nlmsg_data(nlh);
+	switch (gh->cmd) {
+	case KIPSEC_CMD_SA_SOFT_EXPIRE:
+	case KIPSEC_CMD_SA_HARD_EXPIRE:
+		if (!tb[KIPSEC_A_SA_SPI] || attr_addr(tb[KIPSEC_A_SA_DST], &dst) ||
+		    !tb[KIPSEC_A_SA_PROTO]) {
+			log_warn("kipsec: malformed expire event ignored");
+			break;
+		}
+		conn_sa_expired(attr_u8(tb[KIPSEC_A_SA_PROTO]),
+				attr_u32(tb[KIPSEC_A_SA_SPI]), &dst,
+				gh->cmd == KIPSEC_CMD_SA_HARD_EXPIRE,
+				attr_u8(tb[KIPSEC_A_SA_EXPIRE_REASON]));
+		break;
+	case KIPSEC_CMD_ACQUIRE:
+		conn_acquire(attr_u32(tb[KIPSEC_A_POL_TMPL_REQID]),
+			     attr_u32(tb[KIPSEC_A_POL_INDEX]));
+		break;
+	default:
+		/* Our own changes, echoed: nothing to do. */
+		break;
+	}
+	return NL_OK;
+}
+
+int kernel_events_open(void)
+{
+	int group, err;
+
+	ev_sock = nl_socket_alloc();
+	if (!ev_sock)
+		return -1;
+	if (genl_connect(ev_sock) < 0)
+		goto fail;
+	ev_family = genl_ctrl_resolve(ev_sock, KIPSEC_GENL_NAME);
+	group = genl_ctrl_resolve_grp(ev_sock, KIPSEC_GENL_NAME,
+				      KIPSEC_MCGRP_EVENTS);
+	if (ev_family < 0 || group < 0) {
+		log_error("kipsec: no event group \"%s\"", KIPSEC_MCGRP_EVENTS);
+		goto fail_quiet;
+	}
+	err = nl_socket_add_membership(ev_sock, group);
+	if (err < 0) {
+		log_error("kipsec: cannot join the event group: %s",
+			  nl_geterror(err));
+		goto fail_quiet;
+	}
+	/* Events carry their sender's sequence numbers, or none. */
+	nl_socket_disable_seq_check(ev_sock);
+	nl_socket_set_buffer_size(ev_sock, EVENTS_RCVBUF, 0);
+	/* An event with a whole SA and its counters may exceed a page. */
+	nl_socket_enable_msg_peek(ev_sock);
+	nl_socket_modify_cb(ev_sock, NL_CB_VALID, NL_CB_CUSTOM, on_event, NULL);
+	if (nl_socket_set_nonblocking(ev_sock) < 0)
+		goto fail;
+	D->events = nl_socket_get_fd(ev_sock);
+	return 0;
+fail:
+	log_error("kipsec: cannot open the event socket");
+fail_quiet:
+	nl_socket_free(ev_sock);
+	ev_sock = NULL;
+	return -1;
+}
+
+void kernel_events_receive(void)
+{
+	int err;
+
+	if (!ev_sock)
+		return;
+	for (;;) {
+		err = nl_recvmsgs_default(ev_sock);
+		if (err == -NLE_AGAIN)
+			return;
+		if (err == -NLE_NOMEM) {
+			/* ENOBUFS: the kernel dropped events it could not queue. */
+			log_warn("kipsec: events lost (receive buffer full)");
+			continue;
+		}
+		if (err < 0) {
+			log_error("kipsec: event socket: %s", nl_geterror(err));
+			return;
+		}
+	}
+}
+
+void kernel_events_close(void)
+{
+	if (ev_sock)
+		nl_socket_free(ev_sock);
+	ev_sock = NULL;
+	D->events = -1;
 }

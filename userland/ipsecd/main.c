@@ -57,11 +57,12 @@ static void shutdown_all(void)
 	for (c = D->conns; c; c = c->next)
 		if (c->ike || c->children)
 			conn_down(c, msg, sizeof(msg));
+	policy_remove_all(D);
 }
 
 static int run(void)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	struct conn *c;
 	sigset_t mask;
 	char msg[128];
@@ -81,6 +82,8 @@ static int run(void)
 	log_info("ipsecd %s started: %zu connection%s, control socket %s",
 		 IPSECD_VERSION, D->cfg.nconns, D->cfg.nconns == 1 ? "" : "s",
 		 D->cfg.control_socket);
+	if (policy_route_all(D))
+		log_error("not every auto=route conn has its policies");
 	for (c = D->conns; c; c = c->next)
 		if (c->cfg->autostart == CONN_AUTO_START &&
 		    conn_up(c, msg, sizeof(msg)))
@@ -93,6 +96,8 @@ static int run(void)
 		pfd[n++] = (struct pollfd){ .fd = D->udp4, .events = POLLIN };
 		if (D->udp6 >= 0)
 			pfd[n++] = (struct pollfd){ .fd = D->udp6, .events = POLLIN };
+		if (D->events >= 0)
+			pfd[n++] = (struct pollfd){ .fd = D->events, .events = POLLIN };
 		if (poll(pfd, (nfds_t)n, timer_next_timeout()) < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			break;
@@ -114,6 +119,8 @@ static int run(void)
 				}
 			} else if (pfd[i].fd == D->control) {
 				control_accept(D);
+			} else if (pfd[i].fd == D->events) {
+				kernel_events_receive();
 			} else {
 				transport_receive(pfd[i].fd);
 			}
@@ -127,7 +134,8 @@ static int run(void)
 
 int main(int argc, char **argv)
 {
-	static struct daemon daemon = { .udp4 = -1, .udp6 = -1, .control = -1 };
+	static struct daemon daemon = { .udp4 = -1, .udp6 = -1, .control = -1,
+					.events = -1 };
 	const char *config = IPSECD_DEFAULT_CONFIG, *secrets = NULL, *sock = NULL;
 	char err[CONFIG_ERR_LEN];
 	bool check = false, debug = false;
@@ -193,7 +201,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	status = 1;
-	if (conns_create(D) || kernel_open() || transport_open(D) || control_open(D))
+	if (conns_create(D) || kernel_open() || kernel_events_open() ||
+	    transport_open(D) || control_open(D))
 		goto out;
 	status = run();
 out:
@@ -204,6 +213,7 @@ out:
 		close(D->udp6);
 	while (D->sas)
 		isakmp_sa_free(D->sas);
+	kernel_events_close();
 	kernel_close();
 	conns_destroy(D);
 	secrets_free(&D->secrets);
