@@ -99,6 +99,9 @@ sed 's/^/gw-b: /' "$conf/gw-b.log"
 run "ipsecctl -s $conf/gw-a.sock down lan-to-lan"
 sleep 1
 run "ip netns exec gw-b ipsecctl sa list"
+# SIGTERM: each ipsecd deletes what it installed and says goodbye.
+kill $(jobs -p) 2>/dev/null
+wait 2>/dev/null || true
 topo_teardown
 run 'rmmod kipsec'
 run 'dmesg | grep "kipsec:"'
