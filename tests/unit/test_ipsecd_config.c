@@ -73,6 +73,8 @@ static void test_defaults(void)
 	tap_is_int(c->autostart, CONN_AUTO_ADD, "auto=add");
 	tap_is_int(cfg.retransmit_timeout_ms, 4000, "retransmit after 4 s");
 	tap_is_int(cfg.retransmit_tries, 5, "5 retransmissions");
+	tap_ok(cfg.halfopen_max == 256 && cfg.halfopen_max_peer == 16,
+	       "half-open limits 256 in all, 16 per peer");
 	tap_is_str(cfg.control_socket, "/run/ipsecd.sock", "default socket");
 	config_free(&cfg);
 }
@@ -87,6 +89,8 @@ static void test_full(void)
 		"\tloglevel=debug\n"
 		"\tretransmit_timeout=500ms\n"
 		"\tretransmit_tries=2\n"
+		"\thalfopen_max=1000\n"
+		"\thalfopen_max_peer=1\n"
 		"\n"
 		"conn %default\n"
 		"\tauthby=secret\n"
@@ -122,6 +126,8 @@ static void test_full(void)
 	tap_is_int(cfg.log_level, LOG_LVL_DEBUG, "loglevel");
 	tap_is_int(cfg.retransmit_timeout_ms, 500, "retransmit_timeout in ms");
 	tap_is_int(cfg.retransmit_tries, 2, "retransmit_tries");
+	tap_ok(cfg.halfopen_max == 1000 && cfg.halfopen_max_peer == 1,
+	       "halfopen_max, halfopen_max_peer");
 	tap_is_int(cfg.nconns, 2, "two conns");
 	c = config_find_conn(&cfg, "a-1");
 	tap_ok(c != NULL, "conn found by name");
@@ -188,6 +194,10 @@ static void test_errors(void)
 		"long retransmit timeout");
 	rejects("config setup\n\tretransmit_tries=21\n", "retransmit_tries: expected",
 		"too many retries");
+	rejects("config setup\n\thalfopen_max=0\n", "halfopen_max: expected 1..65536",
+		"zero halfopen_max");
+	rejects("config setup\n\thalfopen_max_peer=65537\n",
+		"halfopen_max_peer: expected 1..65536", "huge halfopen_max_peer");
 	rejects(BASE "\tleft=host.example\n", "t.conf:5: left: expected an IPv4 or IPv6 address",
 		"hostname");
 	rejects(BASE "\tleftsubnet=10.0.0.0/33\n", "leftsubnet: expected ADDRESS[/PREFIX]",

@@ -32,3 +32,10 @@ TESTS += $(IPSECD_TESTS)
 $(IPSECD_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(IPSECD_LIB) \
 		$(BUILD)/libike.a $(BUILD)/libkipsec-common.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+IPSECD_FUZZER := $(BUILD)/fuzz/fuzz_ipsecd_config
+FUZZERS += $(IPSECD_FUZZER)
+
+$(IPSECD_FUZZER): $(BUILD)/fuzz/fuzz_ipsecd_config.o $(IPSECD_LIB) \
+		$(BUILD)/libike.a $(BUILD)/libkipsec-common.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)

@@ -32,6 +32,9 @@
 #define DEFAULT_REKEYFUZZ 100
 #define MAX_REKEYFUZZ 100
 #define DEFAULT_KEYINGTRIES 3
+#define DEFAULT_HALFOPEN_MAX 256
+#define DEFAULT_HALFOPEN_MAX_PEER 16
+#define MAX_HALFOPEN 65536
 
 struct parser {
 	const char *file;
@@ -467,6 +470,14 @@ static int setup_key(struct state *st, const char *key, const char *v)
 		cfg->retransmit_tries = n;
 		return 0;
 	}
+	if (!strcmp(key, "halfopen_max") || !strcmp(key, "halfopen_max_peer")) {
+		if (num_parse_u32(v, &n) || !n || n > MAX_HALFOPEN)
+			return perr(p, "%s: expected 1..%d, not \"%s\"", key,
+				    MAX_HALFOPEN, v);
+		*(strlen(key) == strlen("halfopen_max") ? &cfg->halfopen_max :
+		  &cfg->halfopen_max_peer) = n;
+		return 0;
+	}
 	return perr(p, "unknown key \"%s\" in config setup", key);
 }
 
@@ -870,6 +881,8 @@ void config_init(struct config *cfg)
 	/* strongSwan's 4 s x 1.8^n with 5 retries (DESIGN.md §3). */
 	cfg->retransmit_timeout_ms = 4000;
 	cfg->retransmit_tries = 5;
+	cfg->halfopen_max = DEFAULT_HALFOPEN_MAX;
+	cfg->halfopen_max_peer = DEFAULT_HALFOPEN_MAX_PEER;
 }
 
 void config_free(struct config *cfg)

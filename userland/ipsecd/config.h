@@ -74,6 +74,9 @@ struct config {
 	enum log_level log_level;
 	uint32_t retransmit_timeout_ms;	/* first retransmission */
 	unsigned int retransmit_tries;	/* retransmissions before giving up */
+	/* Responder ISAKMP SAs still in Main Mode: in all, and per peer. */
+	unsigned int halfopen_max;
+	unsigned int halfopen_max_peer;
 	struct conn_config *conns;
 	size_t nconns;
 };

@@ -1364,6 +1364,37 @@ void quick_free(struct exchange *x)
 
 /* ---- dispatch of received datagrams ---- */
 
+#define HALFOPEN_LOG_INTERVAL_MS 10000
+
+/*
+ * Logs a Main Mode refused for the half-open limits at most once per
+ * HALFOPEN_LOG_INTERVAL_MS, with the number refused since the last line:
+ * a flood must not turn into a flood of log lines.
+ */
+static void halfopen_refused(const struct ip_addr *peer,
+			     enum halfopen_verdict v)
+{
+	static uint64_t next_log_ms;
+	static unsigned long refused;
+	uint64_t now = timer_now_ms();
+	char a[FORMAT_BUF_LEN];
+
+	refused++;
+	if (now < next_log_ms)
+		return;
+	if (v == HALFOPEN_TOTAL)
+		log_warn("Main Mode from %s dropped: %u half-open ISAKMP SAs (halfopen_max); %lu dropped since the last such message (one per %u s at most)",
+			 ip_addr_format(peer, a, sizeof(a)), D->cfg.halfopen_max,
+			 refused, HALFOPEN_LOG_INTERVAL_MS / 1000);
+	else
+		log_warn("Main Mode from %s dropped: %u half-open ISAKMP SAs with this peer (halfopen_max_peer); %lu dropped since the last such message (one per %u s at most)",
+			 ip_addr_format(peer, a, sizeof(a)),
+			 D->cfg.halfopen_max_peer, refused,
+			 HALFOPEN_LOG_INTERVAL_MS / 1000);
+	refused = 0;
+	next_log_ms = now + HALFOPEN_LOG_INTERVAL_MS;
+}
+
 void message_dispatch(const struct ip_addr *local, const struct ip_addr *peer,
 		      uint16_t port, const uint8_t *data, size_t len)
 {
@@ -1390,6 +1421,15 @@ void message_dispatch(const struct ip_addr *local, const struct ip_addr *peer,
 			if (!c) {
 				log_warn("Main Mode from %s: no connection for this peer; ignored",
 					 ip_addr_format(peer, a, sizeof(a)));
+				break;
+			}
+			enum halfopen_verdict v;
+
+			v = isakmp_sa_halfopen_check(D->sas, peer,
+						     D->cfg.halfopen_max,
+						     D->cfg.halfopen_max_peer);
+			if (v != HALFOPEN_OK) {
+				halfopen_refused(peer, v);
 				break;
 			}
 			sa = isakmp_sa_new(c, false, local, peer, port);

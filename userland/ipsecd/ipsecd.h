@@ -197,6 +197,23 @@ const char *isakmp_sa_suite_name(const struct isakmp_sa *sa, char *buf,
 /* Dies: deletes nothing on the wire; children are kept by the conn. */
 void isakmp_sa_fail(struct isakmp_sa *sa, const char *why);
 
+/*
+ * Whether a new Main Mode from peer may get a responder SA: responder SAs
+ * still negotiating (half-open) count against max_total in all and against
+ * max_peer for their peer address. A flood of MM1s (with fresh initiator
+ * cookies, from a spoofed configured address) then costs at most that many
+ * SAs until they give up (retransmit_tries), instead of all our memory.
+ */
+enum halfopen_verdict {
+	HALFOPEN_OK,
+	HALFOPEN_TOTAL,		/* max_total reached */
+	HALFOPEN_PEER,		/* max_peer reached for this peer */
+};
+enum halfopen_verdict isakmp_sa_halfopen_check(const struct isakmp_sa *sas,
+					       const struct ip_addr *peer,
+					       unsigned int max_total,
+					       unsigned int max_peer);
+
 /* exchange.c */
 void exchange_init(struct exchange *x, struct isakmp_sa *sa,
 		   enum exchange_kind kind, bool initiator, uint32_t msgid);

@@ -134,6 +134,28 @@ struct isakmp_sa *isakmp_sa_find(const uint8_t *cky_i, const uint8_t *cky_r,
 	return NULL;
 }
 
+enum halfopen_verdict isakmp_sa_halfopen_check(const struct isakmp_sa *sas,
+					       const struct ip_addr *peer,
+					       unsigned int max_total,
+					       unsigned int max_peer)
+{
+	unsigned int total = 0, same_peer = 0;
+	const struct isakmp_sa *sa;
+
+	for (sa = sas; sa; sa = sa->next) {
+		if (sa->initiator || sa->state != ISAKMP_NEGOTIATING)
+			continue;
+		total++;
+		if (ip_addr_equal(&sa->peer, peer))
+			same_peer++;
+	}
+	if (total >= max_total)
+		return HALFOPEN_TOTAL;
+	if (same_peer >= max_peer)
+		return HALFOPEN_PEER;
+	return HALFOPEN_OK;
+}
+
 static size_t cipher_key_len(const struct ike_p1_suite *s)
 {
 	return s->enc == IKE_ENC_3DES_CBC ? 24 : s->key_bits / 8;
