@@ -403,6 +403,8 @@ void kipsec_ah_output(struct net *net, struct kipsec_sa *sa,
 	pkt->family = family;
 	pkt->local = local;
 	pkt->seq = seq;
+	pkt->iphlen = iphlen;
+	pkt->nhoff = nhoff;
 
 	ah = (struct ip_auth_hdr *)kipsec_output_push(pkt, ahlen, IPPROTO_AH,
 						      &nexthdr);
@@ -439,26 +441,13 @@ static void kipsec_ah_input_complete(struct kipsec_pkt *pkt, int err)
 	struct kipsec_sa *sa = pkt->sa;
 	struct ip_auth_hdr *ah;
 	struct kipsec_ah_scratch s;
-	bool fresh;
 
 	kipsec_ah_scratch(pkt, &s);
 	memcpy(skb->data, s.hdrs, pkt->iphlen);
 	if (!err && crypto_memneq(s.icv, s.rcvd, sa->crypto.icv_len))
 		err = -EBADMSG;
-	if (err) {
-		if (err == -EBADMSG)
-			kipsec_input_log_integrity(pkt);
-		kipsec_pkt_drop(pkt, kipsec_crypt_err_stat(err));
+	if (!kipsec_input_verified(pkt, err))
 		return;
-	}
-
-	spin_lock_bh(&sa->replay_lock);
-	fresh = kipsec_replay_advance(sa->replay, pkt->seq);
-	spin_unlock_bh(&sa->replay_lock);
-	if (!fresh) {
-		kipsec_pkt_drop(pkt, KIPSEC_A_STATS_DROP_REPLAY);
-		return;
-	}
 
 	ah = (struct ip_auth_hdr *)(skb->data + pkt->iphlen);
 	pkt->nexthdr = ah->nexthdr;
@@ -488,7 +477,6 @@ void kipsec_ah_input(struct net *net, struct kipsec_sa *sa,
 	struct kipsec_pkt *pkt;
 	unsigned int ahlen;
 	int nsg, err;
-	bool fresh;
 	u64 seq;
 
 	if (!pskb_may_pull(skb, iphlen + sizeof(*ah)))
@@ -501,10 +489,7 @@ void kipsec_ah_input(struct net *net, struct kipsec_sa *sa,
 
 	/* Cheap check first: a replay is not worth a hash. */
 	ah = (struct ip_auth_hdr *)(skb->data + iphlen);
-	spin_lock_bh(&sa->replay_lock);
-	fresh = kipsec_replay_check(sa->replay, ntohl(ah->seq_no), &seq);
-	spin_unlock_bh(&sa->replay_lock);
-	if (!fresh) {
+	if (!kipsec_input_replay_check(sa, ah->seq_no, &seq)) {
 		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_REPLAY);
 		return;
 	}

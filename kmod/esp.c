@@ -123,6 +123,8 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	pkt->family = family;
 	pkt->local = local;
 	pkt->seq = seq;
+	pkt->iphlen = iphlen;
+	pkt->nhoff = nhoff;
 	pkt->udp = sa->encap_dport;
 
 	plen = skb->len - iphlen;
@@ -226,7 +228,6 @@ static void kipsec_esp_input_complete(struct kipsec_pkt *pkt, int err)
 {
 	struct sk_buff *skb = pkt->skb;
 	struct kipsec_sa *sa = pkt->sa;
-	bool fresh;
 
 	if (sa->flags & KIPSEC_SA_F_ESN) {
 		struct ip_esp_hdr *esph = (struct ip_esp_hdr *)skb->data;
@@ -235,20 +236,8 @@ static void kipsec_esp_input_complete(struct kipsec_pkt *pkt, int err)
 		esph->spi = pkt->esn_saved;
 		__skb_pull(skb, sizeof(__be32));
 	}
-	if (err) {
-		if (err == -EBADMSG)
-			kipsec_input_log_integrity(pkt);
-		kipsec_pkt_drop(pkt, kipsec_crypt_err_stat(err));
+	if (!kipsec_input_verified(pkt, err))
 		return;
-	}
-
-	spin_lock_bh(&sa->replay_lock);
-	fresh = kipsec_replay_advance(sa->replay, pkt->seq);
-	spin_unlock_bh(&sa->replay_lock);
-	if (!fresh) {
-		kipsec_pkt_drop(pkt, KIPSEC_A_STATS_DROP_REPLAY);
-		return;
-	}
 
 	err = kipsec_esp_trailer(pkt);
 	if (err) {
@@ -284,7 +273,6 @@ void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
 	struct aead_request *req;
 	struct kipsec_pkt *pkt;
 	int nfrags, elen, err;
-	bool fresh;
 	u64 seq;
 
 	if (!pskb_may_pull(skb, esp_off + sizeof(*esph) + ivlen))
@@ -295,10 +283,7 @@ void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
 
 	/* Cheap check first: a replay is not worth a decryption. */
 	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
-	spin_lock_bh(&sa->replay_lock);
-	fresh = kipsec_replay_check(sa->replay, ntohl(esph->seq_no), &seq);
-	spin_unlock_bh(&sa->replay_lock);
-	if (!fresh) {
+	if (!kipsec_input_replay_check(sa, esph->seq_no, &seq)) {
 		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_REPLAY);
 		return;
 	}

@@ -29,6 +29,7 @@
 #include "lifetime.h"
 #include "netns.h"
 #include "packet.h"
+#include "replay.h"
 
 /* NAT-T keepalive (RFC 3948 2.3): one byte, 0xff. */
 #define KIPSEC_NATT_KEEPALIVE 0xff
@@ -45,6 +46,46 @@ void kipsec_input_log_integrity(const struct kipsec_pkt *pkt)
 		net_info_ratelimited("integrity check failed: SPI 0x%08x from %pI6c\n",
 				     ntohl(sa->key.spi),
 				     &ipv6_hdr(pkt->skb)->saddr);
+}
+
+/*
+ * Before the transform: whether a packet with @seq_no may be genuine, and
+ * its full sequence number (ESN). Changes nothing, so a forgery cannot move
+ * the window.
+ */
+bool kipsec_input_replay_check(struct kipsec_sa *sa, __be32 seq_no, u64 *seq)
+{
+	bool fresh;
+
+	spin_lock_bh(&sa->replay_lock);
+	fresh = kipsec_replay_check(sa->replay, ntohl(seq_no), seq);
+	spin_unlock_bh(&sa->replay_lock);
+	return fresh;
+}
+
+/*
+ * After the transform's ICV check, for ESP and AH alike: a failure is
+ * dropped (an integrity failure also logged), else the sequence number is
+ * recorded, which drops a replay that raced past the first check. True:
+ * the packet goes on; false: it was dropped and @pkt freed.
+ */
+bool kipsec_input_verified(struct kipsec_pkt *pkt, int err)
+{
+	struct kipsec_sa *sa = pkt->sa;
+	bool fresh;
+
+	if (err) {
+		if (err == -EBADMSG)
+			kipsec_input_log_integrity(pkt);
+		kipsec_pkt_drop(pkt, kipsec_crypt_err_stat(err));
+		return false;
+	}
+	spin_lock_bh(&sa->replay_lock);
+	fresh = kipsec_replay_advance(sa->replay, pkt->seq);
+	spin_unlock_bh(&sa->replay_lock);
+	if (!fresh)
+		kipsec_pkt_drop(pkt, KIPSEC_A_STATS_DROP_REPLAY);
+	return fresh;
 }
 
 /*
@@ -89,7 +130,6 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 	struct kipsec_net *kn = kipsec_net(net);
 	unsigned int iphlen, nhoff;
 	struct kipsec_sa *sa;
-	const void *daddr;
 	bool udp = false;
 	__be32 spi;
 	int proto;
@@ -98,10 +138,8 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 		iphlen = ip_hdrlen(skb);
 		nhoff = offsetof(struct iphdr, protocol);
 		proto = ip_hdr(skb)->protocol;
-		daddr = &ip_hdr(skb)->daddr;
 	} else {
 		proto = kipsec_ipv6_upper(skb, &iphlen, &nhoff);
-		daddr = &ipv6_hdr(skb)->daddr;
 	}
 
 	switch (proto) {
@@ -146,10 +184,10 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 		return NF_ACCEPT;
 	}
 
-	/* pskb_may_pull() may have moved the header. */
-	daddr = family == AF_INET ? (void *)&ip_hdr(skb)->daddr :
-				    (void *)&ipv6_hdr(skb)->daddr;
-	sa = kipsec_sa_lookup_rcu(net, spi, daddr, family, proto);
+	/* Read only now: pskb_may_pull() may have moved the header. */
+	sa = kipsec_sa_lookup_rcu(net, spi, family == AF_INET ?
+				  (void *)&ip_hdr(skb)->daddr :
+				  (void *)&ipv6_hdr(skb)->daddr, family, proto);
 	if (sa && udp) {
 		const struct udphdr *uh = (void *)(skb->data + iphlen);
 

@@ -166,7 +166,7 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 	struct sk_buff *skb = pkt->skb;
 	struct kipsec_sa *sa = pkt->sa;
 	struct dst_entry *dst = skb_dst(skb);
-	u8 *hdr;
+	u8 *hdr, *nh;
 
 	if (sa->mode == KIPSEC_MODE_TUNNEL) {
 		u8 dsfield;
@@ -211,28 +211,23 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 		return hdr;
 	}
 
-	/* Transport: the headers that stay move forward over the new one. */
-	{
-		int nhoff = 0, iphlen;
-		u8 *nh;
-
-		iphlen = kipsec_output_iphlen(skb, pkt->family, sa->mode,
-					      &nhoff);
-		nh = skb_network_header(skb);
-		*nexthdr = nh[nhoff];
-		skb_push(skb, hdrlen);
-		memmove(skb->data, nh, iphlen);
-		skb_reset_network_header(skb);
-		skb_set_transport_header(skb, iphlen);
-		skb->data[nhoff] = proto;
-		if (pkt->family == AF_INET) {
-			ip_hdr(skb)->tot_len = htons(skb->len);
-		} else {
-			ipv6_hdr(skb)->payload_len =
-				htons(skb->len - sizeof(struct ipv6hdr));
-		}
-		return skb->data + iphlen;
-	}
+	/*
+	 * Transport: the headers that stay (pkt->iphlen bytes, as the caller
+	 * found them with kipsec_output_iphlen()) move forward over the new one.
+	 */
+	nh = skb_network_header(skb);
+	*nexthdr = nh[pkt->nhoff];
+	skb_push(skb, hdrlen);
+	memmove(skb->data, nh, pkt->iphlen);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, pkt->iphlen);
+	skb->data[pkt->nhoff] = proto;
+	if (pkt->family == AF_INET)
+		ip_hdr(skb)->tot_len = htons(skb->len);
+	else
+		ipv6_hdr(skb)->payload_len =
+			htons(skb->len - sizeof(struct ipv6hdr));
+	return skb->data + pkt->iphlen;
 }
 
 /* Out through LOCAL_OUT and POST_ROUTING again, marked as transformed. */

@@ -26,8 +26,13 @@ struct kipsec_pkt {
 	struct net_device *dev;		/* held while the crypto runs */
 	u64 seq;
 	__be32 esn_saved;		/* the word the ESN high bits displaced */
-	u16 iphlen;			/* outer IP header(s), input only */
-	u16 nhoff;			/* outer next-header byte, input only */
+	/*
+	 * The IP header(s) that stay in front of the transform's header
+	 * (input: the outer ones; transport output: the packet's own) and
+	 * the offset of their next-header byte.
+	 */
+	u16 iphlen;
+	u16 nhoff;
 	u8 family;			/* of the inner packet on output */
 	u8 nexthdr;			/* ESP trailer's next header */
 	bool udp;			/* ESP-in-UDP */
@@ -68,6 +73,8 @@ unsigned int kipsec_input_clear(struct net *net, struct sk_buff *skb,
 				u8 family, u8 dir);
 void kipsec_input_finish(struct kipsec_pkt *pkt);
 void kipsec_input_log_integrity(const struct kipsec_pkt *pkt);
+bool kipsec_input_replay_check(struct kipsec_sa *sa, __be32 seq_no, u64 *seq);
+bool kipsec_input_verified(struct kipsec_pkt *pkt, int err);
 
 /*
  * esp.c and ah.c, the transforms. Each takes the skb in every case: errors
