@@ -7,15 +7,29 @@
 # and starts from a clean state: no kipsec module loaded, no test network
 # namespaces left over from the test before.
 #
-#   tests/guest/run-all.sh [--only PATTERN]
+#   tests/guest/run-all.sh [--only PATTERN] [--queue DIR]
+#
+# --queue DIR: several guests booted side by side (tests/run.sh does this)
+# share DIR and take the test files from it as from one queue: a guest runs
+# a file only if it is the first to create DIR/NAME, an atomic mkdir on the
+# host's file system. Much of the suite waits on timers (lifetimes, rekeys,
+# retransmissions), so two guests on two host cores finish far sooner than
+# one.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export KIPSEC_TOP=$PWD
 export PATH=$PWD/userland/build:$PATH
 export KIPSEC_KO=$PWD/kmod/kipsec.ko
 
-only=
-[ "${1:-}" = "--only" ] && only=$2
+only= queue=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--only) only=$2; shift ;;
+	--queue) queue=$2; shift ;;
+	*) echo "usage: run-all.sh [--only PATTERN] [--queue DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
 
 cleanup() {
 	local ns
@@ -30,6 +44,7 @@ cleanup() {
 
 for t in tests/guest/[0-9]*.sh; do
 	[ -n "$only" ] && ! [[ $(basename "$t") == *$only* ]] && continue
+	[ -z "$queue" ] || mkdir "$queue/$(basename "$t")" 2>/dev/null || continue
 	echo "# == $t"
 	start=$(date +%s)
 	timeout -k 5 600 bash "$t"
