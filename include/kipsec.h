@@ -50,6 +50,13 @@
  *        KIPSEC_A_LIFETIME_PACKETS: NLA_U64
  *        KIPSEC_A_LIFETIME_SECONDS: NLA_U64
  *    KIPSEC_A_SA_LIFETIME_HARD: NLA_NESTED, optional, same attributes
+ *    KIPSEC_A_SA_SEQ_OUT: NLA_U64, optional (default 0), the outbound
+ *                         sequence number taken as already sent: the
+ *                         SA's first packet carries the next one (XFRM's
+ *                         replay-oseq). At most 0xffffffff without
+ *                         KIPSEC_SA_F_ESN. Meant for tests and for moving
+ *                         an SA between hosts; a receiver's replay window
+ *                         must accept what follows.
  *
  *    A limit of 0 or absent means "no limit". Each soft limit must be below
  *    its hard limit when both are set. An SA whose (SPI, DST, PROTO) was
@@ -65,8 +72,8 @@
  *    no attributes, and get every SA of the namespace, one per message.
  *    A dump that races with a change to the SA database has NLM_F_DUMP_INTR
  *    set on the message after the change: the caller must restart it.
- *    Reply, per SA: every attribute of KIPSEC_CMD_SA_NEW except the two keys,
- *    plus
+ *    Reply, per SA: every attribute of KIPSEC_CMD_SA_NEW except the two keys
+ *    (KIPSEC_A_SA_SEQ_OUT: the last sequence number sent), plus
  *
  *    KIPSEC_A_SA_ENC_KEY_BITS: NLA_U16, cipher key length in bits (no salt)
  *    KIPSEC_A_SA_AGE: NLA_U64, seconds since the SA was added (boot clock)
@@ -188,6 +195,11 @@
  *    Byte and packet limits are checked as packets pass: the packet that
  *    reaches a hard limit is the SA's last. Time limits are seconds since
  *    the SA was added, on the boot clock (time suspended counts).
+ *    An SA whose outbound sequence numbers are used up (0xffffffff sent,
+ *    or 2^64 - 1 with ESN) is ended the same way, with reason
+ *    KIPSEC_EXPIRE_SEQ_OVERFLOW: the packet that would have wrapped is
+ *    dropped and counted as KIPSEC_A_STATS_DROP_SEQ_OVERFLOW, and the
+ *    sequence number is never reused (RFC 4303 3.3.3, RFC 4302 2.5).
  * KIPSEC_CMD_ACQUIRE: an outbound packet matched a protect policy for
  *    which there is no SA; a key manager should negotiate one. Sent once
  *    per flow and policy, then not again for that flow until an SA
@@ -325,6 +337,7 @@ enum kipsec_expire_reason {
 	KIPSEC_EXPIRE_BYTES,
 	KIPSEC_EXPIRE_PACKETS,
 	KIPSEC_EXPIRE_SECONDS,
+	KIPSEC_EXPIRE_SEQ_OVERFLOW,	/* hard only: sequence numbers used up */
 	__KIPSEC_EXPIRE_MAX
 };
 
@@ -380,6 +393,7 @@ enum kipsec_attr {
 	KIPSEC_A_STATS_POLICY_COUNT,
 	KIPSEC_A_SA_EXPIRE_REASON,
 	KIPSEC_A_SA_LIFETIME_CUR,
+	KIPSEC_A_SA_SEQ_OUT,
 	__KIPSEC_A_MAX
 };
 

@@ -356,26 +356,17 @@ static void kipsec_ah_output_done(struct crypto_async_request *base, int err)
 }
 
 void kipsec_ah_output(struct net *net, struct kipsec_sa *sa,
-		      struct sk_buff *skb, u8 family, bool local)
+		      struct sk_buff *skb, u8 family, bool local, u64 seq)
 {
 	struct crypto_ahash *ahash = sa->crypto.ahash;
 	unsigned int ahlen = kipsec_ah_hdrlen(sa);
 	unsigned int outer = kipsec_ah_outer_len(sa);
-	bool esn = sa->flags & KIPSEC_SA_F_ESN;
 	unsigned int hlen, headroom;
 	struct kipsec_ah_scratch s;
 	struct ip_auth_hdr *ah;
 	struct kipsec_pkt *pkt;
 	int nsg, iphlen, nhoff = 0, err;
 	u8 nexthdr;
-	u64 seq;
-
-	seq = atomic64_inc_return(&sa->oseq);
-	if (esn ? !seq : seq > U32_MAX) {
-		/* RFC 4302 2.5: a new SA is needed; never wrap. */
-		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_SEQ_OVERFLOW);
-		return;
-	}
 
 	iphlen = kipsec_output_iphlen(skb, family, sa->mode, &nhoff);
 	if (iphlen < 0) {

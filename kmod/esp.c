@@ -75,7 +75,7 @@ static void kipsec_esp_output_done(struct crypto_async_request *base,
 }
 
 void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
-		       struct sk_buff *skb, u8 family, bool local)
+		       struct sk_buff *skb, u8 family, bool local, u64 seq)
 {
 	struct crypto_aead *aead = sa->crypto.aead;
 	unsigned int blksize = kipsec_esp_blksize(sa);
@@ -91,14 +91,6 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	int nfrags, iphlen, nhoff = 0, err;
 	u8 *hdr, *tail, nexthdr;
 	__be64 seqno;
-	u64 seq;
-
-	seq = atomic64_inc_return(&sa->oseq);
-	if (esn ? !seq : seq > U32_MAX) {
-		/* RFC 4303 3.3.3: a new SA is needed; never wrap. */
-		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_SEQ_OVERFLOW);
-		return;
-	}
 
 	/* Writable and linear enough for the headers, room for any trailer. */
 	nfrags = skb_cow_data(skb, blksize + 2 + icv, &trailer);

@@ -255,6 +255,25 @@ bool kipsec_sa_life_account(struct kipsec_sa *sa, unsigned int bytes)
 	return true;
 }
 
+bool kipsec_sa_seq_next(struct kipsec_sa *sa, u64 *seq)
+{
+	s64 last = sa->flags & KIPSEC_SA_F_ESN ? (s64)U64_MAX : U32_MAX;
+	s64 prev;
+
+	/*
+	 * Stops at the last number rather than counting past it: an ESN
+	 * counter would wrap to 0 and then hand out 1, 2, ... again to
+	 * whichever CPU came next.
+	 */
+	prev = atomic64_fetch_add_unless(&sa->oseq, 1, last);
+	if (unlikely(prev == last)) {
+		kipsec_life_hard(sa, KIPSEC_EXPIRE_SEQ_OVERFLOW);
+		return false;
+	}
+	*seq = (u64)prev + 1;
+	return true;
+}
+
 int kipsec_sa_life_put_cur(struct sk_buff *skb, const struct kipsec_sa *sa)
 {
 	struct nlattr *nest = nla_nest_start(skb, KIPSEC_A_SA_LIFETIME_CUR);

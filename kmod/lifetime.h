@@ -4,7 +4,8 @@
  * second limits on the boot clock with a timer. Crossing a soft limit raises
  * one KIPSEC_CMD_SA_SOFT_EXPIRE event; crossing a hard limit makes the SA
  * unusable at once, deletes it from process context and raises
- * KIPSEC_CMD_SA_HARD_EXPIRE with its final counters.
+ * KIPSEC_CMD_SA_HARD_EXPIRE with its final counters. Running out of
+ * outbound sequence numbers ends an SA the same way.
  */
 #ifndef _KIPSEC_LIFETIME_H
 #define _KIPSEC_LIFETIME_H
@@ -50,6 +51,13 @@ void kipsec_sa_life_stop(struct kipsec_sa *sa);
  * when the SA has reached a hard limit and the packet must be dropped.
  */
 bool kipsec_sa_life_account(struct kipsec_sa *sa, unsigned int bytes);
+
+/*
+ * Packet path: the next outbound sequence number of @sa in @seq. Returns
+ * false, and ends the SA as a hard limit does, when none is left: the
+ * numbers are never reused.
+ */
+bool kipsec_sa_seq_next(struct kipsec_sa *sa, u64 *seq);
 
 /* KIPSEC_A_SA_LIFETIME_CUR of SA_GET replies and events. */
 int kipsec_sa_life_put_cur(struct sk_buff *skb, const struct kipsec_sa *sa);

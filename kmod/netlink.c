@@ -82,7 +82,7 @@ static const struct nla_policy kipsec_lifetime_policy[KIPSEC_A_LIFETIME_MAX + 1]
 	[KIPSEC_A_LIFETIME_SECONDS] = { .type = NLA_U64 },
 };
 
-static const struct nla_policy kipsec_sa_new_policy[KIPSEC_A_SA_LIFETIME_HARD + 1] = {
+static const struct nla_policy kipsec_sa_new_policy[KIPSEC_A_SA_SEQ_OUT + 1] = {
 	[KIPSEC_A_SA_SPI] = { .type = NLA_U32 },
 	[KIPSEC_A_SA_DST] = KIPSEC_POLICY_ADDR,
 	[KIPSEC_A_SA_SRC] = KIPSEC_POLICY_ADDR,
@@ -102,6 +102,8 @@ static const struct nla_policy kipsec_sa_new_policy[KIPSEC_A_SA_LIFETIME_HARD + 
 	[KIPSEC_A_SA_ENCAP_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[KIPSEC_A_SA_LIFETIME_SOFT] = NLA_POLICY_NESTED(kipsec_lifetime_policy),
 	[KIPSEC_A_SA_LIFETIME_HARD] = NLA_POLICY_NESTED(kipsec_lifetime_policy),
+	/* Its bound depends on KIPSEC_A_SA_FLAGS: checked when parsing. */
+	[KIPSEC_A_SA_SEQ_OUT] = { .type = NLA_U64 },
 };
 
 /* SA_DEL and SA_GET: the identity, nothing else. */
@@ -357,6 +359,13 @@ static int kipsec_nl_parse_sa(struct genl_info *info, struct kipsec_sa_cfg *cfg)
 			nla_get_u32(attrs[KIPSEC_A_SA_REPLAY_WINDOW]);
 	if (attrs[KIPSEC_A_SA_FLAGS])
 		cfg->flags = nla_get_u32(attrs[KIPSEC_A_SA_FLAGS]);
+	if (attrs[KIPSEC_A_SA_SEQ_OUT])
+		cfg->seq_out = nla_get_u64(attrs[KIPSEC_A_SA_SEQ_OUT]);
+	if (!(cfg->flags & KIPSEC_SA_F_ESN) && cfg->seq_out > U32_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[KIPSEC_A_SA_SEQ_OUT],
+				    "KIPSEC_A_SA_SEQ_OUT: above 0xffffffff needs 64-bit sequence numbers (KIPSEC_SA_F_ESN)");
+		return -EINVAL;
+	}
 
 	sport = attrs[KIPSEC_A_SA_ENCAP_SPORT];
 	dport = attrs[KIPSEC_A_SA_ENCAP_DPORT];
@@ -414,7 +423,9 @@ int kipsec_nl_put_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 	    nla_put_u8(skb, KIPSEC_A_SA_MODE, sa->mode) ||
 	    nla_put_u32(skb, KIPSEC_A_SA_REQID, sa->reqid) ||
 	    nla_put_u32(skb, KIPSEC_A_SA_REPLAY_WINDOW, sa->replay_window) ||
-	    nla_put_u32(skb, KIPSEC_A_SA_FLAGS, sa->flags))
+	    nla_put_u32(skb, KIPSEC_A_SA_FLAGS, sa->flags) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_SEQ_OUT,
+			      atomic64_read(&sa->oseq), KIPSEC_A_PAD))
 		return -EMSGSIZE;
 
 	if (sa->key.proto == IPPROTO_ESP &&

@@ -313,6 +313,7 @@ static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 	struct dst_entry *dst;
 	unsigned int max_len;
 	int iphlen;
+	u64 seq;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
 		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_NOMEM);
@@ -346,12 +347,17 @@ static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_EXPIRED);
 		return;
 	}
+	if (!kipsec_sa_seq_next(sa, &seq)) {
+		/* RFC 4303 3.3.3, RFC 4302 2.5: a new SA is needed; never wrap. */
+		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_SEQ_OVERFLOW);
+		return;
+	}
 	kipsec_count_packet(net, sa, skb->len);
 
 	if (sa->key.proto == IPPROTO_ESP)
-		kipsec_esp_output(net, sa, skb, family, local);
+		kipsec_esp_output(net, sa, skb, family, local, seq);
 	else
-		kipsec_ah_output(net, sa, skb, family, local);
+		kipsec_ah_output(net, sa, skb, family, local, seq);
 }
 
 /*

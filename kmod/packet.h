@@ -79,19 +79,20 @@ bool kipsec_input_verified(struct kipsec_pkt *pkt, int err);
 /*
  * esp.c and ah.c, the transforms. Each takes the skb in every case: errors
  * drop it and count the reason; success ends in kipsec_output_finish() or
- * kipsec_input_finish(), possibly later from a crypto completion.
+ * kipsec_input_finish(), possibly later from a crypto completion. Output
+ * gets the packet's sequence number from kipsec_sa_seq_next().
  */
 unsigned int kipsec_esp_max_len(const struct kipsec_sa *sa, unsigned int mtu,
 				unsigned int iphlen);
 void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
-		       struct sk_buff *skb, u8 family, bool local);
+		       struct sk_buff *skb, u8 family, bool local, u64 seq);
 void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
 		      struct sk_buff *skb, unsigned int iphlen,
 		      unsigned int nhoff, bool udp);
 unsigned int kipsec_ah_max_len(const struct kipsec_sa *sa, unsigned int mtu,
 			       unsigned int iphlen);
 void kipsec_ah_output(struct net *net, struct kipsec_sa *sa,
-		      struct sk_buff *skb, u8 family, bool local);
+		      struct sk_buff *skb, u8 family, bool local, u64 seq);
 void kipsec_ah_input(struct net *net, struct kipsec_sa *sa,
 		     struct sk_buff *skb, unsigned int iphlen,
 		     unsigned int nhoff);

@@ -108,6 +108,7 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 	sa->flags = cfg->flags;
 	sa->encap_sport = cfg->encap_sport;
 	sa->encap_dport = cfg->encap_dport;
+	atomic64_set(&sa->oseq, cfg->seq_out);
 	sa->soft = cfg->soft;
 	sa->hard = cfg->hard;
 	sa->add_time = ktime_get_boottime_seconds();

@@ -61,6 +61,7 @@ struct kipsec_sa_cfg {
 	u32 reqid;
 	u32 replay_window;
 	u32 flags;
+	u64 seq_out;		/* the last outbound sequence number "sent" */
 	u16 encap_sport;	/* host order; both 0: no UDP encapsulation */
 	u16 encap_dport;
 	struct kipsec_lifetime soft;
@@ -95,7 +96,10 @@ struct kipsec_sa {
 	struct kipsec_crypto crypto;
 	struct kipsec_stats __percpu *stats;
 
-	/* Output: the last sequence number sent, and the route to the peer. */
+	/*
+	 * Output: the last sequence number sent (see kipsec_sa_seq_next()),
+	 * and the route to the peer.
+	 */
 	atomic64_t oseq;
 	struct dst_cache dst_cache;
 

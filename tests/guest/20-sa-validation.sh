@@ -75,6 +75,16 @@ refuse "delete of a missing SA" 2 '.' sa_del sa_spi=u32:0x2001 sa_dst=ip:192.0.2
 refuse "get of a missing SA" 2 '.' sa_get sa_spi=u32:0x2001 sa_dst=ip:192.0.2.2 sa_proto=$ESP
 check "flush" nl sa_flush
 
+# The preset outbound sequence number: 32 bits without ESN, 64 with.
+gcm="sa_enc_alg=$ENC_GCM sa_enc_key=hex:$k20"
+refuse "sequence number above 0xffffffff without ESN" 22 'SEQ_OUT' sa_new $base $gcm sa_seq_out=u64:0x100000000
+refuse "wrongly sized sequence number" 22 'SEQ_OUT' sa_new $base $gcm sa_seq_out=u32:5
+check "0xffffffff is accepted without ESN" nl sa_new $base $gcm sa_seq_out=u64:0xffffffff
+expect_match "get returns it" "$(nl sa_get sa_spi=u32:0x2000 $id4)" ' sa_seq_out=4294967295( |$)'
+check "2^64 - 1 is accepted with ESN" nl sa_new sa_spi=u32:0x2001 ${base#sa_spi=u32:0x2000 } $gcm sa_flags=u32:1 sa_seq_out=u64:0xffffffffffffffff
+expect_match "get returns it" "$(nl sa_get sa_spi=u32:0x2001 $id4)" ' sa_seq_out=18446744073709551615( |$)'
+check "flush" nl sa_flush
+
 # Every algorithm the module accepts really allocates its transform, with
 # and without ESN, IPv4 and IPv6.
 spi=0x3000

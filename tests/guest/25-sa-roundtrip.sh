@@ -13,12 +13,14 @@ check "add an SA with every field set" nl sa_new $id sa_src=ip:2001:db8::1 \
 	sa_mode=u8:1 sa_reqid=u32:4242 sa_enc_alg=u16:2 sa_enc_key=hex:$enc \
 	sa_auth_alg=u16:1 sa_auth_key=hex:$auth sa_replay_window=u32:4096 \
 	sa_flags=u32:1 sa_encap_sport=u16:4500 sa_encap_dport=u16:4501 \
+	sa_seq_out=u64:0x123456789 \
 	"sa_lifetime_soft=nest:(lifetime_bytes=u64:900000,lifetime_packets=u64:9000,lifetime_seconds=u64:3300)" \
 	"sa_lifetime_hard=nest:(lifetime_bytes=u64:1000000,lifetime_packets=u64:10000,lifetime_seconds=u64:3600)"
 got=$(nl sa_get $id)
 for want in sa_spi=2882400001 sa_dst=2001:db8::2 sa_src=2001:db8::1 sa_proto=50 \
 	sa_mode=1 sa_reqid=4242 sa_enc_alg=2 sa_enc_key_bits=256 sa_auth_alg=1 \
 	sa_replay_window=4096 sa_flags=1 sa_encap_sport=4500 sa_encap_dport=4501 \
+	sa_seq_out=4886718345 \
 	"sa_lifetime_soft={'lifetime_bytes': 900000, 'lifetime_packets': 9000, 'lifetime_seconds': 3300}" \
 	"sa_lifetime_hard={'lifetime_bytes': 1000000, 'lifetime_packets': 10000, 'lifetime_seconds': 3600}"; do
 	if [[ " $got " == *" $want "* ]]; then ok "get returns $want"; else fail "get returns $want"; echo "#   got: $got"; fi
@@ -34,7 +36,7 @@ expect_match "gone after delete" "$(nl sa_get $id)" 'errno=2 '
 ek=$(hexkey 36)
 check "ipsecctl sa add with every option" ipsecctl sa add spi 0x1234 src 192.0.2.1 \
 	dst 192.0.2.2 proto esp mode tunnel enc aes-gcm-16 "$ek" reqid 7 \
-	replay-window 1024 esn encap-sport 4500 encap-dport 4500 \
+	replay-window 1024 esn oseq 0x1fffffffe encap-sport 4500 encap-dport 4500 \
 	soft-bytes 90M hard-bytes 100M soft-packets 1000 hard-packets 2000 \
 	soft-seconds 50m hard-seconds 1h
 j=$(ipsecctl -j sa get spi 0x1234 dst 192.0.2.2 proto esp)
@@ -49,6 +51,7 @@ jq_is .enc_key_bits 256
 jq_is .reqid 7
 jq_is .replay_window 1024
 jq_is .esn true
+jq_is .oseq 8589934590
 jq_is .encap_sport 4500
 jq_is .encap_dport 4500
 jq_is .lifetime_soft.bytes 90000000

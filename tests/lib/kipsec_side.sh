@@ -12,11 +12,13 @@
 #       one gateway's SAs (out and in) and policies: out, and in (transport)
 #       or fwd (tunnel). Keys as xfrm_side; level= takes XFRM's words
 #       (required | use) and maps them to kipsec's (require | request).
+#       oseq=N presets the outbound SA's last sequence number sent.
 #   ipsec_pair STACK_A STACK_B key=value...
 #       both gateways of the topology, gw-a running STACK_A and gw-b
 #       STACK_B (kipsec or xfrm), mirrored. Keys as xfrm_pair, plus
 #       outer=4|6 and inner=4|6 to mix families (4-in-6, 6-in-4; family=
-#       sets both). Prints nothing; status non-zero on any failure.
+#       sets both), and oseq_ab=N for gw-a's outbound SA (kipsec only).
+#       Prints nothing; status non-zero on any failure.
 #   kipsec_flush NS...   delete every SA and policy in each NS
 #   kipsec_sa_field NS SPI DST PROTO FIELD
 #       print one member of `ipsecctl -j sa get` (stats.X for a counter)
@@ -29,7 +31,7 @@ kipsec_side() {
 	local ns=$1 kv k v
 	local local= remote= lnet= rnet= mode=tunnel proto=esp alg=aes-gcm-16
 	local auth= spi_out= spi_in= key_out= key_in= akey_out= akey_in=
-	local reqid=1 replay=32 esn=no encap=none level=required
+	local reqid=1 replay=32 esn=no encap=none level=required oseq=
 	local common=() enc_out=() enc_in=() encap_out=() encap_in=() tmpl_out tmpl_in
 	shift
 	for kv in "$@"; do
@@ -37,7 +39,7 @@ kipsec_side() {
 		case $k in
 		local | remote | lnet | rnet | mode | proto | alg | auth | spi_out | \
 			spi_in | key_out | key_in | akey_out | akey_in | reqid | \
-			replay | esn | encap | level)
+			replay | esn | encap | level | oseq)
 			printf -v "$k" '%s' "$v" ;;
 		*) echo "kipsec_side: unknown key '$k'" >&2; return 2 ;;
 		esac
@@ -63,7 +65,7 @@ kipsec_side() {
 		enc_in+=(auth "$auth" "$(_xfrm_hex "$akey_in")")
 	ip netns exec "$ns" ipsecctl sa add spi "$spi_out" src "$local" \
 		dst "$remote" "${common[@]}" ${encap_out[@]+"${encap_out[@]}"} \
-		"${enc_out[@]}" || return 1
+		${oseq:+oseq "$oseq"} "${enc_out[@]}" || return 1
 	ip netns exec "$ns" ipsecctl sa add spi "$spi_in" src "$remote" \
 		dst "$local" "${common[@]}" ${encap_in[@]+"${encap_in[@]}"} \
 		"${enc_in[@]}" || return 1
@@ -102,13 +104,14 @@ ipsec_pair() {
 	local proto=esp alg=aes-gcm-16 auth= reqid=1 replay=32 esn=no
 	local encap=none level=required spi_ab=0x1000 spi_ba=0x2000
 	local key_ab= key_ba= akey_ab= akey_ba= ga gb na nb common encap_b=none
+	local oseq_ab=
 	shift 2
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
 		case $k in
 		family | outer | inner | mode | proto | alg | auth | reqid | \
 			replay | esn | encap | level | spi_ab | spi_ba | key_ab | \
-			key_ba | akey_ab | akey_ba)
+			key_ba | akey_ab | akey_ba | oseq_ab)
 			printf -v "$k" '%s' "$v" ;;
 		*) echo "ipsec_pair: unknown key '$k'" >&2; return 2 ;;
 		esac
@@ -134,7 +137,7 @@ ipsec_pair() {
 	"${stack_a}_side" gw-a local="$ga" remote="$gb" lnet="$na" rnet="$nb" \
 		spi_out="$spi_ab" spi_in="$spi_ba" key_out="$key_ab" \
 		key_in="$key_ba" akey_out="$akey_ab" akey_in="$akey_ba" \
-		encap="$encap" "${common[@]}" || return 1
+		encap="$encap" ${oseq_ab:+oseq="$oseq_ab"} "${common[@]}" || return 1
 	"${stack_b}_side" gw-b local="$gb" remote="$ga" lnet="$nb" rnet="$na" \
 		spi_out="$spi_ba" spi_in="$spi_ab" key_out="$key_ba" \
 		key_in="$key_ab" akey_out="$akey_ba" akey_in="$akey_ab" \

@@ -170,6 +170,7 @@ static void test_sa_add_minimal(void)
 	tap_ok(!r.has_reqid, "no reqid by default");
 	tap_ok(!r.has_replay_window, "no replay-window by default");
 	tap_is_int(r.flags, 0, "no flags by default");
+	tap_ok(!r.has_oseq, "no oseq by default");
 	tap_ok(!r.has_encap, "no encapsulation by default");
 	tap_ok(!r.soft.has[0] && !r.soft.has[1] && !r.soft.has[2] &&
 	       !r.hard.has[0] && !r.hard.has[1] && !r.hard.has[2],
@@ -198,6 +199,7 @@ static void test_sa_add_everything(void)
 		    "auth", "hmac-sha256-128",
 		    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
 		    "reqid", "42", "replay-window", "4096", "esn",
+		    "oseq", "0x1fffffffe",
 		    "encap-sport", "4500", "encap-dport", "4501",
 		    "soft-bytes", "100M", "soft-packets", "1000000",
 		    "soft-seconds", "50m", "hard-bytes", "1GiB",
@@ -215,6 +217,7 @@ static void test_sa_add_everything(void)
 	tap_ok(r.has_replay_window && r.replay_window == 4096,
 	       "replay-window 4096");
 	tap_is_int(r.flags, KIPSEC_SA_F_ESN, "esn flag");
+	tap_ok(r.has_oseq && r.oseq == 0x1fffffffeULL, "oseq 0x1fffffffe");
 	tap_ok(r.has_encap && r.encap_sport == 4500 && r.encap_dport == 4501,
 	       "encap ports");
 	tap_ok(r.soft.has[IPSECCTL_LIFETIME_BYTES] &&
@@ -353,6 +356,10 @@ static void test_sa_add_rejections(void)
 		SA_ADD_BASE, "reqid", "-5");
 	REJECTS("ipsecctl: sa add: bad value \"64k\" for \"replay-window\"",
 		SA_ADD_BASE, "replay-window", "64k");
+	REJECTS("ipsecctl: sa add: bad value \"-1\" for \"oseq\"",
+		SA_ADD_BASE, "oseq", "-1");
+	REJECTS("ipsecctl: sa add: bad value \"18446744073709551616\" for \"oseq\" (out of range)",
+		SA_ADD_BASE, "oseq", "18446744073709551616");
 	REJECTS("ipsecctl: sa add: bad value \"65536\" for \"encap-sport\" (out of range)",
 		SA_ADD_BASE, "encap-sport", "65536", "encap-dport", "4500");
 	REJECTS("ipsecctl: sa add: bad value \"nat\" for \"encap-dport\"",

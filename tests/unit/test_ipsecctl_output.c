@@ -37,6 +37,7 @@ static struct nl_msg *full_reply(void)
 	nla_put_u16(msg, KIPSEC_A_SA_ENC_KEY_BITS, 128);
 	nla_put_u32(msg, KIPSEC_A_SA_REPLAY_WINDOW, 64);
 	nla_put_u32(msg, KIPSEC_A_SA_FLAGS, KIPSEC_SA_F_ESN);
+	nla_put_u64(msg, KIPSEC_A_SA_SEQ_OUT, 0x100000005ULL);
 	nla_put_u16(msg, KIPSEC_A_SA_ENCAP_SPORT, 4500);
 	nla_put_u16(msg, KIPSEC_A_SA_ENCAP_DPORT, 4501);
 	nest = nla_nest_start(msg, KIPSEC_A_SA_LIFETIME_SOFT);
@@ -135,6 +136,7 @@ static void test_full(void)
 	       sa.mode == KIPSEC_MODE_TUNNEL && sa.reqid == 7 &&
 	       sa.enc_alg == KIPSEC_ENC_AES_GCM_16 && sa.enc_key_bits == 128 &&
 	       sa.replay_window == 64 && sa.flags == KIPSEC_SA_F_ESN &&
+	       sa.oseq == 0x100000005ULL &&
 	       sa.encap_sport == 4500 && sa.encap_dport == 4501 &&
 	       sa.age == 192, "scalar fields");
 	tap_ok(sa.soft[0] == 90000000 && sa.soft[1] == 0 && sa.soft[2] == 3000,
@@ -156,7 +158,8 @@ static void test_full(void)
 	check_render(sa_print_config, &sa,
 		     "sa add spi 0x00001000 src 192.0.2.1 dst 192.0.2.2 "
 		     "proto esp mode tunnel enc aes-gcm-16 128 reqid 7 "
-		     "replay-window 64 esn encap-sport 4500 encap-dport 4501 "
+		     "replay-window 64 esn oseq 4294967301 encap-sport 4500 "
+		     "encap-dport 4501 "
 		     "soft-bytes 90000000 soft-seconds 3000 "
 		     "hard-bytes 100000000 hard-packets 1000000 "
 		     "hard-seconds 3600\n"
@@ -172,7 +175,7 @@ static void test_full(void)
 		     "\"src\":\"192.0.2.1\",\"dst\":\"192.0.2.2\","
 		     "\"enc\":\"aes-gcm-16\",\"enc_key_bits\":128,"
 		     "\"auth\":\"none\",\"reqid\":7,\"replay_window\":64,"
-		     "\"esn\":true,\"encap_sport\":4500,\"encap_dport\":4501,"
+		     "\"esn\":true,\"oseq\":4294967301,\"encap_sport\":4500,\"encap_dport\":4501,"
 		     "\"lifetime_soft\":{\"bytes\":90000000,\"packets\":0,"
 		     "\"seconds\":3000},\"lifetime_hard\":{\"bytes\":100000000,"
 		     "\"packets\":1000000,\"seconds\":3600},"

@@ -190,6 +190,7 @@ static const char *const attr_names[] = {
 	NAME(KIPSEC_A_STATS_POLICY_COUNT),
 	NAME(KIPSEC_A_SA_EXPIRE_REASON),
 	NAME(KIPSEC_A_SA_LIFETIME_CUR),
+	NAME(KIPSEC_A_SA_SEQ_OUT),
 };
 
 static const char *const lifetime_attr_names[] = {

@@ -25,6 +25,7 @@ enum keyword {
 	KW_REQID,
 	KW_REPLAY_WINDOW,
 	KW_ESN,
+	KW_OSEQ,
 	KW_ENCAP_SPORT,
 	KW_ENCAP_DPORT,
 	KW_SOFT_BYTES,
@@ -52,6 +53,7 @@ static const char *const keyword_names[KW_COUNT] = {
 	[KW_REQID] = "reqid",
 	[KW_REPLAY_WINDOW] = "replay-window",
 	[KW_ESN] = "esn",
+	[KW_OSEQ] = "oseq",
 	[KW_ENCAP_SPORT] = "encap-sport",
 	[KW_ENCAP_DPORT] = "encap-dport",
 	[KW_SOFT_BYTES] = "soft-bytes",
@@ -240,6 +242,10 @@ static enum ipsecctl_parse_result parse_keyword_value(
 		req->has_replay_window = true;
 		err = num_parse_u32(value, &req->replay_window);
 		break;
+	case KW_OSEQ:
+		req->has_oseq = true;
+		err = num_parse_u64(value, &req->oseq);
+		break;
 	case KW_ENCAP_SPORT:
 		req->has_encap = true;
 		err = num_parse_u16(value, &req->encap_sport);
@@ -331,7 +337,7 @@ static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
 #define SA_ID (KW(KW_SPI) | KW(KW_DST) | KW(KW_PROTO))
 #define SA_ADD_REQUIRED (SA_ID | KW(KW_SRC) | KW(KW_MODE))
 #define SA_ADD_ALLOWED (SA_ADD_REQUIRED | KW(KW_ENC) | KW(KW_AUTH) |	\
-			KW(KW_REQID) | KW(KW_REPLAY_WINDOW) | KW(KW_ESN) |	\
+			KW(KW_REQID) | KW(KW_REPLAY_WINDOW) | KW(KW_ESN) | KW(KW_OSEQ) |	\
 			KW(KW_ENCAP_SPORT) | KW(KW_ENCAP_DPORT) |		\
 			KW(KW_SOFT_BYTES) | KW(KW_SOFT_PACKETS) |		\
 			KW(KW_SOFT_SECONDS) | KW(KW_HARD_BYTES) |		\
@@ -603,7 +609,7 @@ static const char help_sa[] =
 	"  sa add spi SPI src ADDR dst ADDR proto { esp | ah }\n"
 	"         mode { tunnel | transport } [ enc ALG [KEYHEX] ]\n"
 	"         [ auth ALG KEYHEX ] [ reqid N ] [ replay-window N ] [ esn ]\n"
-	"         [ encap-sport PORT encap-dport PORT ]\n"
+	"         [ oseq N ] [ encap-sport PORT encap-dport PORT ]\n"
 	"         [ { soft | hard }-{ bytes | packets | seconds } N ]\n"
 	"  sa del spi SPI dst ADDR proto { esp | ah }\n"
 	"  sa get spi SPI dst ADDR proto { esp | ah }\n"
@@ -616,7 +622,7 @@ static const char help_sa_add[] =
 	"Usage: ipsecctl sa add spi SPI src ADDR dst ADDR proto { esp | ah }\n"
 	"           mode { tunnel | transport } [ enc ALG [KEYHEX] ]\n"
 	"           [ auth ALG KEYHEX ] [ reqid N ] [ replay-window N ] [ esn ]\n"
-	"           [ encap-sport PORT encap-dport PORT ]\n"
+	"           [ oseq N ] [ encap-sport PORT encap-dport PORT ]\n"
 	"           [ soft-bytes N ] [ soft-packets N ] [ soft-seconds N ]\n"
 	"           [ hard-bytes N ] [ hard-packets N ] [ hard-seconds N ]\n"
 	"\n"
@@ -635,6 +641,10 @@ static const char help_sa_add[] =
 	"  reqid N        links the SA to policies\n"
 	"  replay-window N  packets, 0 (off) to 4096; default 64\n"
 	"  esn            64-bit extended sequence numbers\n"
+	"  oseq N         outbound sequence number taken as already sent; the\n"
+	"                 first packet carries N + 1 (default 0; without esn at\n"
+	"                 most 0xffffffff). When the last number is used the SA\n"
+	"                 ends as at a hard limit: sequence numbers never wrap\n"
 	"  encap-sport, encap-dport  UDP encapsulation (NAT-T), ESP only\n"
 	"  *-bytes N      k, M, G, T (x1000) or KiB, MiB, GiB, TiB (x1024)\n"
 	"  *-seconds N    s, m, h or d\n"
@@ -669,7 +679,7 @@ static const char help_sa_list[] =
 	SA_TSV_FIELDS
 	"  -j: a JSON array of objects with the members spi (number), proto,\n"
 	"  mode, src, dst, enc, enc_key_bits, auth, reqid, replay_window,\n"
-	"  esn (boolean), encap_sport, encap_dport, lifetime_soft and\n"
+	"  esn (boolean), oseq (the last sequence number sent), encap_sport, encap_dport, lifetime_soft and\n"
 	"  lifetime_hard (objects: bytes, packets, seconds), lifetime_used\n"
 	"  (object: bytes, packets; what counts against the limits), age and\n"
 	"  stats (object: packets, bytes, drop_replay, drop_integrity,\n"
@@ -717,9 +727,10 @@ static const char help_monitor[] =
 	"  sa_soft_expire, sa_hard_expire\n"
 	"                        an SA reached a soft limit (once per SA) or a\n"
 	"                        hard one (it is then deleted; no sa_del\n"
-	"                        follows); then the limit (bytes, packets or\n"
-	"                        seconds) and the SA's fields, final counters\n"
-	"                        for a hard expiry\n"
+	"                        follows); then the limit (bytes, packets,\n"
+	"                        seconds, or seq-overflow: the SA's sequence\n"
+	"                        numbers are used up) and the SA's fields,\n"
+	"                        final counters for a hard expiry\n"
 	"  sa_flush              then the protocol flushed, or all\n"
 	"  policy_new, policy_del  then the policy's fields as in\n"
 	"                        \"policy list\" without a terminal\n"

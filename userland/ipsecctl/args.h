@@ -145,6 +145,8 @@ struct ipsecctl_request {
 	bool has_replay_window;
 	uint32_t replay_window;
 	uint32_t flags;			/* enum kipsec_sa_flag */
+	bool has_oseq;
+	uint64_t oseq;
 	bool has_encap;
 	uint16_t encap_sport;
 	uint16_t encap_dport;

@@ -28,6 +28,7 @@ static const char *const reason_names[] = {
 	[KIPSEC_EXPIRE_BYTES] = "bytes",
 	[KIPSEC_EXPIRE_PACKETS] = "packets",
 	[KIPSEC_EXPIRE_SECONDS] = "seconds",
+	[KIPSEC_EXPIRE_SEQ_OVERFLOW] = "seq-overflow",
 };
 
 static const char *name_in(const char *const *names, size_t n,

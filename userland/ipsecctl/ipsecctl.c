@@ -175,6 +175,9 @@ static int put_sa_add(struct nl_msg *msg, const struct ipsecctl_request *req)
 		return -1;
 	if (req->flags && nla_put_u32(msg, KIPSEC_A_SA_FLAGS, req->flags))
 		return -1;
+	if (req->has_oseq &&
+	    nla_put_u64(msg, KIPSEC_A_SA_SEQ_OUT, req->oseq))
+		return -1;
 	if (req->has_encap &&
 	    (nla_put_u16(msg, KIPSEC_A_SA_ENCAP_SPORT, req->encap_sport) ||
 	     nla_put_u16(msg, KIPSEC_A_SA_ENCAP_DPORT, req->encap_dport)))

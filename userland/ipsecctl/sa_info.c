@@ -28,6 +28,7 @@ static struct nla_policy sa_policy[KIPSEC_A_MAX + 1] = {
 	[KIPSEC_A_SA_AGE] = { .type = NLA_U64 },
 	[KIPSEC_A_SA_STATS] = { .type = NLA_NESTED },
 	[KIPSEC_A_SA_LIFETIME_CUR] = { .type = NLA_NESTED },
+	[KIPSEC_A_SA_SEQ_OUT] = { .type = NLA_U64 },
 };
 
 static struct nla_policy lifetime_policy[KIPSEC_A_LIFETIME_MAX + 1] = {
@@ -115,6 +116,8 @@ int sa_info_decode(struct nl_msg *msg, struct sa_info *sa)
 		sa->replay_window = nla_get_u32(tb[KIPSEC_A_SA_REPLAY_WINDOW]);
 	if (tb[KIPSEC_A_SA_FLAGS])
 		sa->flags = nla_get_u32(tb[KIPSEC_A_SA_FLAGS]);
+	if (tb[KIPSEC_A_SA_SEQ_OUT])
+		sa->oseq = nla_get_u64(tb[KIPSEC_A_SA_SEQ_OUT]);
 	if (tb[KIPSEC_A_SA_ENCAP_SPORT])
 		sa->encap_sport = nla_get_u16(tb[KIPSEC_A_SA_ENCAP_SPORT]);
 	if (tb[KIPSEC_A_SA_ENCAP_DPORT])
@@ -251,6 +254,8 @@ void sa_print_config(FILE *out, const struct sa_info *sa)
 	fprintf(out, " replay-window %" PRIu32, sa->replay_window);
 	if (sa->flags & KIPSEC_SA_F_ESN)
 		fputs(" esn", out);
+	if (sa->oseq)
+		fprintf(out, " oseq %" PRIu64, sa->oseq);
 	if (sa->encap_sport || sa->encap_dport)
 		fprintf(out, " encap-sport %u encap-dport %u", sa->encap_sport,
 			sa->encap_dport);
@@ -319,6 +324,8 @@ void sa_write_json(struct json_writer *w, const struct sa_info *sa)
 	json_u64(w, sa->replay_window);
 	json_key(w, "esn");
 	json_bool(w, sa->flags & KIPSEC_SA_F_ESN);
+	json_key(w, "oseq");
+	json_u64(w, sa->oseq);
 	json_key(w, "encap_sport");
 	json_u64(w, sa->encap_sport);
 	json_key(w, "encap_dport");

@@ -30,6 +30,7 @@ struct sa_info {
 	uint32_t reqid;
 	uint32_t replay_window;
 	uint32_t flags;
+	uint64_t oseq;			/* the last sequence number sent */
 	uint16_t encap_sport;
 	uint16_t encap_dport;
 	uint64_t soft[IPSECCTL_LIFETIME_COUNT];

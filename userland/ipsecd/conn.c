@@ -487,6 +487,7 @@ static const char *reason_name(uint8_t reason)
 	case KIPSEC_EXPIRE_BYTES: return "byte";
 	case KIPSEC_EXPIRE_PACKETS: return "packet";
 	case KIPSEC_EXPIRE_SECONDS: return "time";
+	case KIPSEC_EXPIRE_SEQ_OVERFLOW: return "sequence-number";
 	}
 	return "unknown";
 }
