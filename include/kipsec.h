@@ -87,6 +87,16 @@
  *                              outbound, after decryption inbound)
  *        KIPSEC_A_STATS_DROP_*: NLA_U64 each, drops by reason
  *
+ * KIPSEC_CMD_SA_SET: move an ESP-in-UDP SA to other UDP ports (NAT
+ *    traversal: the peer's NAT gave it a new mapping). Request:
+ *    KIPSEC_A_SA_SPI, KIPSEC_A_SA_DST, KIPSEC_A_SA_PROTO: the SA, which must
+ *                     have been added with both encapsulation ports
+ *    KIPSEC_A_SA_ENCAP_SPORT, KIPSEC_A_SA_ENCAP_DPORT: NLA_U16 each, both
+ *                     required, >= 1: the new ports
+ *    Nothing else of the SA changes: keys, sequence numbers, replay window,
+ *    counters and lifetimes go on. Announced as KIPSEC_CMD_SA_SET with the
+ *    attributes of a KIPSEC_CMD_SA_GET reply.
+ *
  * KIPSEC_CMD_SA_FLUSH: delete every SA (and reservation) of the namespace.
  *    Optional KIPSEC_A_SA_PROTO restricts the flush to ESP or AH SAs.
  *
@@ -211,6 +221,15 @@
  *    with full-length KIPSEC_A_POL_SRC_PLEN and KIPSEC_A_POL_DST_PLEN,
  *    KIPSEC_A_POL_PROTO when known, and for TCP, UDP, SCTP and UDP-Lite
  *    the ports as one-port ranges (KIPSEC_A_POL_SPORT_MIN = _MAX, ...).
+ * KIPSEC_CMD_SA_MAPPING: an ESP-in-UDP packet whose ICV verified arrived
+ *    on an SA from another outer source address or UDP source port than
+ *    the SA's KIPSEC_A_SA_SRC and KIPSEC_A_SA_ENCAP_SPORT: the peer's NAT
+ *    mapping changed (XFRM's XFRM_MSG_MAPPING). The SA itself is left as
+ *    it is, and the packet is taken; the key manager decides whether to
+ *    follow (KIPSEC_CMD_SA_SET). Sent at most once a second per SA while
+ *    the difference lasts. Attributes: KIPSEC_A_SA_SPI, KIPSEC_A_SA_DST,
+ *    KIPSEC_A_SA_PROTO (the SA), KIPSEC_A_SA_SRC and
+ *    KIPSEC_A_SA_ENCAP_SPORT (where the packet came from).
  *
  * Statistics of the whole module (every namespace) are in sysfs, one value
  * per file, under /sys/kernel/kipsec/: version, sa_count, policy_count and
@@ -248,6 +267,8 @@ enum kipsec_cmd {
 	KIPSEC_CMD_SA_SOFT_EXPIRE,	/* events only, see above */
 	KIPSEC_CMD_SA_HARD_EXPIRE,
 	KIPSEC_CMD_ACQUIRE,
+	KIPSEC_CMD_SA_SET,
+	KIPSEC_CMD_SA_MAPPING,		/* event only */
 	__KIPSEC_CMD_MAX
 };
 

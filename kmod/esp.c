@@ -23,6 +23,7 @@
 #include <net/ip.h>
 #include <kipsec.h>
 
+#include "nat.h"
 #include "netns.h"
 #include "packet.h"
 #include "replay.h"
@@ -134,8 +135,8 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	if (pkt->udp) {
 		struct udphdr *uh = (struct udphdr *)hdr;
 
-		uh->source = htons(sa->encap_sport);
-		uh->dest = htons(sa->encap_dport);
+		uh->source = htons(READ_ONCE(sa->encap_sport));
+		uh->dest = htons(READ_ONCE(sa->encap_dport));
 		uh->len = htons(skb->len - (hdr - skb->data));
 		/* RFC 3948 2.1: zero, the ESP ICV protects what matters. */
 		uh->check = 0;
@@ -230,6 +231,8 @@ static void kipsec_esp_input_complete(struct kipsec_pkt *pkt, int err)
 	}
 	if (!kipsec_input_verified(pkt, err))
 		return;
+	if (pkt->udp)
+		kipsec_nat_input(pkt);
 
 	err = kipsec_esp_trailer(pkt);
 	if (err) {

@@ -191,7 +191,7 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 	if (sa && udp) {
 		const struct udphdr *uh = (void *)(skb->data + iphlen);
 
-		if (sa->encap_dport != ntohs(uh->dest))
+		if (READ_ONCE(sa->encap_dport) != ntohs(uh->dest))
 			sa = NULL;
 	} else if (sa && sa->encap_dport) {
 		/* An ESP-in-UDP SA takes its packets in UDP only. */

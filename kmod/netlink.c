@@ -20,6 +20,7 @@
 #include <kipsec.h>
 
 #include "crypto.h"
+#include "nat.h"
 #include "netlink.h"
 #include "netns.h"
 #include "spd.h"
@@ -133,7 +134,7 @@ u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr)
 	return nla_len(attr) == sizeof(__be32) ? AF_INET : AF_INET6;
 }
 
-static int kipsec_nl_parse_id(struct genl_info *info, struct kipsec_sa_key *key)
+int kipsec_nl_parse_id(struct genl_info *info, struct kipsec_sa_key *key)
 {
 	struct nlattr **attrs = info->attrs;
 	union kipsec_addr daddr;
@@ -525,8 +526,8 @@ void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 }
 
 /* Changes are announced on the "kipsec" group, as XFRM does on its own. */
-static void kipsec_nl_notify_sa(struct genl_info *info,
-				const struct kipsec_sa *sa, u8 cmd)
+void kipsec_nl_notify_sa(struct genl_info *info, const struct kipsec_sa *sa,
+			 u8 cmd)
 {
 	struct sk_buff *skb;
 
@@ -867,6 +868,13 @@ static const struct genl_ops kipsec_ops[] = {
 		.doit = kipsec_nl_policy_flush,
 		.policy = kipsec_pol_flush_policy,
 		.maxattr = ARRAY_SIZE(kipsec_pol_flush_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = KIPSEC_CMD_SA_SET,
+		.doit = kipsec_nl_sa_set,
+		.policy = kipsec_sa_set_policy,
+		.maxattr = ARRAY_SIZE(kipsec_sa_set_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -44,6 +44,11 @@ int kipsec_nl_validate_addr(const struct nlattr *attr,
 void kipsec_nl_err(struct netlink_ext_ack *extack,
 		   const struct nlattr *attr, const char *msg);
 u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr);
+/* KIPSEC_A_SA_SPI, _DST and _PROTO, all required: an SA's identity. */
+int kipsec_nl_parse_id(struct genl_info *info, struct kipsec_sa_key *key);
+/* Announces a change @info made to @sa as event @cmd. */
+void kipsec_nl_notify_sa(struct genl_info *info, const struct kipsec_sa *sa,
+			 u8 cmd);
 bool kipsec_nl_want_notify(struct genl_info *info);
 void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 			    u8 scope);

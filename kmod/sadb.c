@@ -251,6 +251,30 @@ int kipsec_sa_delete(struct kipsec_net *kn, const struct kipsec_sa_key *key,
 	return 0;
 }
 
+/*
+ * NAT traversal (nat.c): new UDP ports for an ESP-in-UDP SA. The packet
+ * path reads each port once per packet without a lock; a packet caught
+ * between the two writes goes to a port that was right a moment ago.
+ */
+int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
+			u16 sport, u16 dport)
+{
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+
+	if (dport != sa->encap_dport) {
+		err = kipsec_encap_port_get(kn, dport);
+		if (err)
+			return err;
+		kipsec_encap_port_put(kn, sa->encap_dport);
+	}
+	WRITE_ONCE(sa->encap_sport, sport);
+	WRITE_ONCE(sa->encap_dport, dport);
+	kipsec_sa_gen_bump(kn);
+	return 0;
+}
+
 /* @proto 0 flushes both protocols. Returns the number of SAs deleted. */
 unsigned int kipsec_sa_flush(struct kipsec_net *kn, u8 proto)
 {

@@ -86,8 +86,10 @@ struct kipsec_sa {
 	u32 reqid;
 	u32 replay_window;
 	u32 flags;
+	/* Changed in place by kipsec_sa_set_encap(): read with READ_ONCE. */
 	u16 encap_sport;
 	u16 encap_dport;
+	unsigned long mapping_sent;	/* jiffies of the last MAPPING event */
 	struct kipsec_lifetime soft;
 	struct kipsec_lifetime hard;
 	u64 add_time;		/* ktime_get_boottime_seconds() */
@@ -121,6 +123,8 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa);
 int kipsec_sa_delete(struct kipsec_net *kn, const struct kipsec_sa_key *key,
 		     struct kipsec_sa **deleted);
 unsigned int kipsec_sa_flush(struct kipsec_net *kn, u8 proto);
+int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
+			u16 sport, u16 dport);
 
 struct kipsec_sa *kipsec_sa_find(struct kipsec_net *kn,
 				 const struct kipsec_sa_key *key);

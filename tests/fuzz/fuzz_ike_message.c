@@ -2,13 +2,15 @@
 /*
  * libFuzzer target for the ISAKMP decoder. Whatever decodes must encode,
  * the encoding must decode again to the same encoding (a fixed point), and
- * the step rules and proposal interpretation must cope with it. An
- * encrypted message's body is also fed through the decrypted-body path.
+ * the step rules, proposal interpretation and NAT-D reading (NAT-T) must
+ * cope with it. An encrypted message's body is also fed through the
+ * decrypted-body path.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ike/ike.h"
+#include "ike/nat_t.h"
 #include "ike/proposal.h"
 
 static void exercise(const struct ike_message *msg)
@@ -25,8 +27,14 @@ static void exercise(const struct ike_message *msg)
 	size_t i;
 	int step;
 
+	static const uint8_t natd[32];
+	struct ike_natd_result nat;
+
 	for (step = 0; step < IKE_STEP_COUNT; step++)
 		ike_message_check_step(msg, step, &err);
+	ike_natt_message_dialect(msg);
+	ike_natd_check(msg, IKE_PL_NAT_D, natd, natd, sizeof(natd), &nat, &err);
+	ike_natd_check(msg, 130, natd, natd, 20, &nat, &err);
 	for (i = 0; i < msg->npayloads; i++) {
 		if (msg->payloads[i].type != IKE_PL_SA)
 			continue;

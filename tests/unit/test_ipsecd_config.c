@@ -75,6 +75,7 @@ static void test_defaults(void)
 	tap_is_int(cfg.retransmit_tries, 5, "5 retransmissions");
 	tap_ok(cfg.halfopen_max == 256 && cfg.halfopen_max_peer == 16,
 	       "half-open limits 256 in all, 16 per peer");
+	tap_is_int(cfg.nat_keepalive, 20, "NAT keepalives every 20 s");
 	tap_is_str(cfg.control_socket, "/run/ipsecd.sock", "default socket");
 	config_free(&cfg);
 }
@@ -91,6 +92,7 @@ static void test_full(void)
 		"\tretransmit_tries=2\n"
 		"\thalfopen_max=1000\n"
 		"\thalfopen_max_peer=1\n"
+		"\tnat_keepalive=1m\n"
 		"\n"
 		"conn %default\n"
 		"\tauthby=secret\n"
@@ -128,6 +130,7 @@ static void test_full(void)
 	tap_is_int(cfg.retransmit_tries, 2, "retransmit_tries");
 	tap_ok(cfg.halfopen_max == 1000 && cfg.halfopen_max_peer == 1,
 	       "halfopen_max, halfopen_max_peer");
+	tap_is_int(cfg.nat_keepalive, 60, "nat_keepalive=1m");
 	tap_is_int(cfg.nconns, 2, "two conns");
 	c = config_find_conn(&cfg, "a-1");
 	tap_ok(c != NULL, "conn found by name");
@@ -198,6 +201,17 @@ static void test_errors(void)
 		"zero halfopen_max");
 	rejects("config setup\n\thalfopen_max_peer=65537\n",
 		"halfopen_max_peer: expected 1..65536", "huge halfopen_max_peer");
+	rejects("config setup\n\tnat_keepalive=61m\n", "t.conf:2: nat_keepalive: at most 3600 s",
+		"nat_keepalive over an hour");
+	rejects("config setup\n\tnat_keepalive=often\n", "nat_keepalive: bad duration",
+		"nat_keepalive not a duration");
+	{
+		struct config cfg;
+
+		tap_ok(parse("config setup\n\tnat_keepalive=0\n", &cfg) == 0 &&
+		       cfg.nat_keepalive == 0, "nat_keepalive=0 turns keepalives off");
+		config_free(&cfg);
+	}
 	rejects(BASE "\tleft=host.example\n", "t.conf:5: left: expected an IPv4 or IPv6 address",
 		"hostname");
 	rejects(BASE "\tleftsubnet=10.0.0.0/33\n", "leftsubnet: expected ADDRESS[/PREFIX]",

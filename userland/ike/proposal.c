@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ike/ike_internal.h"
+#include "ike/nat_t.h"
 #include "ike/proposal.h"
 
 #define BIT(n) (1ull << (n))
@@ -193,7 +194,11 @@ static uint16_t ah_auth_alg(uint8_t transform)
 
 static int p2_check(const struct ike_p2_suite *s, struct ike_error *err)
 {
-	if (s->encap < IKE_ENCAP_TUNNEL || s->encap > IKE_ENCAP_UDP_TRANSPORT)
+	uint16_t base;
+	bool udp;
+
+	/* The NAT-T drafts' UDP modes too (ike/nat_t.c). */
+	if (ike_natt_encap_fold(s->encap, &base, &udp))
 		return ike_fail(err, IKE_ERR_UNSUPPORTED,
 				IKE_N_ATTRIBUTES_NOT_SUPPORTED,
 				"encapsulation mode %u", s->encap);

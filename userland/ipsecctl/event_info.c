@@ -22,6 +22,8 @@ static const char *const event_names[] = {
 	[KIPSEC_CMD_SA_SOFT_EXPIRE] = "sa_soft_expire",
 	[KIPSEC_CMD_SA_HARD_EXPIRE] = "sa_hard_expire",
 	[KIPSEC_CMD_ACQUIRE] = "acquire",
+	[KIPSEC_CMD_SA_SET] = "sa_set",
+	[KIPSEC_CMD_SA_MAPPING] = "sa_mapping",
 };
 
 static const char *const reason_names[] = {
@@ -58,6 +60,7 @@ static enum event_kind kind_of(uint8_t cmd)
 	case KIPSEC_CMD_SA_DEL:
 	case KIPSEC_CMD_SA_SOFT_EXPIRE:
 	case KIPSEC_CMD_SA_HARD_EXPIRE:
+	case KIPSEC_CMD_SA_SET:
 		return EVENT_SA;
 	case KIPSEC_CMD_SA_FLUSH:
 		return EVENT_SA_FLUSH;

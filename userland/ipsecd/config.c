@@ -478,6 +478,17 @@ static int setup_key(struct state *st, const char *key, const char *v)
 		  &cfg->halfopen_max_peer) = n;
 		return 0;
 	}
+	if (!strcmp(key, "nat_keepalive")) {
+		/* 0 turns them off; more than an hour keeps no NAT mapping. */
+		if (!strcmp(v, "0"))
+			n = 0;
+		else if (set_seconds(p, key, v, &n))
+			return -1;
+		if (n > 3600)
+			return perr(p, "nat_keepalive: at most 3600 s");
+		cfg->nat_keepalive = n;
+		return 0;
+	}
 	return perr(p, "unknown key \"%s\" in config setup", key);
 }
 
@@ -883,6 +894,7 @@ void config_init(struct config *cfg)
 	cfg->retransmit_tries = 5;
 	cfg->halfopen_max = DEFAULT_HALFOPEN_MAX;
 	cfg->halfopen_max_peer = DEFAULT_HALFOPEN_MAX_PEER;
+	cfg->nat_keepalive = 20;	/* RFC 3948 4: every 20 s */
 }
 
 void config_free(struct config *cfg)

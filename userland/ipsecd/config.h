@@ -77,6 +77,7 @@ struct config {
 	/* Responder ISAKMP SAs still in Main Mode: in all, and per peer. */
 	unsigned int halfopen_max;
 	unsigned int halfopen_max_peer;
+	uint32_t nat_keepalive;		/* seconds between NAT-keepalives, 0: none */
 	struct conn_config *conns;
 	size_t nconns;
 };

@@ -210,6 +210,7 @@ static void render_list(FILE *out, enum fmt f)
 				json_u64(&w, (uint64_t)(now - sa->created));
 				json_key(&w, "lifetime");
 				json_u64(&w, sa->suite.life.seconds);
+				nat_json(&w, sa);
 				json_key(&w, "ipsec_sas");
 				json_array_begin(&w);
 				for (ch = current ? c->children : NULL; ch; ch = ch->next)
@@ -228,6 +229,15 @@ static void render_list(FILE *out, enum fmt f)
 					suite, ci, cr,
 					human_duration((uint64_t)(now - sa->created),
 						       age, sizeof(age)));
+			}
+			/* Only when there is a NAT: existing lines stay. */
+			if (f != FMT_JSON && sa->nat.detected) {
+				char nat[160];
+
+				nat_describe(sa, nat, sizeof(nat));
+				fprintf(out, f == FMT_TSV ? "nat\t%s\t%s\n" :
+					"  %s%s\n", f == FMT_TSV ? c->cfg->name : "",
+					nat);
 			}
 			if (current && f != FMT_JSON) {
 				struct child_sa *ch;

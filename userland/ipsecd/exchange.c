@@ -195,8 +195,7 @@ static void resend(struct exchange *x)
 	struct isakmp_sa *sa = x->sa;
 
 	if (x->last_sent.len)
-		transport_send(&sa->local, &sa->peer, sa->peer_port,
-			       x->last_sent.data, x->last_sent.len);
+		nat_send(sa, x->last_sent.data, x->last_sent.len);
 }
 
 /*
@@ -243,7 +242,7 @@ static int send_payloads(struct isakmp_sa *sa, uint8_t exch, uint32_t msgid,
 	if (ike_header_encode(&hdr, out->pl[0].type, body.len, &msg) ||
 	    ike_buf_append(&msg, body.data, body.len))
 		goto out;
-	transport_send(&sa->local, &sa->peer, sa->peer_port, msg.data, msg.len);
+	nat_send(sa, msg.data, msg.len);
 	if (keep) {
 		ike_buf_free(keep);
 		*keep = msg;
@@ -283,7 +282,10 @@ static int mm1_build(struct exchange *x, const struct ike_message *rx,
 	if (ike_p1_offer(&out->arena, suites, n, &pl->u.sa))
 		return -1;
 	ike_buf_reset(&sa->sai_b);
-	return ike_payload_encode_body(pl, &sa->sai_b, NULL) ? -1 : 0;
+	if (ike_payload_encode_body(pl, &sa->sai_b, NULL))
+		return -1;
+	out->n += nat_vid_payloads(sa, &out->pl[out->n], MAX_OUT_PAYLOADS - out->n);
+	return 0;
 }
 
 static struct ike_p1_choice p1_choice;	/* from MM1 processing to MM2 */
@@ -303,6 +305,7 @@ static int mm1_process(struct exchange *x, const struct ike_message *rx)
 	}
 	sa->suite = p1_choice.suite;
 	sa->suite.life = p1_choice.decision.life;
+	nat_vids_received(sa, rx);
 	return buf_set(&sa->sai_b, pl->body.ptr, pl->body.len) ? -1 : 0;
 }
 
@@ -312,8 +315,11 @@ static int mm2_build(struct exchange *x, const struct ike_message *rx,
 	const struct ike_payload *offer = ike_message_find(rx, IKE_PL_SA, 0);
 	struct ike_payload *pl = add(out, IKE_PL_SA);
 
-	(void)x;
-	return ike_p1_reply(&out->arena, &offer->u.sa, &p1_choice, &pl->u.sa);
+	if (ike_p1_reply(&out->arena, &offer->u.sa, &p1_choice, &pl->u.sa))
+		return -1;
+	out->n += nat_vid_payloads(x->sa, &out->pl[out->n],
+				   MAX_OUT_PAYLOADS - out->n);
+	return 0;
 }
 
 static int mm2_process(struct exchange *x, const struct ike_message *rx)
@@ -347,6 +353,7 @@ static int mm2_process(struct exchange *x, const struct ike_message *rx)
 	sa->suite = s;
 	sa->suite.life = ike_life_decide(&s.life, &suites[i].life).life;
 	memcpy(sa->cky_r, rx->hdr.cky_r, IKE_COOKIE_LEN);
+	nat_vids_received(sa, rx);
 	return 0;
 }
 
@@ -411,23 +418,39 @@ static int phase1_keys(struct isakmp_sa *sa, const struct ike_buf *peer_g)
 	return rc ? -1 : 0;
 }
 
+/* NAT-D payloads when both ends speak NAT-T (nat_t.c). */
+static int add_natd(struct isakmp_sa *sa, struct out_msg *out)
+{
+	int n = nat_natd_payloads(sa, &out->arena, &out->pl[out->n],
+				  MAX_OUT_PAYLOADS - out->n);
+
+	if (n < 0)
+		return -1;
+	out->n += (size_t)n;
+	return 0;
+}
+
 static int mm3_build(struct exchange *x, const struct ike_message *rx,
 		     struct out_msg *out)
 {
 	(void)rx;
-	return make_ke_nonce(x->sa, &x->sa->gxi, &x->sa->ni_b, out);
+	return make_ke_nonce(x->sa, &x->sa->gxi, &x->sa->ni_b, out) ||
+	       add_natd(x->sa, out) ? -1 : 0;
 }
 
 static int mm3_process(struct exchange *x, const struct ike_message *rx)
 {
-	return take_ke_nonce(x->sa, rx, &x->sa->gxi, &x->sa->ni_b);
+	int rc = take_ke_nonce(x->sa, rx, &x->sa->gxi, &x->sa->ni_b);
+
+	return rc ? rc : nat_natd_received(x->sa, rx);
 }
 
 static int mm4_build(struct exchange *x, const struct ike_message *rx,
 		     struct out_msg *out)
 {
 	(void)rx;
-	if (make_ke_nonce(x->sa, &x->sa->gxr, &x->sa->nr_b, out))
+	if (make_ke_nonce(x->sa, &x->sa->gxr, &x->sa->nr_b, out) ||
+	    add_natd(x->sa, out))
 		return -1;
 	return phase1_keys(x->sa, &x->sa->gxi);
 }
@@ -436,6 +459,8 @@ static int mm4_process(struct exchange *x, const struct ike_message *rx)
 {
 	int rc = take_ke_nonce(x->sa, rx, &x->sa->gxr, &x->sa->nr_b);
 
+	if (!rc)
+		rc = nat_natd_received(x->sa, rx);
 	return rc ? rc : phase1_keys(x->sa, &x->sa->gxr);
 }
 
@@ -522,6 +547,7 @@ static void main_done(struct exchange *x)
 		 sa->conn->cfg->name, ip_addr_format(&sa->peer, a, sizeof(a)),
 		 isakmp_sa_suite_name(sa, s, sizeof(s)),
 		 sa->initiator ? "initiator" : "responder", sa->suite.life.seconds);
+	nat_established(sa);
 	conn_ike_established(sa->conn, sa);
 }
 
@@ -619,10 +645,15 @@ static int qm1_build(struct exchange *x, const struct ike_message *rx,
 {
 	const struct conn_config *cfg = x->conn->cfg;
 	struct isakmp_sa *sa = x->sa;
+	struct ike_p2_bundle bundles[CONFIG_MAX_SUITES];
+	size_t i, nb = nat_p2_bundles(sa, cfg, bundles, CONFIG_MAX_SUITES,
+				      cfg->name);
 	struct ike_payload *pl;
-	size_t i;
+	int noa;
 
 	(void)rx;
+	if (!nb)
+		return -1;
 	x->n = cfg->bundles[0].n;
 	for (i = 0; i < x->n; i++) {
 		if (kernel_spi_alloc(&sa->local, cfg->bundles[0].suites[i].protocol,
@@ -636,7 +667,7 @@ static int qm1_build(struct exchange *x, const struct ike_message *rx,
 	if (!hash_placeholder(x, out))
 		return -1;
 	pl = add(out, IKE_PL_SA);
-	if (ike_p2_offer(&out->arena, cfg->bundles, cfg->nbundles,
+	if (ike_p2_offer(&out->arena, bundles, nb,
 			 (const uint8_t (*)[4])x->spi_in_wire, &pl->u.sa))
 		return -1;
 	if (qm_nonce_ke(x, cfg->pfs_group, &x->ni_b, out))
@@ -645,6 +676,11 @@ static int qm1_build(struct exchange *x, const struct ike_message *rx,
 	x->remote_ts = cfg->rightsubnet;
 	id_from_subnet(&add(out, IKE_PL_ID)->u.id, &x->local_ts, true);
 	id_from_subnet(&add(out, IKE_PL_ID)->u.id, &x->remote_ts, true);
+	noa = nat_oa_payloads(sa, cfg->tunnel, true, &out->arena,
+			      &out->pl[out->n], MAX_OUT_PAYLOADS - out->n);
+	if (noa < 0)
+		return -1;
+	out->n += (size_t)noa;
 	out->hash_fill = fill_hash1;
 	return 0;
 }
@@ -718,9 +754,10 @@ static int qm1_process(struct exchange *x, const struct ike_message *rx)
 	const struct ike_payload *idcr = ike_message_find(rx, IKE_PL_ID, 1);
 	char l[64], r[64], a[FORMAT_BUF_LEN];
 	uint8_t want[IKE_MAX_HASH_LEN];
+	struct ike_p2_bundle bundles[CONFIG_MAX_SUITES];
 	struct ike_error err;
 	struct conn *c;
-	size_t i;
+	size_t i, nb;
 	int rc;
 
 	if (ike_qm_hash1(sa->suite.hash, sa->skeyid_a, x->msgid, after_hash(rx),
@@ -748,8 +785,10 @@ static int qm1_process(struct exchange *x, const struct ike_message *rx)
 		return IKE_N_INVALID_ID_INFORMATION;
 	}
 	x->conn = c;
-	if (ike_p2_select(&sa_pl->u.sa, c->cfg->bundles, c->cfg->nbundles,
-			  &p2_choice, &err)) {
+	nb = nat_p2_bundles(sa, c->cfg, bundles, CONFIG_MAX_SUITES, c->cfg->name);
+	if (!nb || ike_p2_select(&sa_pl->u.sa, bundles, nb, &p2_choice, &err)) {
+		if (!nb)
+			return IKE_N_NO_PROPOSAL_CHOSEN;
 		log_error("%s: NO_PROPOSAL_CHOSEN: %s", c->cfg->name, err.msg);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	}
@@ -784,6 +823,7 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 {
 	const struct ike_payload *offer = ike_message_find(rx, IKE_PL_SA, 0);
 	struct ike_payload *pl;
+	int noa;
 
 	if (!hash_placeholder(x, out))
 		return -1;
@@ -797,6 +837,11 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 		add(out, IKE_PL_ID)->u.id = ike_message_find(rx, IKE_PL_ID, 0)->u.id;
 		add(out, IKE_PL_ID)->u.id = ike_message_find(rx, IKE_PL_ID, 1)->u.id;
 	}
+	noa = nat_oa_payloads(x->sa, x->conn->cfg->tunnel, false, &out->arena,
+			      &out->pl[out->n], MAX_OUT_PAYLOADS - out->n);
+	if (noa < 0)
+		return -1;
+	out->n += (size_t)noa;
 	if (p2_choice.decision.responder_lifetime &&
 	    add_responder_lifetime(x, &offer->u.sa, out))
 		return -1;
@@ -921,10 +966,11 @@ static int qm2_process(struct exchange *x, const struct ike_message *rx)
 	const struct ike_payload *idcr = ike_message_find(rx, IKE_PL_ID, 1);
 	uint8_t want[IKE_MAX_HASH_LEN];
 	struct ike_p2_choice ch;
+	struct ike_p2_bundle bundles[CONFIG_MAX_SUITES];
 	struct ike_error err;
 	struct subnet ci, cr;
 	struct ike_lifetime ours;
-	size_t i;
+	size_t i, nb;
 	int rc;
 
 	if (ike_qm_hash2(sa->suite.hash, sa->skeyid_a, x->msgid,
@@ -942,8 +988,9 @@ static int qm2_process(struct exchange *x, const struct ike_message *rx)
 	for (i = 0; i < sa_pl->u.sa.nproposals; i++)
 		if (sa_pl->u.sa.proposals[i].ntransforms != 1)
 			return IKE_N_BAD_PROPOSAL_SYNTAX;
-	if (sa_pl->u.sa.nproposals != x->n ||
-	    ike_p2_select(&sa_pl->u.sa, cfg->bundles, cfg->nbundles, &ch, &err)) {
+	nb = nat_p2_bundles(sa, cfg, bundles, CONFIG_MAX_SUITES, cfg->name);
+	if (sa_pl->u.sa.nproposals != x->n || !nb ||
+	    ike_p2_select(&sa_pl->u.sa, bundles, nb, &ch, &err)) {
 		log_error("%s: NO_PROPOSAL_CHOSEN: the peer's answer matches no offered proposal",
 			  cfg->name);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
@@ -1289,8 +1336,11 @@ void exchange_receive(struct exchange *x, const uint8_t *data, size_t len,
 		fail_with(x, rc, why);
 		goto out;
 	}
-	if (s->encrypted)
+	if (s->encrypted) {
 		memcpy(x->iv, iv, sizeof(iv));
+		/* Decrypted and verified: where it came from is the peer. */
+		nat_authenticated(x->sa);
+	}
 	memcpy(x->last_rcvd, digest, sizeof(digest));
 	x->has_last_rcvd = true;
 	x->answered = false;
@@ -1395,8 +1445,9 @@ static void halfopen_refused(const struct ip_addr *peer,
 	next_log_ms = now + HALFOPEN_LOG_INTERVAL_MS;
 }
 
-void message_dispatch(const struct ip_addr *local, const struct ip_addr *peer,
-		      uint16_t port, const uint8_t *data, size_t len)
+void message_dispatch(const struct ip_addr *local, uint16_t local_port,
+		      const struct ip_addr *peer, uint16_t port,
+		      const uint8_t *data, size_t len)
 {
 	static const uint8_t zero[IKE_COOKIE_LEN];
 	struct ike_message msg;
@@ -1413,6 +1464,8 @@ void message_dispatch(const struct ip_addr *local, const struct ip_addr *peer,
 	sa = isakmp_sa_find(msg.hdr.cky_i, msg.hdr.cky_r, peer);
 	if (sa && !ip_addr_equal(&sa->peer, peer))
 		sa = NULL;
+	if (sa)
+		nat_rx(sa, local_port, port);
 	switch (msg.hdr.exchange) {
 	case IKE_EXCH_MAIN:
 		if (!sa && !memcmp(msg.hdr.cky_r, zero, IKE_COOKIE_LEN)) {
@@ -1436,6 +1489,7 @@ void message_dispatch(const struct ip_addr *local, const struct ip_addr *peer,
 			if (!sa)
 				break;
 			memcpy(sa->cky_i, msg.hdr.cky_i, IKE_COOKIE_LEN);
+			nat_rx(sa, local_port, port);
 			log_info("%s: Main Mode from %s", c->cfg->name,
 				 ip_addr_format(peer, a, sizeof(a)));
 		}

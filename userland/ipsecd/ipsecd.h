@@ -27,6 +27,7 @@
 #include "ike/keys.h"
 #include "ike/proposal.h"
 #include "ipsecd/config.h"
+#include "ipsecd/nat_t.h"
 #include "ipsecd/timer.h"
 
 #define IKE_PORT 500
@@ -146,6 +147,7 @@ struct isakmp_sa {
 	struct exchange *exchanges;	/* Quick Modes by message ID */
 	time_t created, established;
 	struct timer expire;
+	struct nat_state nat;		/* nat_t.c */
 };
 
 struct conn {
@@ -169,6 +171,7 @@ struct daemon {
 	struct conn *conns;
 	struct isakmp_sa *sas;
 	int udp4, udp6;
+	int natt4, natt6;		/* UDP 4500 (NAT-T), or -1 */
 	int control;
 	int events;			/* kipsec multicast events, or -1 */
 	struct bypass *bypasses;	/* policy.c */
@@ -181,6 +184,11 @@ extern struct daemon *D;
 int transport_open(struct daemon *d);
 int transport_send(const struct ip_addr *local, const struct ip_addr *peer,
 		   uint16_t port, const uint8_t *data, size_t len);
+/* From UDP 4500; marker: IKE (prefixed by the non-ESP marker), not a
+ * keepalive. */
+int transport_send_natt(const struct ip_addr *local, const struct ip_addr *peer,
+			uint16_t port, const uint8_t *data, size_t len,
+			bool marker);
 void transport_receive(int fd);
 
 /* sa_ike.c */
@@ -225,8 +233,9 @@ struct exchange *quick_find(struct isakmp_sa *sa, uint32_t msgid);
 struct exchange *quick_new(struct isakmp_sa *sa, struct conn *conn,
 			   bool initiator, uint32_t msgid);
 void quick_free(struct exchange *x);
-void message_dispatch(const struct ip_addr *local, const struct ip_addr *peer,
-		      uint16_t port, const uint8_t *data, size_t len);
+void message_dispatch(const struct ip_addr *local, uint16_t local_port,
+		      const struct ip_addr *peer, uint16_t port,
+		      const uint8_t *data, size_t len);
 
 /* info.c */
 void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
@@ -288,6 +297,9 @@ int kernel_child_install(const struct conn *c, const struct isakmp_sa *sa,
 /* Deletes what is left of a child's SAs (not those marked gone). */
 void kernel_child_delete(const struct conn *c, const struct child_sa *child);
 void kernel_child_delete_out(const struct conn *c, struct child_sa *child);
+/* NAT rebinding: a child's ESP-in-UDP SAs take sa's peer port now. */
+int kernel_child_set_encap(const struct conn *c, const struct isakmp_sa *sa,
+			   const struct child_sa *child);
 /* The multicast events: a non-blocking socket, drained by ..._receive. */
 int kernel_events_open(void);
 void kernel_events_receive(void);

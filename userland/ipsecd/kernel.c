@@ -228,6 +228,7 @@ static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
 	struct nl_msg *m;
 	uint64_t hard_s = child->life.seconds, hard_b = child->life.kbytes * 1000;
 	uint64_t soft_s, soft_b;
+	uint16_t esport, edport;
 	struct ike_bytes gqm = { 0 };
 	int rc = -1;
 
@@ -270,6 +271,11 @@ static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
 	if (auth && (nla_put_u16(m, KIPSEC_A_SA_AUTH_ALG,
 				 kernel_auth(p->suite.auth_alg)) ||
 		     nla_put(m, KIPSEC_A_SA_AUTH_KEY, (int)auth, keys.auth.ptr)))
+		goto nomem;
+	/* ESP in UDP across a NAT (nat_t.c): the ports IKE uses. */
+	if (nat_sa_encap(sa, &p->suite, inbound, &esport, &edport) &&
+	    (nla_put_u16(m, KIPSEC_A_SA_ENCAP_SPORT, esport) ||
+	     nla_put_u16(m, KIPSEC_A_SA_ENCAP_DPORT, edport)))
 		goto nomem;
 	if (put_lifetime(m, KIPSEC_A_SA_LIFETIME_SOFT, soft_b, soft_s) ||
 	    put_lifetime(m, KIPSEC_A_SA_LIFETIME_HARD, hard_b, hard_s))
@@ -341,6 +347,53 @@ void kernel_child_delete(const struct conn *c, const struct child_sa *child)
 			sa_del_q(&c->cfg->right, child->p[i].suite.protocol,
 				 child->p[i].spi_out, -ENOENT);
 	}
+}
+
+static int sa_set_encap(const struct ip_addr *dst, uint32_t spi,
+			uint16_t sport, uint16_t dport)
+{
+	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_SA_SET,
+					      KIPSEC_GENL_VERSION, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KIPSEC_A_SA_SPI, spi) ||
+	    put_addr(m, KIPSEC_A_SA_DST, dst) ||
+	    nla_put_u8(m, KIPSEC_A_SA_PROTO, IPPROTO_ESP) ||
+	    nla_put_u16(m, KIPSEC_A_SA_ENCAP_SPORT, sport) ||
+	    nla_put_u16(m, KIPSEC_A_SA_ENCAP_DPORT, dport)) {
+		netlink_msg_free_wiped(m);
+		return -EMSGSIZE;
+	}
+	return transact_q(m, NULL, NULL, "SA port update", -ENOENT);
+}
+
+/*
+ * In place (KIPSEC_CMD_SA_SET), not by adding the SAs again: a new
+ * outbound SA would start its sequence numbers over, and the peer's
+ * replay window would drop everything it sends.
+ */
+int kernel_child_set_encap(const struct conn *c, const struct isakmp_sa *sa,
+			   const struct child_sa *child)
+{
+	uint16_t sport, dport;
+	int rc = 0;
+	size_t i;
+
+	(void)c;
+	for (i = 0; i < child->n; i++) {
+		const struct child_proto *p = &child->p[i];
+
+		if (!child->gone_in[i] &&
+		    nat_sa_encap(sa, &p->suite, true, &sport, &dport) &&
+		    sa_set_encap(&sa->local, p->spi_in, sport, dport))
+			rc = -1;
+		if (!child->gone_out[i] &&
+		    nat_sa_encap(sa, &p->suite, false, &sport, &dport) &&
+		    sa_set_encap(&sa->peer, p->spi_out, sport, dport))
+			rc = -1;
+	}
+	return rc;
 }
 
 /* ---- policies ---- */
@@ -511,6 +564,20 @@ static int on_event(struct nl_msg *msg, void *arg)
 		conn_acquire(attr_u32(tb[KIPSEC_A_POL_TMPL_REQID]),
 			     attr_u32(tb[KIPSEC_A_POL_INDEX]));
 		break;
+	case KIPSEC_CMD_SA_MAPPING: {
+		struct ip_addr src;
+
+		if (!tb[KIPSEC_A_SA_SPI] || attr_addr(tb[KIPSEC_A_SA_DST], &dst) ||
+		    attr_addr(tb[KIPSEC_A_SA_SRC], &src) ||
+		    !tb[KIPSEC_A_SA_ENCAP_SPORT] ||
+		    nla_len(tb[KIPSEC_A_SA_ENCAP_SPORT]) < 2) {
+			log_warn("kipsec: malformed mapping event ignored");
+			break;
+		}
+		nat_mapping(attr_u32(tb[KIPSEC_A_SA_SPI]), &dst, &src,
+			    nla_get_u16(tb[KIPSEC_A_SA_ENCAP_SPORT]));
+		break;
+	}
 	default:
 		/* Our own changes, echoed: nothing to do. */
 		break;

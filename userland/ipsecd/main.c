@@ -62,7 +62,7 @@ static void shutdown_all(void)
 
 static int run(void)
 {
-	struct pollfd pfd[5];
+	struct pollfd pfd[7];
 	struct conn *c;
 	sigset_t mask;
 	char msg[128];
@@ -96,6 +96,10 @@ static int run(void)
 		pfd[n++] = (struct pollfd){ .fd = D->udp4, .events = POLLIN };
 		if (D->udp6 >= 0)
 			pfd[n++] = (struct pollfd){ .fd = D->udp6, .events = POLLIN };
+		if (D->natt4 >= 0)
+			pfd[n++] = (struct pollfd){ .fd = D->natt4, .events = POLLIN };
+		if (D->natt6 >= 0)
+			pfd[n++] = (struct pollfd){ .fd = D->natt6, .events = POLLIN };
 		if (D->events >= 0)
 			pfd[n++] = (struct pollfd){ .fd = D->events, .events = POLLIN };
 		if (poll(pfd, (nfds_t)n, timer_next_timeout()) < 0 && errno != EINTR) {
@@ -135,7 +139,7 @@ static int run(void)
 int main(int argc, char **argv)
 {
 	static struct daemon daemon = { .udp4 = -1, .udp6 = -1, .control = -1,
-					.events = -1 };
+					.events = -1, .natt4 = -1, .natt6 = -1 };
 	const char *config = IPSECD_DEFAULT_CONFIG, *secrets = NULL, *sock = NULL;
 	char err[CONFIG_ERR_LEN];
 	bool check = false, debug = false;
@@ -211,6 +215,10 @@ out:
 		close(D->udp4);
 	if (D->udp6 >= 0)
 		close(D->udp6);
+	if (D->natt4 >= 0)
+		close(D->natt4);
+	if (D->natt6 >= 0)
+		close(D->natt6);
 	while (D->sas)
 		isakmp_sa_free(D->sas);
 	kernel_events_close();

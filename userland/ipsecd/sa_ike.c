@@ -52,6 +52,7 @@ struct isakmp_sa *isakmp_sa_new(struct conn *conn, bool initiator,
 	ike_buf_init(&sa->nr_b);
 	timer_init(&sa->expire, reap);
 	exchange_init(&sa->main, sa, EXCH_MAIN, initiator, 0);
+	nat_sa_init(sa);
 	sa->created = now_seconds();
 	sa->next = D->sas;
 	D->sas = sa;
@@ -73,6 +74,7 @@ void isakmp_sa_free(struct isakmp_sa *sa)
 		quick_free(sa->exchanges);
 	exchange_cleanup(&sa->main);
 	timer_cancel(&sa->expire);
+	nat_sa_cleanup(sa);
 	ike_buf_free(&sa->sai_b);
 	ike_buf_free(&sa->gxi);
 	ike_buf_free(&sa->gxr);
