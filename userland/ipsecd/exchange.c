@@ -282,6 +282,7 @@ static int mm1_build(struct exchange *x, const struct ike_message *rx,
 	(void)rx;
 	if (ike_p1_offer(&out->arena, suites, n, &pl->u.sa))
 		return -1;
+	add_bytes(out, IKE_PL_VENDOR, dpd_vendor_id, DPD_VENDOR_ID_LEN);
 	ike_buf_reset(&sa->sai_b);
 	return ike_payload_encode_body(pl, &sa->sai_b, NULL) ? -1 : 0;
 }
@@ -303,6 +304,7 @@ static int mm1_process(struct exchange *x, const struct ike_message *rx)
 	}
 	sa->suite = p1_choice.suite;
 	sa->suite.life = p1_choice.decision.life;
+	sa->dpd.peer_supports = dpd_vid_present(rx);
 	return buf_set(&sa->sai_b, pl->body.ptr, pl->body.len) ? -1 : 0;
 }
 
@@ -313,6 +315,7 @@ static int mm2_build(struct exchange *x, const struct ike_message *rx,
 	struct ike_payload *pl = add(out, IKE_PL_SA);
 
 	(void)x;
+	add_bytes(out, IKE_PL_VENDOR, dpd_vendor_id, DPD_VENDOR_ID_LEN);
 	return ike_p1_reply(&out->arena, &offer->u.sa, &p1_choice, &pl->u.sa);
 }
 
@@ -347,6 +350,7 @@ static int mm2_process(struct exchange *x, const struct ike_message *rx)
 	sa->suite = s;
 	sa->suite.life = ike_life_decide(&s.life, &suites[i].life).life;
 	memcpy(sa->cky_r, rx->hdr.cky_r, IKE_COOKIE_LEN);
+	sa->dpd.peer_supports = dpd_vid_present(rx);
 	return 0;
 }
 
@@ -522,6 +526,7 @@ static void main_done(struct exchange *x)
 		 sa->conn->cfg->name, ip_addr_format(&sa->peer, a, sizeof(a)),
 		 isakmp_sa_suite_name(sa, s, sizeof(s)),
 		 sa->initiator ? "initiator" : "responder", sa->suite.life.seconds);
+	dpd_start(sa);
 	conn_ike_established(sa->conn, sa);
 }
 
