@@ -420,6 +420,63 @@ static void test_soft_limits(void)
 		   "no overflow near UINT64_MAX");
 }
 
+/* Dead peer detection and the security level (dpd.c, fallback.c). */
+static void test_dpd_level(void)
+{
+	struct config cfg;
+	const struct conn_config *c;
+
+	tap_is_int(parse(BASE, &cfg), 0, "conn without DPD or level keys");
+	c = &cfg.conns[0];
+	tap_ok(c->dpddelay == 30 && c->dpdtimeout == 150 &&
+	       c->dpdaction == DPD_ACTION_NONE,
+	       "DPD defaults: 30 s, 150 s, dpdaction=none (strongSwan's)");
+	tap_ok(c->level == CONN_LEVEL_REQUIRE && c->fallback_timeout == 3 &&
+	       c->fallback_lifetime == 300,
+	       "level=require; fallback after 3 s for 5 min (Windows')");
+	config_free(&cfg);
+
+	tap_is_int(parse(BASE "\tdpddelay=2s\n\tdpdtimeout=6\n\tdpdaction=restart\n"
+			 "\tlevel=request\n\tauto=route\n\tfallback_timeout=4s\n"
+			 "\tfallback_lifetime=2m\n", &cfg), 0, "every new key parses");
+	c = &cfg.conns[0];
+	tap_ok(c->dpddelay == 2 && c->dpdtimeout == 6 &&
+	       c->dpdaction == DPD_ACTION_RESTART, "dpddelay, dpdtimeout, dpdaction");
+	tap_ok(c->level == CONN_LEVEL_REQUEST && c->fallback_timeout == 4 &&
+	       c->fallback_lifetime == 120, "level, fallback_timeout, fallback_lifetime");
+	config_free(&cfg);
+
+	tap_is_int(parse("conn %default\n\tdpdaction=hold\n\tdpddelay=5\n" BASE,
+			 &cfg), 0, "DPD keys in conn %default");
+	tap_ok(cfg.conns[0].dpdaction == DPD_ACTION_HOLD &&
+	       cfg.conns[0].dpddelay == 5, "inherited from %%default");
+	config_free(&cfg);
+	tap_is_int(parse(BASE "\tdpdaction=clear\n", &cfg), 0, "dpdaction=clear");
+	tap_is_int(cfg.conns[0].dpdaction, DPD_ACTION_CLEAR, "clear parsed");
+	config_free(&cfg);
+	tap_is_int(parse(BASE "\tlevel=request\n\tauto=start\n", &cfg), 0,
+		   "level=request with auto=start");
+	config_free(&cfg);
+
+	rejects(BASE "\tdpdaction=reboot\n",
+		"t.conf:5: dpdaction: expected none, clear, hold or restart, not \"reboot\"",
+		"unknown dpdaction");
+	rejects(BASE "\tdpddelay=0\n", "t.conf:5: dpddelay: bad duration \"0\"",
+		"zero dpddelay");
+	rejects(BASE "\tdpdtimeout=soon\n", "t.conf:5: dpdtimeout: bad duration",
+		"bad dpdtimeout");
+	rejects(BASE "\tlevel=maybe\n",
+		"t.conf:5: level: expected require or request, not \"maybe\"",
+		"unknown level");
+	rejects(BASE "\tfallback_timeout=-1\n", "t.conf:5: fallback_timeout: bad duration",
+		"negative fallback_timeout");
+	rejects(BASE "\tfallback_lifetime=0s\n", "t.conf:5: fallback_lifetime: bad duration",
+		"zero fallback_lifetime");
+	rejects(BASE "\tlevel=request\n",
+		"t.conf:1: conn c: level=request needs auto=route or auto=start",
+		"level=request with auto=add");
+}
+
 int main(void)
 {
 	if (ike_crypto_init())
@@ -430,5 +487,6 @@ int main(void)
 	test_secrets();
 	test_files();
 	test_soft_limits();
+	test_dpd_level();
 	return tap_done();
 }

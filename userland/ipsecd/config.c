@@ -35,6 +35,12 @@
 #define DEFAULT_HALFOPEN_MAX 256
 #define DEFAULT_HALFOPEN_MAX_PEER 16
 #define MAX_HALFOPEN 65536
+/* strongSwan's dpddelay and dpdtimeout; Windows falls back after 3 s and
+ * keeps a clear-text "soft SA" for 5 min of idle time. */
+#define DEFAULT_DPDDELAY 30
+#define DEFAULT_DPDTIMEOUT 150
+#define DEFAULT_FALLBACK_TIMEOUT 3
+#define DEFAULT_FALLBACK_LIFETIME 300
 
 struct parser {
 	const char *file;
@@ -591,6 +597,36 @@ static int conn_key(struct state *st, const char *key, const char *v)
 		cs->has_pfs = true;
 		return set_bool(p, key, v, &c->pfs);
 	}
+	if (!strcmp(key, "dpddelay"))
+		return set_seconds(p, key, v, &c->dpddelay);
+	if (!strcmp(key, "dpdtimeout"))
+		return set_seconds(p, key, v, &c->dpdtimeout);
+	if (!strcmp(key, "dpdaction")) {
+		static const char *const names[] = { "none", "clear", "hold",
+						     "restart" };
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strcmp(v, names[i])) {
+				c->dpdaction = (enum dpd_action)i;
+				return 0;
+			}
+		return perr(p, "dpdaction: expected none, clear, hold or restart, not \"%s\"",
+			    v);
+	}
+	if (!strcmp(key, "level")) {
+		if (!strcmp(v, "require"))
+			c->level = CONN_LEVEL_REQUIRE;
+		else if (!strcmp(v, "request"))
+			c->level = CONN_LEVEL_REQUEST;
+		else
+			return perr(p, "level: expected require or request, not \"%s\"", v);
+		return 0;
+	}
+	if (!strcmp(key, "fallback_timeout"))
+		return set_seconds(p, key, v, &c->fallback_timeout);
+	if (!strcmp(key, "fallback_lifetime"))
+		return set_seconds(p, key, v, &c->fallback_lifetime);
 	if (!strcmp(key, "keyingtries")) {
 		if (!strcmp(v, "%forever")) {
 			c->keyingtries = 0;
@@ -617,6 +653,10 @@ static void conn_defaults(struct conn_state *cs)
 	cs->c.autostart = CONN_AUTO_ADD;
 	cs->c.tunnel = true;
 	cs->c.keyingtries = DEFAULT_KEYINGTRIES;
+	cs->c.dpddelay = DEFAULT_DPDDELAY;
+	cs->c.dpdtimeout = DEFAULT_DPDTIMEOUT;
+	cs->c.fallback_timeout = DEFAULT_FALLBACK_TIMEOUT;
+	cs->c.fallback_lifetime = DEFAULT_FALLBACK_LIFETIME;
 	/* The built-in lists are valid, so these cannot fail. */
 	each_suite(&dummy, "ike", DEFAULT_IKE, ike_suite, &cs->c);
 }
@@ -733,6 +773,12 @@ static int conn_end(struct state *st)
 	if (c->rekeymargin >= c->lifetime) {
 		perr(p, "conn %s: rekeymargin (%u s) must be below lifetime (%u s)",
 		     c->name, c->rekeymargin, c->lifetime);
+		goto out;
+	}
+	if (c->level == CONN_LEVEL_REQUEST && c->autostart == CONN_AUTO_ADD) {
+		/* Its policies must be there before the first packet. */
+		perr(p, "conn %s: level=request needs auto=route or auto=start",
+		     c->name);
 		goto out;
 	}
 	if (conn_bundles(st, cs))

@@ -32,6 +32,20 @@ enum conn_auto {
 	CONN_AUTO_ROUTE,	/* initiate on traffic (kipsec ACQUIRE) */
 };
 
+/* What a dead peer (DPD timeout) leaves of a conn (dpd.c). */
+enum dpd_action {
+	DPD_ACTION_NONE,	/* no R-U-THERE sent; ours are still answered */
+	DPD_ACTION_CLEAR,	/* SAs and policies go */
+	DPD_ACTION_HOLD,	/* policies stay: traffic negotiates (ACQUIRE) */
+	DPD_ACTION_RESTART,	/* policies stay and it renegotiates at once */
+};
+
+/* The Windows security levels (fallback.c). */
+enum conn_level {
+	CONN_LEVEL_REQUIRE,	/* IPsec or no traffic */
+	CONN_LEVEL_REQUEST,	/* IPsec, else clear text for a while */
+};
+
 enum log_level {
 	LOG_LVL_ERROR,
 	LOG_LVL_WARN,
@@ -66,6 +80,14 @@ struct conn_config {
 	bool pfs;
 	uint16_t pfs_group;		/* IKE_GROUP_NONE without PFS */
 	unsigned int keyingtries;	/* 0: forever */
+	/* Dead peer detection (RFC 3706), dpd.c */
+	uint32_t dpddelay;		/* seconds */
+	uint32_t dpdtimeout;		/* seconds */
+	enum dpd_action dpdaction;
+	/* Request versus require, fallback.c */
+	enum conn_level level;
+	uint32_t fallback_timeout;	/* seconds without SA before clear text */
+	uint32_t fallback_lifetime;	/* seconds of clear text, then retry */
 };
 
 struct config {

@@ -77,6 +77,7 @@ int conns_create(struct daemon *d)
 		/* The reqid links the conn's SAs to its policies in kipsec. */
 		c->reqid = (uint32_t)i + 1;
 		timer_init(&c->retry, retry_fired);
+		fallback_init(c);
 		*tail = c;
 		tail = &c->next;
 	}
@@ -90,6 +91,7 @@ void conns_destroy(struct daemon *d)
 	for (c = d->conns; c; c = next) {
 		next = c->next;
 		timer_cancel(&c->retry);
+		fallback_cancel(c);
 		while (c->children) {
 			struct child_sa *ch = c->children;
 
@@ -226,6 +228,8 @@ static int conn_establish(struct conn *c, char *msg, size_t msglen)
 	char a[FORMAT_BUF_LEN];
 
 	timer_cancel(&c->retry);
+	if (!current_child(c))
+		fallback_negotiating(c);
 	if (sa && current_child(c) && child_wanted(c) && peer_quick_pending(c)) {
 		/* The peer rekeys first: its new child will do; check later. */
 		log_info("%s: the peer is rekeying: waiting for its new SA pair",
@@ -333,10 +337,13 @@ int conn_down(struct conn *c, char *msg, size_t msglen)
 	c->wanted = false;
 	c->rekey_wanted = false;
 	timer_cancel(&c->retry);
+	fallback_cancel(c);
+	c->held = false;
 	while (c->children) {
 		conn_child_delete(c, c->children, true);
 		n++;
 	}
+	policy_conn_sync(c);
 	if (c->ike) {
 		struct isakmp_sa *sa = c->ike;
 
@@ -369,13 +376,39 @@ void conn_ike_established(struct conn *c, struct isakmp_sa *sa)
 		log_error("%s: cannot start Quick Mode", c->cfg->name);
 }
 
-/* Another attempt after a pause, while keyingtries allows (0: forever). */
+/* Longest pause between attempts: backoff doubles up to this. */
+#define RETRY_MAX_MS 60000
+
+/*
+ * The pause before attempt tries + 1: retransmit_timeout, doubled with
+ * each failure, at most RETRY_MAX_MS, so that a peer that is down (and
+ * traffic held back by require policies) does not get a storm of Main
+ * Modes.
+ */
+static uint64_t retry_delay_ms(unsigned int tries)
+{
+	uint64_t ms = D->cfg.retransmit_timeout_ms;
+	unsigned int i;
+
+	for (i = 1; i < tries && ms < RETRY_MAX_MS; i++)
+		ms *= 2;
+	return ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS;
+}
+
+/*
+ * Another attempt after a pause, while keyingtries allows (0: forever);
+ * a conn restarted after its peer died (dpdaction=restart) tries until
+ * the peer is back.
+ */
 static void retry_later(struct conn *c, const char *what)
 {
+	uint64_t delay;
+
 	if (!c->wanted && !c->rekey_wanted)
 		return;
 	c->tries++;
-	if (c->cfg->keyingtries && c->tries >= c->cfg->keyingtries) {
+	if (c->cfg->keyingtries && c->tries >= c->cfg->keyingtries &&
+	    !(c->held && c->cfg->dpdaction == DPD_ACTION_RESTART)) {
 		log_error("%s: %s failed %u time%s; giving up (keyingtries=%u)",
 			  c->cfg->name, what, c->tries, c->tries == 1 ? "" : "s",
 			  c->cfg->keyingtries);
@@ -384,9 +417,10 @@ static void retry_later(struct conn *c, const char *what)
 		c->tries = 0;
 		return;
 	}
-	log_info("%s: %s failed; attempt %u in %u ms", c->cfg->name, what,
-		 c->tries + 1, D->cfg.retransmit_timeout_ms);
-	timer_arm(&c->retry, D->cfg.retransmit_timeout_ms);
+	delay = retry_delay_ms(c->tries);
+	log_info("%s: %s failed; attempt %u in %llu ms", c->cfg->name, what,
+		 c->tries + 1, (unsigned long long)delay);
+	timer_arm(&c->retry, delay);
 }
 
 void conn_ike_failed(struct conn *c, struct isakmp_sa *sa)
@@ -465,6 +499,7 @@ void conn_child_add(struct conn *c, struct child_sa *child)
 			retire(c, m);
 	c->tries = 0;
 	c->rekey_wanted = false;
+	fallback_end(c);
 }
 
 struct child_sa *conn_child_by_spi_out(struct conn *c, uint8_t protocol,
@@ -569,8 +604,8 @@ void conn_acquire(uint32_t reqid, uint32_t policy_index)
 	for (c = D->conns; c; c = c->next)
 		if (c->reqid == reqid)
 			break;
-	if (!c || c->cfg->autostart != CONN_AUTO_ROUTE) {
-		log_debug("kipsec: ACQUIRE for policy %u (reqid %u) ignored: no auto=route conn",
+	if (!c || !conn_routed(c)) {
+		log_debug("kipsec: ACQUIRE for policy %u (reqid %u) ignored: no routed conn",
 			  policy_index, reqid);
 		return;
 	}
@@ -580,4 +615,10 @@ void conn_acquire(uint32_t reqid, uint32_t policy_index)
 		 c->cfg->name, policy_index);
 	if (conn_up(c, msg, sizeof(msg)))
 		log_error("%s: %s", c->cfg->name, msg);
+}
+
+bool conn_routed(const struct conn *c)
+{
+	return c->cfg->autostart == CONN_AUTO_ROUTE ||
+	       c->cfg->level == CONN_LEVEL_REQUEST || c->held;
 }

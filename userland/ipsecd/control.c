@@ -211,6 +211,8 @@ static void render_list(FILE *out, enum fmt f)
 				json_key(&w, "lifetime");
 				json_u64(&w, sa->suite.life.seconds);
 				nat_json(&w, sa);
+				fallback_status_json(&w, c);
+				dpd_status_json(&w, sa);
 				json_key(&w, "ipsec_sas");
 				json_array_begin(&w);
 				for (ch = current ? c->children : NULL; ch; ch = ch->next)
@@ -229,6 +231,8 @@ static void render_list(FILE *out, enum fmt f)
 					suite, ci, cr,
 					human_duration((uint64_t)(now - sa->created),
 						       age, sizeof(age)));
+				if (f == FMT_TABLE && sa->state == ISAKMP_ESTABLISHED)
+					dpd_status_text(out, sa);
 			}
 			/* Only when there is a NAT: existing lines stay. */
 			if (f != FMT_JSON && sa->nat.detected) {
@@ -247,6 +251,27 @@ static void render_list(FILE *out, enum fmt f)
 			}
 			shown_children |= current;
 		}
+		if (!shown_children && !c->children && conn_routed(c)) {
+			/* No SA: what its policies do meanwhile. */
+			if (f == FMT_JSON) {
+				json_object_begin(&w);
+				json_key(&w, "conn");
+				json_string(&w, c->cfg->name);
+				json_key(&w, "peer");
+				json_string(&w, ip_addr_format(&c->cfg->right, b, sizeof(b)));
+				json_key(&w, "state");
+				json_string(&w, "none");
+				fallback_status_json(&w, c);
+				json_key(&w, "ipsec_sas");
+				json_array_begin(&w);
+				json_array_end(&w);
+				json_object_end(&w);
+			} else if (f == FMT_TABLE) {
+				fprintf(out, "%s: no SA\n", c->cfg->name);
+			}
+		}
+		if (f == FMT_TABLE)
+			fallback_status_text(out, c);
 		if (!shown_children && c->children) {
 			struct child_sa *ch;
 

@@ -281,6 +281,7 @@ static int mm1_build(struct exchange *x, const struct ike_message *rx,
 	(void)rx;
 	if (ike_p1_offer(&out->arena, suites, n, &pl->u.sa))
 		return -1;
+	add_bytes(out, IKE_PL_VENDOR, dpd_vendor_id, DPD_VENDOR_ID_LEN);
 	ike_buf_reset(&sa->sai_b);
 	if (ike_payload_encode_body(pl, &sa->sai_b, NULL))
 		return -1;
@@ -306,6 +307,7 @@ static int mm1_process(struct exchange *x, const struct ike_message *rx)
 	sa->suite = p1_choice.suite;
 	sa->suite.life = p1_choice.decision.life;
 	nat_vids_received(sa, rx);
+	sa->dpd.peer_supports = dpd_vid_present(rx);
 	return buf_set(&sa->sai_b, pl->body.ptr, pl->body.len) ? -1 : 0;
 }
 
@@ -317,6 +319,7 @@ static int mm2_build(struct exchange *x, const struct ike_message *rx,
 
 	if (ike_p1_reply(&out->arena, &offer->u.sa, &p1_choice, &pl->u.sa))
 		return -1;
+	add_bytes(out, IKE_PL_VENDOR, dpd_vendor_id, DPD_VENDOR_ID_LEN);
 	out->n += nat_vid_payloads(x->sa, &out->pl[out->n],
 				   MAX_OUT_PAYLOADS - out->n);
 	return 0;
@@ -354,6 +357,7 @@ static int mm2_process(struct exchange *x, const struct ike_message *rx)
 	sa->suite.life = ike_life_decide(&s.life, &suites[i].life).life;
 	memcpy(sa->cky_r, rx->hdr.cky_r, IKE_COOKIE_LEN);
 	nat_vids_received(sa, rx);
+	sa->dpd.peer_supports = dpd_vid_present(rx);
 	return 0;
 }
 
@@ -548,6 +552,7 @@ static void main_done(struct exchange *x)
 		 isakmp_sa_suite_name(sa, s, sizeof(s)),
 		 sa->initiator ? "initiator" : "responder", sa->suite.life.seconds);
 	nat_established(sa);
+	dpd_start(sa);
 	conn_ike_established(sa->conn, sa);
 }
 

@@ -81,8 +81,9 @@ static void send_protected(struct isakmp_sa *sa, const struct ike_payload *p)
 	ike_wipe(ctx.iv, sizeof(ctx.iv));
 }
 
-void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
-		      const uint8_t *spi, size_t spi_len, uint16_t type)
+void info_send_notify_data(struct isakmp_sa *sa, uint8_t protocol,
+			   const uint8_t *spi, size_t spi_len, uint16_t type,
+			   const uint8_t *data, size_t data_len)
 {
 	struct ike_payload n;
 
@@ -93,9 +94,17 @@ void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
 	n.u.notify.type = type;
 	n.u.notify.spi.ptr = spi;
 	n.u.notify.spi.len = spi_len;
+	n.u.notify.data.ptr = data;
+	n.u.notify.data.len = data_len;
+	send_protected(sa, &n);
+}
+
+void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
+		      const uint8_t *spi, size_t spi_len, uint16_t type)
+{
 	log_info("%s: sending %s to the peer", sa->conn->cfg->name,
 		 notify_name(type));
-	send_protected(sa, &n);
+	info_send_notify_data(sa, protocol, spi, spi_len, type, NULL, 0);
 }
 
 void info_send_notify_plain(const struct ip_addr *local,
@@ -150,6 +159,20 @@ void info_send_delete(struct isakmp_sa *sa, uint8_t protocol,
 	send_protected(sa, &d);
 }
 
+/* What makes a level=request conn fall back to clear text at once. */
+static bool refusal(uint16_t type)
+{
+	return type == IKE_N_NO_PROPOSAL_CHOSEN ||
+	       type == IKE_N_AUTHENTICATION_FAILED;
+}
+
+static const char *refusal_text(uint16_t type)
+{
+	return type == IKE_N_NO_PROPOSAL_CHOSEN ?
+	       "the peer refused: NO_PROPOSAL_CHOSEN" :
+	       "the peer refused: AUTHENTICATION_FAILED";
+}
+
 /* Quick Modes we started that a notification from the peer ends. */
 static void fail_pending_quick(struct isakmp_sa *sa, const struct ike_notify *n)
 {
@@ -176,6 +199,8 @@ static void fail_pending_quick(struct isakmp_sa *sa, const struct ike_notify *n)
 		timer_arm(&x->linger, 0);
 		log_error("%s: Quick Mode failed: peer sent %s", x->conn->cfg->name,
 			  notify_name(n->type));
+		if (refusal(n->type))
+			fallback_refused(x->conn, refusal_text(n->type));
 		conn_quick_failed(x->conn);
 	}
 }
@@ -185,6 +210,11 @@ static void handle_notify(struct isakmp_sa *sa, const struct ike_notify *n,
 {
 	const char *name = sa->conn->cfg->name;
 
+	if (n->type == IKE_N_DPD_R_U_THERE || n->type == IKE_N_DPD_R_U_THERE_ACK) {
+		if (authentic && sa->state == ISAKMP_ESTABLISHED)
+			dpd_receive(sa, n);
+		return;
+	}
 	if (n->type >= IKE_N_CONNECTED) {
 		log_info("%s: peer sent status %s", name, notify_name(n->type));
 		return;
@@ -208,6 +238,8 @@ static void handle_notify(struct isakmp_sa *sa, const struct ike_notify *n,
 		snprintf(why, sizeof(why), "peer sent %s", notify_name(n->type));
 		isakmp_sa_fail(sa, why);
 		conn_ike_failed(c, sa);
+		if (refusal(n->type) && sa->initiator)
+			fallback_refused(c, refusal_text(n->type));
 	}
 }
 
@@ -286,6 +318,7 @@ static void mm_unreadable(struct isakmp_sa *sa)
 		  c->cfg->name, ip_addr_format(&sa->peer, a, sizeof(a)));
 	isakmp_sa_fail(sa, "authentication failed");
 	conn_ike_failed(c, sa);
+	fallback_refused(c, refusal_text(IKE_N_AUTHENTICATION_FAILED));
 }
 
 void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
@@ -370,6 +403,9 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 		else if (p->type == IKE_PL_DELETE && authentic)
 			handle_delete(sa, &p->u.del);
 	}
+	/* After the payloads: an R-U-THERE-ACK must still find its probe. */
+	if (authentic && sa->state == ISAKMP_ESTABLISHED)
+		dpd_alive(&sa->dpd, timer_now_ms());
 out:
 	ike_message_free(&dec);
 	if (plain) {

@@ -28,6 +28,8 @@
 #include "ike/proposal.h"
 #include "ipsecd/config.h"
 #include "ipsecd/nat_t.h"
+#include "ipsecd/dpd.h"
+#include "ipsecd/fallback.h"
 #include "ipsecd/timer.h"
 
 #define IKE_PORT 500
@@ -148,6 +150,7 @@ struct isakmp_sa {
 	time_t created, established;
 	struct timer expire;
 	struct nat_state nat;		/* nat_t.c */
+	struct dpd_state dpd;		/* dpd.c */
 };
 
 struct conn {
@@ -163,6 +166,10 @@ struct conn {
 	/* kipsec policy indices (0: not installed), policy.c */
 	uint32_t pol_out, pol_in, pol_fwd;
 	bool bypass;			/* holds a reference on the IKE bypass */
+	/* Policies kept without SAs after a dead peer (dpdaction hold, restart). */
+	bool held;
+	unsigned int dpd_deaths;	/* times DPD found the peer dead */
+	struct fallback fallback;	/* level=request, fallback.c */
 };
 
 struct daemon {
@@ -240,6 +247,10 @@ void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 /* info.c */
 void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
 		      const uint8_t *spi, size_t spi_len, uint16_t type);
+/* The same with notification data (DPD's sequence number), not logged. */
+void info_send_notify_data(struct isakmp_sa *sa, uint8_t protocol,
+			   const uint8_t *spi, size_t spi_len, uint16_t type,
+			   const uint8_t *data, size_t data_len);
 void info_send_notify_plain(const struct ip_addr *local,
 			    const struct ip_addr *peer, uint16_t port,
 			    const uint8_t *cky_i, const uint8_t *cky_r,
@@ -278,6 +289,11 @@ struct isakmp_sa *conn_isakmp(const struct conn *c);
 void conn_sa_expired(uint8_t ipproto, uint32_t spi, const struct ip_addr *dst,
 		     bool hard, uint8_t reason);
 void conn_acquire(uint32_t reqid, uint32_t policy_index);
+/*
+ * Whether the conn's policies stay without SAs (auto=route, level=request,
+ * or held after a dead peer), so that traffic needs an SA or a fallback.
+ */
+bool conn_routed(const struct conn *c);
 const char *p2_suite_name(const struct ike_p2_suite *s, char *buf,
 			  size_t len);
 
@@ -321,6 +337,9 @@ struct kernel_policy {
 	uint8_t level;			/* enum kipsec_pol_level */
 };
 int kernel_policy_add(const struct kernel_policy *p, uint32_t *index);
+/* An SA's packet count (KIPSEC_A_SA_STATS), for DPD's traffic watch. */
+int kernel_sa_packets(const struct ip_addr *dst, uint8_t ike_proto,
+		      uint32_t spi, uint64_t *packets);
 void kernel_policy_del(uint32_t index);
 
 /* policy.c: a conn's policies, and IKE's own bypass */
@@ -329,7 +348,9 @@ int policy_conn_out(struct conn *c);
 void policy_conn_remove(struct conn *c);
 /* Removes them when the conn has no SA left and is not auto=route. */
 void policy_conn_sync(struct conn *c);
-int policy_route_all(struct daemon *d);	/* auto=route, at start */
+int policy_route_all(struct daemon *d);
+/* Priority of the conn's protect policies (a fallback bypass goes before). */
+uint32_t policy_conn_priority(const struct conn *c);	/* auto=route, at start */
 void policy_remove_all(struct daemon *d);	/* at exit */
 void kernel_spi_release(const struct ip_addr *dst, uint8_t ike_proto,
 			uint32_t spi);

@@ -516,6 +516,38 @@ void kernel_policy_del(uint32_t index)
 	transact_q(m, NULL, NULL, "policy delete", -ENOENT);
 }
 
+static int read_packets(struct nl_msg *reply, void *arg)
+{
+	struct nlattr *stats = nlmsg_find_attr(nlmsg_hdr(reply), GENL_HDRLEN,
+					       KIPSEC_A_SA_STATS);
+	struct nlattr *a = stats ? nla_find(nla_data(stats), nla_len(stats),
+					    KIPSEC_A_STATS_PACKETS) : NULL;
+
+	if (!a || nla_len(a) < 8)
+		return -EPROTO;
+	*(uint64_t *)arg = nla_get_u64(a);
+	return 0;
+}
+
+int kernel_sa_packets(const struct ip_addr *dst, uint8_t ike_proto,
+		      uint32_t spi, uint64_t *packets)
+{
+	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_SA_GET,
+					      KIPSEC_GENL_VERSION, 0);
+
+	*packets = 0;
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KIPSEC_A_SA_SPI, spi) ||
+	    put_addr(m, KIPSEC_A_SA_DST, dst) ||
+	    nla_put_u8(m, KIPSEC_A_SA_PROTO, ipproto(ike_proto))) {
+		netlink_msg_free_wiped(m);
+		return -EMSGSIZE;
+	}
+	/* An SA that expired a moment ago is no error worth a log line. */
+	return transact_q(m, read_packets, packets, "SA get", -ENOENT);
+}
+
 /* ---- events ---- */
 
 static int attr_addr(struct nlattr *a, struct ip_addr *out)

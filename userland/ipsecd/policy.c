@@ -66,7 +66,7 @@ static uint8_t tmpl_proto(const struct conn *c)
 	return IPPROTO_AH;
 }
 
-static uint32_t priority(const struct conn *c)
+uint32_t policy_conn_priority(const struct conn *c)
 {
 	unsigned int bits = (unsigned int)ip_addr_len(&c->cfg->left) * 8;
 
@@ -81,7 +81,7 @@ static void protect(const struct conn *c, uint8_t dir, struct kernel_policy *p)
 	memset(p, 0, sizeof(*p));
 	p->dir = dir;
 	p->action = KIPSEC_ACTION_PROTECT;
-	p->priority = priority(c);
+	p->priority = policy_conn_priority(c);
 	p->src = out ? c->cfg->leftsubnet : c->cfg->rightsubnet;
 	p->dst = out ? c->cfg->rightsubnet : c->cfg->leftsubnet;
 	p->tmpl_proto = tmpl_proto(c);
@@ -89,7 +89,9 @@ static void protect(const struct conn *c, uint8_t dir, struct kernel_policy *p)
 	p->reqid = c->reqid;
 	p->tsrc = out ? c->cfg->left : c->cfg->right;
 	p->tdst = out ? c->cfg->right : c->cfg->left;
-	p->level = KIPSEC_LEVEL_REQUIRE;
+	/* level=request accepts clear traffic from the peer (fallback.c). */
+	p->level = !out && c->cfg->level == CONN_LEVEL_REQUEST ?
+		   KIPSEC_LEVEL_REQUEST : KIPSEC_LEVEL_REQUIRE;
 }
 
 static const char *dir_name(uint8_t dir)
@@ -216,6 +218,7 @@ void policy_conn_remove(struct conn *c)
 {
 	bool had = c->pol_out || c->pol_in || c->pol_fwd;
 
+	fallback_cancel(c);
 	kernel_policy_del(c->pol_out);
 	kernel_policy_del(c->pol_in);
 	kernel_policy_del(c->pol_fwd);
@@ -241,8 +244,7 @@ static bool inbound_pending(const struct conn *c)
 
 void policy_conn_sync(struct conn *c)
 {
-	if (c->cfg->autostart == CONN_AUTO_ROUTE || c->children ||
-	    inbound_pending(c))
+	if (conn_routed(c) || c->children || inbound_pending(c))
 		return;
 	policy_conn_remove(c);
 }
@@ -256,7 +258,7 @@ int policy_route_all(struct daemon *d)
 		if (c->cfg->bundles[0].n > 1)
 			log_warn("%s: AH+ESP bundle: kipsec's policies name one protocol, so only ESP protects the traffic",
 				 c->cfg->name);
-		if (c->cfg->autostart != CONN_AUTO_ROUTE)
+		if (!conn_routed(c))
 			continue;
 		if (policy_conn_in(c) || policy_conn_out(c)) {
 			rc = -1;

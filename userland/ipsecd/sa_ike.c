@@ -75,6 +75,7 @@ void isakmp_sa_free(struct isakmp_sa *sa)
 	exchange_cleanup(&sa->main);
 	timer_cancel(&sa->expire);
 	nat_sa_cleanup(sa);
+	dpd_stop(sa);
 	ike_buf_free(&sa->sai_b);
 	ike_buf_free(&sa->gxi);
 	ike_buf_free(&sa->gxr);
@@ -101,6 +102,7 @@ void isakmp_sa_fail(struct isakmp_sa *sa, const char *why)
 			 sa->state == ISAKMP_ESTABLISHED ? "ended" : "failed",
 			 "", why);
 	sa->state = ISAKMP_DEAD;
+	dpd_stop(sa);
 	timer_cancel(&sa->main.retransmit);
 	for (x = sa->exchanges; x; x = x->next)
 		timer_cancel(&x->retransmit);

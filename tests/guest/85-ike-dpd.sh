@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Dead peer detection (RFC 3706) in ipsecd, with short timers (dpddelay
+# 2 s, dpdtimeout 6 s):
+#   - both ipsecds announce DPD; one-way traffic (lan-b ignores pings)
+#     makes gw-a probe, and gw-b answers: the SAs stay;
+#   - gw-b's transit link goes down while lan-a keeps sending: gw-a finds
+#     the peer dead and deletes its SAs (kipsec too) within dpddelay +
+#     dpdtimeout; dpdaction=restart keeps the policies (no clear text) and
+#     renegotiates with backoff; traffic recovers when the link returns.
+# DPD against charon is in 87-ike-dpd-strongswan.sh.
+. "$KIPSEC_TOP/tests/lib/tap.sh"
+. "$KIPSEC_TOP/tests/lib/guest.sh"
+. "$KIPSEC_TOP/tests/lib/topology.sh"
+. "$KIPSEC_TOP/tests/lib/xfrm.sh"
+
+load_kipsec
+t=$(mktemp -d /tmp/dpd-test.XXXXXX)
+chmod 700 "$t"
+check "topology builds" topo_setup
+xfrm_warmup lan-a aes-gcm-16 >"$t/warmup.out" 2>&1 &
+warm_pid=$!
+
+conf() {
+	local me=$1 l r ls rs
+	if [ "$me" = a ]; then l=1 r=2 ls=1 rs=2; else l=2 r=1 ls=2 rs=1; fi
+	cat <<EOT
+config setup
+	controlsocket=$t/$me.sock
+	secretsfile=$t/$me.secrets
+	retransmit_timeout=1s
+	retransmit_tries=2
+
+conn %default
+	authby=secret
+	auto=add
+	dpddelay=2s
+	dpdtimeout=6s
+
+conn good
+	left=192.0.2.$l
+	right=192.0.2.$r
+	leftsubnet=10.$ls.0.0/24
+	rightsubnet=10.$rs.0.0/24
+	dpdaction=$([ "$me" = a ] && echo restart || echo clear)
+EOT
+}
+for me in a b; do
+	conf $me >"$t/$me.conf"
+	{
+		echo '192.0.2.1 192.0.2.2 : PSK "dpd-test-psk"'
+	} >"$t/$me.secrets"
+	chmod 600 "$t/$me.secrets"
+done
+check "ipsecd -n accepts the DPD configuration" ipsecd -n -f "$t/a.conf"
+
+in_ns gw-a ipsecd -d -f "$t/a.conf" 2>"$t/a.log" &
+in_ns gw-b ipsecd -d -f "$t/b.conf" 2>"$t/b.log" &
+for i in $(seq 50); do
+	[ -S "$t/a.sock" ] && [ -S "$t/b.sock" ] && break
+	sleep 0.1
+done
+ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
+ike_b() { ipsecctl -s "$t/b.sock" "$@"; }
+# dpd SIDE CONN FIELD: a field of the conn's DPD state in "ike list".
+dpd() {
+	ipsecctl -s "$t/$1.sock" -j ike list |
+		jq -r --arg c "$2" --arg f "$3" \
+			'[.[] | select(.conn == $c and .state == "established")][0].dpd[$f] // "none"'
+}
+sa_count() { ip netns exec "$1" ipsecctl -j sa list | jq length; }
+# wait_for SECONDS CMD...: poll CMD every 0.5 s until it succeeds.
+wait_for() {
+	local end=$(($(date +%s) + $1))
+	shift
+	while [ "$(date +%s)" -lt $end ]; do
+		"$@" && return 0
+		sleep 0.5
+	done
+	return 1
+}
+up_both() {
+	[ "$(dpd a good state)" != none ] && [ "$(dpd b good state)" != none ] &&
+		[ "$(sa_count gw-a)" -ge 2 ] && [ "$(sa_count gw-b)" -ge 2 ]
+}
+
+wait $warm_pid
+check "ipsecctl up good" ike_a up good
+check "good: established on both sides" wait_for 40 up_both
+expect_eq "gw-a saw gw-b's DPD vendor ID, and gw-b gw-a's" \
+	"$(dpd a good peer_supports) $(dpd b good peer_supports)" "true true"
+expect_eq "both idle (no probe without traffic)" \
+	"$(dpd a good state) $(dpd a good sent) $(dpd b good state)" "idle 0 idle"
+expect_match "ike list (table) shows the DPD state" "$(script -qc "ipsecctl -s $t/a.sock ike list" /dev/null)" \
+	'dpd (idle|probing) \(delay 2s, timeout 6s, action restart\)'
+
+# One-way traffic with both alive: lan-b ignores echo requests, so gw-a
+# sends and receives nothing: it probes, gw-b answers.
+in_ns lan-b sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+in_ns lan-a ping -n -q -c 30 -i 0.2 10.2.0.2 >/dev/null 2>&1 &
+ping_pid=$!
+acked() { [ "$(dpd a good acked)" -ge 1 ] 2>/dev/null; }
+check "one-way traffic: gw-a's R-U-THERE gets an ACK" wait_for 15 acked
+kill $ping_pid 2>/dev/null
+wait $ping_pid 2>/dev/null
+in_ns lan-b sysctl -qw net.ipv4.icmp_echo_ignore_all=0
+expect_eq "gw-b answered it" "$([ "$(dpd b good answered)" -ge 1 ] && echo yes)" yes
+expect_eq "the SAs stay while both are alive" "$(sa_count gw-a) $(sa_count gw-b)" "2 2"
+check "traffic still crosses" topo_ping lan-a lan-b 3
+
+# gw-b's transit link goes down while lan-a keeps sending.
+in_ns lan-a ping -n -q -i 0.2 10.2.0.2 >/dev/null 2>&1 &
+ping_pid=$!
+sleep 1
+ip -n gw-b link set wan down
+down_at=$(date +%s)
+gone() { [ "$(sa_count gw-a)" = 0 ]; }
+check "gw-b dead: gw-a deletes its SAs" wait_for 20 gone
+took=$(($(date +%s) - down_at))
+expect_eq "within dpddelay + dpdtimeout (+ a tick and slack): ${took}s <= 12s" \
+	"$([ $took -le 12 ] && echo yes)" yes
+expect_match "gw-a logs the dead peer" "$(cat "$t/a.log")" 'peer 192\.0\.2\.2 is dead: no R-U-THERE-ACK for 6 s'
+expect_match "gw-a applies dpdaction=restart" "$(cat "$t/a.log")" 'good: dpdaction=restart'
+pols=$(in_ns gw-a ipsecctl -j policy list | jq 'map(select(.action == "protect")) | length')
+expect_eq "restart holds the policies: no clear text meanwhile" "$pols" 3
+topo_wire_watch
+sleep 2
+expect_eq "nothing of lan-a's leaves gw-a in the clear" "$(topo_wire_count gw-a clear)" 0
+expect_match "restart: gw-a renegotiates" "$(cat "$t/a.log")" 'good: initiating Main Mode'
+
+ip -n gw-b link set wan up
+ip -n gw-b route replace 10.1.0.0/24 via 192.0.2.1
+ping_ok() { topo_ping lan-a lan-b 1 >/dev/null; }
+check "link back: traffic recovers (new SAs, no manual step)" wait_for 40 ping_ok
+kill $ping_pid 2>/dev/null
+wait $ping_pid 2>/dev/null
+topo_wire_watch
+check "lan-a -> lan-b after the recovery" topo_ping lan-a lan-b 3
+expect_eq "through ESP, none in clear" \
+	"$([ "$(topo_wire_count gw-a esp)" -ge 3 ] && echo yes) $(topo_wire_count gw-a clear)" "yes 0"
+expect_match "ike list counts the peer's death" "$(ike_a -j ike list)" '"dpd_deaths":1'
+
+[ -d /mnt/out ] && for f in a b; do cp "$t/$f.log" "/mnt/out/85-dpd-gw-$f.log"; done 2>/dev/null
+if [ "$TAP_FAILED" -ne 0 ]; then
+	echo "# --- gw-a log"; sed 's/^/#   /' "$t/a.log" | tail -n 80
+	echo "# --- gw-b log"; sed 's/^/#   /' "$t/b.log" | tail -n 40
+fi
+rm -rf "$t"
+topo_teardown
+tap_done
