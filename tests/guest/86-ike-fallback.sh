@@ -209,10 +209,22 @@ expect_match "refuse: gw-a logs why" "$(cat "$t/a.log")" \
 check "refuse: 10.1.3.2 -> 10.2.3.2 in clear text" \
 	in_ns lan-a ping -n -q -c 2 -i 0.2 -W 2 -I 10.1.3.2 10.2.3.2
 
+# An ipsecd killed while a bypass is up leaves it; the next one removes it.
+kill -KILL "$pid_a"
+for i in $(seq 50); do kill -0 "$pid_a" 2>/dev/null || break; sleep 0.1; done
+expect_eq "SIGKILL: the refuse bypass is left behind" "$([ -n "$(bypass 10.1.3.0)" ] && echo yes)" yes
+in_ns gw-a ipsecd -f "$t/a.conf" 2>"$t/a2.log" &
+started() { grep -q 'routed: policies installed' "$t/a2.log"; }
+check "ipsecd starts again on gw-a" wait_for 10 started
+expect_eq "the new ipsecd removed the left-over bypass" "$(bypass 10.1.3.0)" ""
+expect_match "and says so" "$(cat "$t/a2.log")" 'refuse: removed a clear-text fallback bypass left over'
+kill -TERM "$(ip netns pids gw-a | head -n 1)" 2>/dev/null
+
 [ -d /mnt/out ] && for f in a b; do cp "$t/$f.log" "/mnt/out/86-fallback-gw-$f.log"; done 2>/dev/null
 if [ "$TAP_FAILED" -ne 0 ]; then
 	echo "# --- gw-a log"; sed 's/^/#   /' "$t/a.log" | tail -n 60
 	echo "# --- gw-b log"; sed 's/^/#   /' "$t/b.log" | tail -n 30
+	echo "# --- gw-a, second ipsecd"; sed 's/^/#   /' "$t/a2.log" 2>/dev/null | tail -n 20
 fi
 rm -rf "$t"
 topo_teardown
