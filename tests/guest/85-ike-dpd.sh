@@ -8,7 +8,9 @@
 #   - gw-b's transit link goes down while lan-a keeps sending: gw-a finds
 #     the peer dead and deletes its SAs (kipsec too) within dpddelay +
 #     dpdtimeout; dpdaction=restart keeps the policies (no clear text) and
-#     renegotiates with backoff; traffic recovers when the link returns.
+#     renegotiates with backoff; traffic recovers when the link returns;
+#     a second conn (held, 192.0.2.11 <-> .12) with dpdaction=hold loses
+#     its SAs too but keeps its policies and waits for traffic (ACQUIRE).
 # DPD against charon is in 87-ike-dpd-strongswan.sh.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
@@ -19,6 +21,17 @@ load_kipsec
 t=$(mktemp -d /tmp/dpd-test.XXXXXX)
 chmod 700 "$t"
 check "topology builds" topo_setup
+held_pair() {
+	ip -n gw-a addr add 192.0.2.11/24 dev wan &&
+		ip -n gw-b addr add 192.0.2.12/24 dev wan &&
+		ip -n lan-a addr add 10.1.2.2/24 dev eth0 &&
+		ip -n gw-a addr add 10.1.2.1/24 dev lan &&
+		ip -n gw-a route add 10.2.2.0/24 via 192.0.2.12 &&
+		ip -n lan-b addr add 10.2.2.2/24 dev eth0 &&
+		ip -n gw-b addr add 10.2.2.1/24 dev lan &&
+		ip -n gw-b route add 10.1.2.0/24 via 192.0.2.11
+}
+check "a second address pair and LANs for held" held_pair
 xfrm_warmup lan-a aes-gcm-16 >"$t/warmup.out" 2>&1 &
 warm_pid=$!
 
@@ -44,12 +57,20 @@ conn good
 	leftsubnet=10.$ls.0.0/24
 	rightsubnet=10.$rs.0.0/24
 	dpdaction=$([ "$me" = a ] && echo restart || echo clear)
+
+conn held
+	left=192.0.2.1$l
+	right=192.0.2.1$r
+	leftsubnet=10.$ls.2.0/24
+	rightsubnet=10.$rs.2.0/24
+	dpdaction=$([ "$me" = a ] && echo hold || echo clear)
 EOT
 }
 for me in a b; do
 	conf $me >"$t/$me.conf"
 	{
 		echo '192.0.2.1 192.0.2.2 : PSK "dpd-test-psk"'
+		echo '192.0.2.11 192.0.2.12 : PSK "dpd-test-psk-2"'
 	} >"$t/$me.secrets"
 	chmod 600 "$t/$me.secrets"
 done
@@ -82,12 +103,19 @@ wait_for() {
 }
 up_both() {
 	[ "$(dpd a good state)" != none ] && [ "$(dpd b good state)" != none ] &&
-		[ "$(sa_count gw-a)" -ge 2 ] && [ "$(sa_count gw-b)" -ge 2 ]
+		[ "$(dpd a held state)" != none ] &&
+		[ "$(sa_count gw-a)" -ge 4 ] && [ "$(sa_count gw-b)" -ge 4 ]
+}
+# sas_of NS PAIR: the SAs between 192.0.2.PAIR and .PAIR+1 in NS.
+sas_of() {
+	ip netns exec "$1" ipsecctl -j sa list |
+		jq --arg a "192.0.2.$2" '[.[] | select(.src == $a or .dst == $a)] | length'
 }
 
 wait $warm_pid
 check "ipsecctl up good" ike_a up good
-check "good: established on both sides" wait_for 40 up_both
+check "ipsecctl up held" ike_a up held
+check "good and held: established on both sides" wait_for 40 up_both
 expect_eq "gw-a saw gw-b's DPD vendor ID, and gw-b gw-a's" \
 	"$(dpd a good peer_supports) $(dpd b good peer_supports)" "true true"
 expect_eq "both idle (no probe without traffic)" \
@@ -106,24 +134,33 @@ kill $ping_pid 2>/dev/null
 wait $ping_pid 2>/dev/null
 in_ns lan-b sysctl -qw net.ipv4.icmp_echo_ignore_all=0
 expect_eq "gw-b answered it" "$([ "$(dpd b good answered)" -ge 1 ] && echo yes)" yes
-expect_eq "the SAs stay while both are alive" "$(sa_count gw-a) $(sa_count gw-b)" "2 2"
+expect_eq "the SAs stay while both are alive" "$(sas_of gw-a 1) $(sas_of gw-b 1)" "2 2"
 check "traffic still crosses" topo_ping lan-a lan-b 3
 
 # gw-b's transit link goes down while lan-a keeps sending.
 in_ns lan-a ping -n -q -i 0.2 10.2.0.2 >/dev/null 2>&1 &
 ping_pid=$!
+in_ns lan-a ping -n -q -i 0.2 -I 10.1.2.2 10.2.2.2 >/dev/null 2>&1 &
+ping2_pid=$!
 sleep 1
 ip -n gw-b link set wan down
 down_at=$(date +%s)
-gone() { [ "$(sa_count gw-a)" = 0 ]; }
+gone() { [ "$(sas_of gw-a 1)" = 0 ]; }
 check "gw-b dead: gw-a deletes its SAs" wait_for 20 gone
 took=$(($(date +%s) - down_at))
 expect_eq "within dpddelay + dpdtimeout (+ a tick and slack): ${took}s <= 12s" \
 	"$([ $took -le 12 ] && echo yes)" yes
 expect_match "gw-a logs the dead peer" "$(cat "$t/a.log")" 'peer 192\.0\.2\.2 is dead: no R-U-THERE-ACK for 6 s'
 expect_match "gw-a applies dpdaction=restart" "$(cat "$t/a.log")" 'good: dpdaction=restart'
+held_gone() { [ "$(sas_of gw-a 11)" = 0 ]; }
+check "held: its SAs are gone too" wait_for 5 held_gone
 pols=$(in_ns gw-a ipsecctl -j policy list | jq 'map(select(.action == "protect")) | length')
-expect_eq "restart holds the policies: no clear text meanwhile" "$pols" 3
+expect_eq "restart and hold keep the policies (3 each): no clear text meanwhile" "$pols" 6
+expect_match "held: gw-a applies dpdaction=hold" "$(cat "$t/a.log")" 'held: dpdaction=hold'
+held_acq() { sed -n '/held: dpdaction=hold/,$p' "$t/a.log" | grep -q 'held: traffic for the conn (ACQUIRE'; }
+check "held: traffic (ACQUIRE) renegotiates it" wait_for 5 held_acq
+kill $ping2_pid 2>/dev/null
+wait $ping2_pid 2>/dev/null
 topo_wire_watch
 sleep 2
 expect_eq "nothing of lan-a's leaves gw-a in the clear" "$(topo_wire_count gw-a clear)" 0
@@ -139,7 +176,8 @@ topo_wire_watch
 check "lan-a -> lan-b after the recovery" topo_ping lan-a lan-b 3
 expect_eq "through ESP, none in clear" \
 	"$([ "$(topo_wire_count gw-a esp)" -ge 3 ] && echo yes) $(topo_wire_count gw-a clear)" "yes 0"
-expect_match "ike list counts the peer's death" "$(ike_a -j ike list)" '"dpd_deaths":1'
+expect_match "ike list counts the peer's death" \
+	"$(ike_a -j ike list | jq -c '.[] | select(.conn == "good") | .dpd_deaths' | head -n 1)" '^1$'
 
 [ -d /mnt/out ] && for f in a b; do cp "$t/$f.log" "/mnt/out/85-dpd-gw-$f.log"; done 2>/dev/null
 if [ "$TAP_FAILED" -ne 0 ]; then

@@ -757,14 +757,21 @@ static const char help_ike_list[] =
 	"  On a terminal: one line per ISAKMP SA (conn: local === peer, state,\n"
 	"  role, suite, cookies, age), then one indented line per IPsec SA\n"
 	"  (protocol, algorithms, inbound and outbound SPI, client subnets,\n"
-	"  mode, age).\n"
+	"  mode, age); under an established ISAKMP SA its dead peer detection\n"
+	"  (state, settings, R-U-THEREs sent/ACKed/answered), and per conn its\n"
+	"  security level (require|request) with any active clear-text\n"
+	"  fallback (why, time left, bypass policy index).\n"
 	"  Without -j and when stdout is not a terminal: tab-separated lines,\n"
 	"    ike CONN LOCAL PEER STATE ROLE SUITE COOKIE_I COOKIE_R AGE\n"
 	"    ipsec CONN PROTO SPI_IN SPI_OUT ALG MODE LOCAL_TS REMOTE_TS AGE\n"
 	"  -j: a JSON array of objects with the members conn, local, peer,\n"
 	"  state, role, ike, cookie_i, cookie_r, age, lifetime and ipsec_sas\n"
 	"  (objects: proto, spi_in, spi_out (numbers), alg, mode, pfs,\n"
-	"  local_ts, remote_ts, age, lifetime, lifetime_kbytes).\n";
+	"  local_ts, remote_ts, age, lifetime, lifetime_kbytes), plus level,\n"
+	"  fallback (active, remaining, policy, reason, count), dpd_deaths and\n"
+	"  dpd (state, peer_supports, delay, timeout, action, sent, acked,\n"
+	"  answered); a conn with routed policies and no SA is listed with\n"
+	"  state \"none\".\n";
 
 static const char help_up[] =
 	"Usage: ipsecctl [-s SOCKET] up NAME\n"

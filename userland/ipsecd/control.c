@@ -174,13 +174,14 @@ static void render_list(FILE *out, enum fmt f)
 		json_array_begin(&w);
 	}
 	for (c = D->conns; c; c = c->next) {
-		bool shown_children = false;
+		bool shown_children = false, listed = false;
 
 		for (sa = D->sas; sa; sa = sa->next) {
 			bool current = sa == c->ike;
 
 			if (sa->conn != c || sa->state == ISAKMP_DEAD)
 				continue;
+			listed = true;
 			hex(sa->cky_i, IKE_COOKIE_LEN, ci);
 			hex(sa->cky_r, IKE_COOKIE_LEN, cr);
 			ip_addr_format(&sa->local, a, sizeof(a));
@@ -270,8 +271,6 @@ static void render_list(FILE *out, enum fmt f)
 				fprintf(out, "%s: no SA\n", c->cfg->name);
 			}
 		}
-		if (f == FMT_TABLE)
-			fallback_status_text(out, c);
 		if (!shown_children && c->children) {
 			struct child_sa *ch;
 
@@ -284,6 +283,7 @@ static void render_list(FILE *out, enum fmt f)
 				json_string(&w, ip_addr_format(&c->cfg->right, b, sizeof(b)));
 				json_key(&w, "state");
 				json_string(&w, "none");
+				fallback_status_json(&w, c);
 				json_key(&w, "ipsec_sas");
 				json_array_begin(&w);
 				for (ch = c->children; ch; ch = ch->next)
@@ -297,6 +297,9 @@ static void render_list(FILE *out, enum fmt f)
 					child_text(out, f, c, ch, now);
 			}
 		}
+		/* The conn's security level and fallback, under what it shows. */
+		if (f == FMT_TABLE && (listed || c->children || conn_routed(c)))
+			fallback_status_text(out, c);
 	}
 	if (f == FMT_JSON) {
 		json_array_end(&w);

@@ -23,7 +23,8 @@
  * in one place; a SIGTERM removes it with every other policy of ipsecd;
  * and kipsec's ABI stays as it is. The price: an ipsecd killed with
  * SIGKILL leaves the bypass in place, as it leaves its other policies
- * (`ipsecctl policy flush` clears them). `ipsecctl policy list` shows the
+ * (`ipsecctl policy flush` clears them) until ipsecd starts again and
+ * removes it (fallback_remove_leftover). `ipsecctl policy list` shows the
  * bypass (action bypass at the conn's priority minus one), `ipsecctl ike
  * list` its remaining time.
  */
@@ -71,6 +72,27 @@ static void remove_bypass(struct conn *c)
 	f->active = false;
 }
 
+static void bypass_policy(const struct conn *c, struct kernel_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->dir = KIPSEC_DIR_OUT;
+	p->action = KIPSEC_ACTION_BYPASS;
+	/* Looked at just before the conn's protect policy. */
+	p->priority = policy_conn_priority(c) - 1;
+	p->src = c->cfg->leftsubnet;
+	p->dst = c->cfg->rightsubnet;
+}
+
+void fallback_remove_leftover(struct conn *c)
+{
+	struct kernel_policy p;
+
+	bypass_policy(c, &p);
+	if (!kernel_policy_del_leftover(&p))
+		log_warn("%s: removed a clear-text fallback bypass left over by an ipsecd that did not stop cleanly",
+			 c->cfg->name);
+}
+
 /* Gives up negotiating for now and lets the flow out in the clear. */
 static void activate(struct conn *c, const char *why)
 {
@@ -81,13 +103,7 @@ static void activate(struct conn *c, const char *why)
 	timer_cancel(&f->timeout);
 	if (f->active || has_child(c))
 		return;
-	memset(&p, 0, sizeof(p));
-	p.dir = KIPSEC_DIR_OUT;
-	p.action = KIPSEC_ACTION_BYPASS;
-	/* Looked at just before the conn's protect policy. */
-	p.priority = policy_conn_priority(c) - 1;
-	p.src = c->cfg->leftsubnet;
-	p.dst = c->cfg->rightsubnet;
+	bypass_policy(c, &p);
 	if (kernel_policy_add(&p, &f->pol_out)) {
 		log_error("%s: cannot install the clear-text fallback policy",
 			  c->cfg->name);

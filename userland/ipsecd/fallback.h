@@ -26,6 +26,8 @@ struct conn;
 struct json_writer;
 
 void fallback_init(struct conn *c);
+/* At start: a bypass left by an ipsecd that was killed goes. */
+void fallback_remove_leftover(struct conn *c);
 /* A negotiation for a conn without SAs began: start the clock. */
 void fallback_negotiating(struct conn *c);
 /* The peer refused (NO_PROPOSAL_CHOSEN, AUTHENTICATION_FAILED). */

@@ -337,6 +337,8 @@ struct kernel_policy {
 	uint8_t level;			/* enum kipsec_pol_level */
 };
 int kernel_policy_add(const struct kernel_policy *p, uint32_t *index);
+/* Deletes a policy of that direction, selector and priority, if any. */
+int kernel_policy_del_leftover(const struct kernel_policy *p);
 /* An SA's packet count (KIPSEC_A_SA_STATS), for DPD's traffic watch. */
 int kernel_sa_packets(const struct ip_addr *dst, uint8_t ike_proto,
 		      uint32_t spi, uint64_t *packets);

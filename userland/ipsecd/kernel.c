@@ -471,6 +471,23 @@ static int policy_del_selector(const struct kernel_policy *p)
 	return transact(m, NULL, NULL, "policy delete");
 }
 
+int kernel_policy_del_leftover(const struct kernel_policy *p)
+{
+	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_POLICY_DEL,
+					      KIPSEC_GENL_VERSION, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u8(m, KIPSEC_A_POL_DIR, p->dir) ||
+	    nla_put_u32(m, KIPSEC_A_POL_PRIORITY, p->priority) ||
+	    put_selector(m, p)) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
+	/* Nothing left over is the usual case. */
+	return transact_q(m, NULL, NULL, "policy delete", -ENOENT);
+}
+
 /*
  * Adds a policy. One with the same direction, selector and priority is
  * left over from an ipsecd that did not stop cleanly: it is replaced.

@@ -258,6 +258,8 @@ int policy_route_all(struct daemon *d)
 		if (c->cfg->bundles[0].n > 1)
 			log_warn("%s: AH+ESP bundle: kipsec's policies name one protocol, so only ESP protects the traffic",
 				 c->cfg->name);
+		if (c->cfg->level == CONN_LEVEL_REQUEST)
+			fallback_remove_leftover(c);
 		if (!conn_routed(c))
 			continue;
 		if (policy_conn_in(c) || policy_conn_out(c)) {
