@@ -8,15 +8,16 @@
 # for iperf3 TCP 1 stream, TCP 4 streams and UDP 64-byte packet rate, with
 # ESP tunnel mode AES-GCM-128, AES-CBC-128 + HMAC-SHA-256 and
 # ChaCha20-Poly1305, plus the time of N IKEv1 Main Mode + Quick Mode
-# negotiations, ipsecd <-> ipsecd against charon <-> charon.
+# negotiations, ipsecd <-> ipsecd against charon <-> charon, and Quick
+# Modes per second over one ISAKMP SA for each.
 #
 #   scripts/bench.sh [-o DIR]
 #
 # -o DIR keeps the guest's results there (default: a new
 # /tmp/kipsec-bench.XXXXXX, not tests/out, which `make check` wipes at its
 # start). Settings pass through the environment to the guest (defaults in
-# tests/bench/run.sh): BENCH_RUNS, BENCH_SECS, BENCH_IKE_N, BENCH_BUDGET,
-# BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS.
+# tests/bench/run.sh): BENCH_RUNS, BENCH_SECS, BENCH_IKE_N, BENCH_QM_N,
+# BENCH_BUDGET, BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS.
 # BENCH_NO_BUILD=1 skips `make kmod userland`.
 #
 # Numbers come from a TCG guest (DESIGN.md §5): software-emulated CPUs, so
@@ -41,7 +42,7 @@ mkdir -p "$outdir"
 # vm-run passes the command, not the environment: hand the settings over
 # through env(1).
 envs=()
-for v in BENCH_RUNS BENCH_SECS BENCH_IKE_N BENCH_BUDGET BENCH_ALGS \
+for v in BENCH_RUNS BENCH_SECS BENCH_IKE_N BENCH_QM_N BENCH_BUDGET BENCH_ALGS \
 	BENCH_WORKLOADS BENCH_STACKS; do
 	[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 done
@@ -83,6 +84,12 @@ END {
 	for (i = 1; i <= n; i++) {
 		split(order[i], k, SUBSEP); w = k[1]; a = k[2]
 		x = val[order[i], "xfrm"]; y = val[order[i], "kipsec"]
+		if (w == "qm") {
+			ratio = num(x) && num(y) && x > 0 ? sprintf("%.2f", y / x) : "-"
+			printf fmt, "IKEv1 QM/s, 1 SA", a, "-", cell(x, unit[w]) " charon",
+				cell(y, unit[w]) " ipsecd", ratio
+			continue
+		}
 		if (w == "ike") {
 			ratio = num(x) && num(y) && y > 0 ? sprintf("%.2f (speed)", x / y) : "-"
 			printf fmt, "IKEv1 MM+QM x" ikeN, a, "-", cell(x, unit[w]) " charon",
@@ -96,6 +103,8 @@ END {
 }' "$res" | tee "$outdir/table.txt"
 
 ike_runs=$(awk -F'\t' '$1 == "ike" { printf "%s%s: %s ms", s, $3, $6; s = "; " }' "$res")
+qm_n=$(awk -F'\t' '$1 == "qm" && $6 != "" { print $6; exit }' "$res")
+[ -z "$qm_n" ] || echo "# IKE QM/s: $qm_n Quick Modes (rekeys) in a row over one ISAKMP SA; ratio ipsecd/charon, >1: ipsecd faster"
 [ -z "$ike_runs" ] || echo "# IKE per negotiation ($ike_runs)"
 if [ "$status" -ne 0 ]; then
 	echo "bench: guest exit status $status (125: no status, or the kernel" \

@@ -29,9 +29,47 @@
 #   bench_ike_ipsecd N DIR / bench_ike_charon N
 #                              one untimed warm-up, then N sequential Main
 #                              Mode + Quick Mode negotiations gw-a -> gw-b;
-#                              prints the per-negotiation times in ms
+#                              prints the per-negotiation times in ms; with
+#                              BENCH_QM_N > 0 they then time that many
+#                              Quick Modes in a row under negotiation 1's
+#                              ISAKMP SA (a rekey each, the next one once
+#                              the responder has installed the last) and
+#                              write Quick Modes per second to
+#                              DIR/qm (ipsecd) or $BENCH_QM_FILE (charon)
 
 BENCH_T=${BENCH_T:-10} # seconds any single control command may take
+BENCH_QM_N=${BENCH_QM_N:-10} # timed Quick Modes over one ISAKMP SA
+
+# _bench_qm_rate N T0_MS: Quick Modes per second, N of them since T0_MS.
+_bench_qm_rate() {
+	awk -v n="$1" -v ms=$(($(bench_now_ms) - $2)) \
+		'BEGIN { if (ms > 0) printf "%.1f\n", n * 1000 / ms }'
+}
+
+# _bench_qm STACK N REKEY_CMD... : N times REKEY_CMD, each time waiting
+# until the responder's log (BENCH_QM_LOG) has one more "established" line
+# matching BENCH_QM_PATTERN: both daemons log each CHILD_SA/IPsec SA they
+# install, the responder last (on QM3). Prints the rate. Each Quick Mode
+# includes starting the control command (ipsecctl, swanctl) and polling the
+# log, the same work for both daemons: under TCG that costs more than an
+# ipsecd Quick Mode itself, so the rate is a floor, and the ratio
+# understates the difference between the daemons.
+_bench_qm() {
+	local n=$2 i k t0 want end
+	shift 2
+	k=$(grep -c "$BENCH_QM_PATTERN" "$BENCH_QM_LOG")
+	t0=$(bench_now_ms)
+	for i in $(seq "$n"); do
+		want=$((k + i))
+		"$@" >/dev/null 2>&1 || return 1
+		end=$(($(bench_now_ms) + 10000))
+		while [ "$(grep -c "$BENCH_QM_PATTERN" "$BENCH_QM_LOG")" -lt $want ]; do
+			[ "$(bench_now_ms)" -lt $end ] || return 1
+			sleep 0.01
+		done
+	done
+	_bench_qm_rate "$n" "$t0"
+}
 
 bench_median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
@@ -210,6 +248,13 @@ bench_ike_ipsecd() {
 			_bench_ike_wait kipsec "$i" 30000 || { rc=1; break; }
 		[ "$i" -gt 0 ] && echo $(($(bench_now_ms) - t0))
 	done
+	if [ $rc -eq 0 ] && [ "$BENCH_QM_N" -gt 0 ] && [ "$n" -gt 0 ]; then
+		BENCH_QM_LOG=$dir/ipsecd-b.log \
+		BENCH_QM_PATTERN='\] ike1: IPsec SA established' \
+			_bench_qm ipsecd "$BENCH_QM_N" \
+			timeout "$BENCH_T" ipsecctl -s "$dir/a.sock" rekey ike1 \
+			>"$dir/qm" || : >"$dir/qm"
+	fi
 	# SIGTERM: ipsecd deletes its SAs and tells the peer.
 	pa=$(_bench_ipsecd_pid gw-a) pb=$(_bench_ipsecd_pid gw-b)
 	kill -TERM $pa $pb 2>/dev/null
@@ -250,6 +295,16 @@ bench_ike_charon() {
 			_bench_ike_wait xfrm "$i" 30000 || { rc=1; break; }
 		[ "$i" -gt 0 ] && echo $(($(bench_now_ms) - t0))
 	done
+	if [ $rc -eq 0 ] && [ "$BENCH_QM_N" -gt 0 ] && [ "$n" -gt 0 ]; then
+		BENCH_QM_LOG=$SW_BASE/gw-b/charon.log \
+		BENCH_QM_PATTERN='CHILD_SA ike1{[0-9]*} established' \
+			_bench_qm charon "$BENCH_QM_N" \
+			timeout "$BENCH_T" env \
+			STRONGSWAN_CONF="$(sw_dir gw-a)/strongswan.conf" \
+			SWANCTL_DIR="$(sw_dir gw-a)" swanctl --rekey --child ike1 \
+			--uri "unix://$(sw_dir gw-a)/charon.vici" >"$BENCH_QM_FILE" ||
+			: >"$BENCH_QM_FILE"
+	fi
 	sw_stop_all
 	return $rc
 }

@@ -9,7 +9,8 @@
 # ESP tunnel mode with AES-GCM-128, AES-CBC-128 + HMAC-SHA-256-128 and
 # ChaCha20-Poly1305, for iperf3 TCP (1 and 4 streams) and UDP 64-byte packet
 # rate; then the time of N IKEv1 PSK Main Mode + Quick Mode negotiations,
-# ipsecd <-> ipsecd against charon <-> charon.
+# ipsecd <-> ipsecd against charon <-> charon, and the rate of Quick Modes
+# (BENCH_QM_N in a row, rekeys) over one ISAKMP SA for each.
 #
 #   tests/bench/run.sh      (settings from the environment, defaults below)
 #
@@ -58,7 +59,7 @@ cleanup() {
 trap cleanup EXIT
 
 unit_of() {
-	case $1 in udp64) echo kpps ;; ike) echo ms ;; *) echo Mbit/s ;; esac
+	case $1 in udp64) echo kpps ;; ike) echo ms ;; qm) echo QM/s ;; *) echo Mbit/s ;; esac
 }
 
 # record WORKLOAD ALG STACK VALUE [RUNS]
@@ -205,15 +206,26 @@ ike_row() {
 			"n/a (failed after ${#vals[@]})" "$(IFS=,; echo "${vals[*]}")"
 	fi
 }
+# qm_row STACK FILE: Quick Modes per second over one ISAKMP SA.
+qm_row() {
+	[ "$BENCH_QM_N" -gt 0 ] || return 0
+	if [ -s "$2" ]; then
+		record qm "$BENCH_IKE_SUITE/$BENCH_IKE_ESP" "$1" "$(cat "$2")" "$BENCH_QM_N"
+	else
+		record qm "$BENCH_IKE_SUITE/$BENCH_IKE_ESP" "$1" "n/a (failed)"
+	fi
+}
 if [ "$IKE_N" -gt 0 ]; then
 	ike=$(mktemp -d /tmp/bench-ike.XXXXXX)
 	chmod 700 "$ike"
 	bench_ike_addrs "$IKE_N" || log "warning: extra transit addresses failed"
 	log "== IKE: charon <-> charon, 1 warm-up + $IKE_N negotiations"
-	bench_ike_charon "$IKE_N" >"$ike/charon.ms" || log "charon: a negotiation failed"
+	BENCH_QM_FILE=$ike/charon.qm bench_ike_charon "$IKE_N" >"$ike/charon.ms" ||
+		log "charon: a negotiation failed"
 	cp "$SW_BASE/gw-a/charon.log" "$OUT/bench-charon-gw-a.log" 2>/dev/null
 	ike_row xfrm "$ike/charon.ms"
-	log "charon: $(tr '\n' ' ' <"$ike/charon.ms")ms"
+	qm_row xfrm "$ike/charon.qm"
+	log "charon: $(tr '\n' ' ' <"$ike/charon.ms")ms, $(cat "$ike/charon.qm" 2>/dev/null) Quick Modes/s"
 	log "== IKE: ipsecd <-> ipsecd, 1 warm-up + $IKE_N negotiations"
 	if timeout 60 insmod "$KIPSEC_KO"; then
 		bench_ike_ipsecd "$IKE_N" "$ike" >"$ike/ipsecd.ms" ||
@@ -221,7 +233,8 @@ if [ "$IKE_N" -gt 0 ]; then
 		cp "$ike/ipsecd-a.log" "$OUT/bench-ipsecd-gw-a.log" 2>/dev/null
 		cp "$ike/ipsecd-b.log" "$OUT/bench-ipsecd-gw-b.log" 2>/dev/null
 		ike_row kipsec "$ike/ipsecd.ms"
-		log "ipsecd: $(tr '\n' ' ' <"$ike/ipsecd.ms")ms"
+		qm_row kipsec "$ike/qm"
+		log "ipsecd: $(tr '\n' ' ' <"$ike/ipsecd.ms")ms, $(cat "$ike/qm" 2>/dev/null) Quick Modes/s"
 		bench_kipsec_flush
 		timeout 60 rmmod kipsec || log "warning: rmmod kipsec failed"
 	else

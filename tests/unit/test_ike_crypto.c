@@ -228,9 +228,12 @@ static void test_dh_group(uint16_t group)
 	memset(pb, 0, plen);
 	tap_ok(ike_dh_shared(a, pb, plen, &sa) != 0 && !sa,
 	       "group %u: all-zero peer value rejected", group);
-	if (group == IKE_GROUP_MODP_1024 || group == IKE_GROUP_MODP_2048) {
+	if (group == IKE_GROUP_MODP_1024 || group == IKE_GROUP_MODP_1536 ||
+	    group == IKE_GROUP_MODP_2048) {
 		BIGNUM *p = group == IKE_GROUP_MODP_1024 ?
 			BN_get_rfc2409_prime_1024(NULL) :
+			group == IKE_GROUP_MODP_1536 ?
+			BN_get_rfc3526_prime_1536(NULL) :
 			BN_get_rfc3526_prime_2048(NULL);
 
 		pb[plen - 1] = 1;
@@ -257,10 +260,10 @@ out:
 static void test_dh(void)
 {
 	static const uint16_t groups[] = {
-		IKE_GROUP_MODP_1024, IKE_GROUP_MODP_2048, IKE_GROUP_ECP_256,
-		IKE_GROUP_ECP_384, IKE_GROUP_CURVE25519,
+		IKE_GROUP_MODP_1024, IKE_GROUP_MODP_1536, IKE_GROUP_MODP_2048,
+		IKE_GROUP_ECP_256, IKE_GROUP_ECP_384, IKE_GROUP_CURVE25519,
 	};
-	static const size_t pub_len[] = { 128, 256, 64, 96, 32 };
+	static const size_t pub_len[] = { 128, 192, 256, 64, 96, 32 };
 	size_t i;
 	struct ike_dh *dh;
 

@@ -696,6 +696,27 @@ static void test_policy_other_commands(void)
 		"flush", "src", "10.0.0.0/8");
 }
 
+/* ipsecd's commands: up/down/rekey name a conn, reload takes nothing. */
+static void test_daemon_commands(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "rekey", "site-b"), 0, "rekey NAME parses");
+	tap_is_int(r.cmd, IPSECCTL_CMD_REKEY, "rekey is CMD_REKEY");
+	tap_is_str(r.conn_name, "site-b", "rekey names the conn");
+	tap_is_int(PARSE(&r, "-s", "/tmp/x.sock", "reload"), 0, "reload parses");
+	tap_is_int(r.cmd, IPSECCTL_CMD_RELOAD, "reload is CMD_RELOAD");
+	tap_is_str(r.socket_path, "/tmp/x.sock", "reload with -s");
+	tap_is_int(PARSE(&r, "rekey", "--help"), 0, "rekey --help parses");
+	tap_ok(r.cmd == IPSECCTL_CMD_HELP && r.help == IPSECCTL_HELP_REKEY,
+	       "rekey --help is rekey's help");
+	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_RELOAD), "SIGHUP") != NULL,
+	       "reload's help mentions SIGHUP");
+	REJECTS("ipsecctl: rekey: missing connection name", "rekey");
+	REJECTS("ipsecctl: rekey: unknown argument \"b\"", "rekey", "a", "b");
+	REJECTS("ipsecctl: rekey: bad connection name \"\"", "rekey", "");
+}
+
 int main(void)
 {
 	test_global();
@@ -712,6 +733,7 @@ int main(void)
 	test_policy_add();
 	test_policy_rejections();
 	test_policy_other_commands();
+	test_daemon_commands();
 	free_argv();
 	return tap_done();
 }

@@ -475,6 +475,23 @@ static void test_dpd_level(void)
 	rejects(BASE "\tlevel=request\n",
 		"t.conf:1: conn c: level=request needs auto=route or auto=start",
 		"level=request with auto=add");
+/* Every DH group the parser names is one libike can compute. */
+static void test_groups(void)
+{
+	static const char *const names[] = { "modp1024", "modp1536", "modp2048",
+					     "ecp256", "ecp384", "curve25519" };
+	char text[256];
+	struct config cfg;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(text, sizeof(text), BASE "\tike=aes128-sha256-%s\n",
+			 names[i]);
+		tap_ok(parse(text, &cfg) == 0 && cfg.nconns == 1 &&
+		       ike_dh_supported(cfg.conns[0].ike[0].group),
+		       "ike group %s accepted and supported", names[i]);
+		config_free(&cfg);
+	}
 }
 
 int main(void)
@@ -488,5 +505,6 @@ int main(void)
 	test_files();
 	test_soft_limits();
 	test_dpd_level();
+	test_groups();
 	return tap_done();
 }

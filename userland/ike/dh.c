@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Diffie-Hellman for the IKEv1 groups we offer: MODP 1024 (legacy, only
- * when configured) and 2048 and ECP 256/384 through OpenSSL EVP, and
+ * Diffie-Hellman for the IKEv1 groups we offer: MODP 1024 and 1536
+ * (legacy, only when configured) and 2048 and ECP 256/384 through OpenSSL
+ * EVP, and
  * Curve25519 through libsodium.
  */
 #include <stdlib.h>
@@ -31,6 +32,8 @@ struct dh_group {
 static const struct dh_group groups[] = {
 	{ IKE_GROUP_MODP_1024, DH_MODP, 128, 128, NULL,
 	  BN_get_rfc2409_prime_1024, 256 },
+	{ IKE_GROUP_MODP_1536, DH_MODP, 192, 192, NULL,
+	  BN_get_rfc3526_prime_1536, 256 },
 	{ IKE_GROUP_MODP_2048, DH_MODP, 256, 256, NULL,
 	  BN_get_rfc3526_prime_2048, 256 },
 	{ IKE_GROUP_ECP_256, DH_ECP, 64, 32, "P-256", NULL, 0 },

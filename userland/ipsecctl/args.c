@@ -381,6 +381,11 @@ static const struct command stats_command = {
 	"stats", NULL, IPSECCTL_CMD_STATS, IPSECCTL_HELP_STATS, "stats", 0, 0
 };
 
+static const struct command reload_command = {
+	"reload", NULL, IPSECCTL_CMD_RELOAD, IPSECCTL_HELP_RELOAD, "reload",
+	0, 0
+};
+
 static const struct command monitor_command = {
 	"monitor", NULL, IPSECCTL_CMD_MONITOR, IPSECCTL_HELP_MONITOR, "monitor",
 	0, 0
@@ -411,7 +416,7 @@ static const struct command ike_commands[] = {
 };
 
 /*
- * "up NAME" and "down NAME": a connection of ipsecd's configuration,
+ * "up NAME", "down NAME" and "rekey NAME": a connection of ipsecd's configuration,
  * handed over as is (ipsecd judges whether it exists).
  */
 static enum ipsecctl_parse_result parse_conn_command(
@@ -534,6 +539,11 @@ enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
 	if (!strcmp(word, "down"))
 		return parse_conn_command(req, &cur, "down", IPSECCTL_CMD_DOWN,
 					  IPSECCTL_HELP_DOWN);
+	if (!strcmp(word, "rekey"))
+		return parse_conn_command(req, &cur, "rekey", IPSECCTL_CMD_REKEY,
+					  IPSECCTL_HELP_REKEY);
+	if (!strcmp(word, "reload"))
+		return parse_command(req, &cur, &reload_command);
 	return usage(req, "unknown object \"%s\"", word);
 }
 
@@ -593,10 +603,13 @@ static const char help_main[] =
 	"  ike list   ipsecd's IKE SAs and their IPsec SAs (alias: show)\n"
 	"  up NAME    ask ipsecd to negotiate connection NAME\n"
 	"  down NAME  ask ipsecd to delete connection NAME's SAs\n"
+	"  rekey NAME ask ipsecd to replace connection NAME's IPsec SAs now\n"
+	"  reload     ask ipsecd to re-read its configuration and secrets\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json     JSON output\n"
-	"  -s, --socket PATH  ipsecd's control socket (ike, up, down); default\n"
+	"  -s, --socket PATH  ipsecd's control socket (ike, up, down, rekey,\n"
+	"                 reload); default\n"
 	"                 $IPSECD_SOCKET, else " IPSECCTL_DEFAULT_SOCKET "\n"
 	"  -V, --version  print the version\n"
 	"  -h, --help     this help; after a command, that command's help\n"
@@ -786,9 +799,29 @@ static const char help_down[] =
 	"Asks ipsecd to delete connection NAME's IPsec SAs and its ISAKMP SA,\n"
 	"sending Delete payloads to the peer.\n";
 
+static const char help_rekey[] =
+	"Usage: ipsecctl [-s SOCKET] rekey NAME\n"
+	"\n"
+	"Asks ipsecd to negotiate a new IPsec SA pair for connection NAME now,\n"
+	"as if the current pair had reached its soft limit, and returns at\n"
+	"once. The old pair is retired as after any rekey.\n";
+
+static const char help_reload[] =
+	"Usage: ipsecctl [-s SOCKET] reload\n"
+	"\n"
+	"Asks ipsecd to read its configuration and secrets files again (as\n"
+	"SIGHUP does). Unchanged connections keep their SAs; removed ones are\n"
+	"taken down with Deletes to the peer, changed ones taken down and\n"
+	"added again, new ones added. An error (FILE:LINE: message) keeps the\n"
+	"running configuration and makes ipsecctl exit with status 1.\n";
+
 const char *ipsecctl_help_text(enum ipsecctl_help help)
 {
 	switch (help) {
+	case IPSECCTL_HELP_REKEY:
+		return help_rekey;
+	case IPSECCTL_HELP_RELOAD:
+		return help_reload;
 	case IPSECCTL_HELP_IKE:
 		return help_ike;
 	case IPSECCTL_HELP_IKE_LIST:

@@ -40,6 +40,8 @@ enum ipsecctl_cmd {
 	IPSECCTL_CMD_POLICY_LIST,
 	IPSECCTL_CMD_POLICY_FLUSH,
 	IPSECCTL_CMD_MONITOR,
+	IPSECCTL_CMD_REKEY,
+	IPSECCTL_CMD_RELOAD,
 };
 
 /* Which --help text a request asks for, or which one a usage error cites. */
@@ -65,6 +67,8 @@ enum ipsecctl_help {
 	IPSECCTL_HELP_POLICY_LIST,
 	IPSECCTL_HELP_POLICY_FLUSH,
 	IPSECCTL_HELP_MONITOR,
+	IPSECCTL_HELP_REKEY,
+	IPSECCTL_HELP_RELOAD,
 };
 
 enum ipsecctl_lifetime {

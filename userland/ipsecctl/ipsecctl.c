@@ -878,7 +878,7 @@ static int cmd_monitor(struct context *ctx)
 }
 
 /*
- * ike/up/down go to ipsecd, not to the kernel: one request line on its
+ * ike/up/down/rekey/reload go to ipsecd, not to the kernel: one request line on its
  * control socket, answered by "OK ..." or "ERROR ..." and a body that
  * ipsecd has already rendered in the format asked for.
  */
@@ -889,7 +889,7 @@ static int run_daemon(struct context *ctx)
 			   getenv("IPSECD_SOCKET") ? getenv("IPSECD_SOCKET") :
 			   IPSECCTL_DEFAULT_SOCKET;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char line[512], request[128];
+	char line[1024], request[128];
 	bool first = true, ok = false;
 	FILE *in;
 	int fd;
@@ -903,9 +903,12 @@ static int run_daemon(struct context *ctx)
 		snprintf(request, sizeof(request), "list %s\n",
 			 ctx->format == OUTPUT_JSON ? "json" :
 			 ctx->format == OUTPUT_TSV ? "tsv" : "table");
+	else if (req->cmd == IPSECCTL_CMD_RELOAD)
+		snprintf(request, sizeof(request), "reload\n");
 	else
 		snprintf(request, sizeof(request), "%s %s\n",
-			 req->cmd == IPSECCTL_CMD_UP ? "up" : "down",
+			 req->cmd == IPSECCTL_CMD_UP ? "up" :
+			 req->cmd == IPSECCTL_CMD_REKEY ? "rekey" : "down",
 			 req->conn_name);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
@@ -954,7 +957,9 @@ static int run(struct context *ctx)
 	int err;
 
 	if (ctx->req->cmd == IPSECCTL_CMD_IKE_LIST ||
-	    ctx->req->cmd == IPSECCTL_CMD_UP || ctx->req->cmd == IPSECCTL_CMD_DOWN)
+	    ctx->req->cmd == IPSECCTL_CMD_UP || ctx->req->cmd == IPSECCTL_CMD_DOWN ||
+	    ctx->req->cmd == IPSECCTL_CMD_REKEY ||
+	    ctx->req->cmd == IPSECCTL_CMD_RELOAD)
 		return run_daemon(ctx);
 	err = netlink_client_open(&ctx->nl, KIPSEC_GENL_NAME);
 	if (err == -ENOENT) {

@@ -63,6 +63,11 @@ static void retry_fired(struct timer *t)
 		log_error("%s: %s", c->cfg->name, msg);
 }
 
+void conn_timers_init(struct conn *c)
+{
+	timer_init(&c->retry, retry_fired);
+}
+
 int conns_create(struct daemon *d)
 {
 	struct conn **tail = &d->conns;
@@ -147,14 +152,18 @@ struct isakmp_sa *conn_isakmp(const struct conn *c)
 {
 	struct isakmp_sa *sa, *best = NULL;
 
-	if (c->ike && c->ike->state == ISAKMP_ESTABLISHED)
-		return c->ike;
-	/* A responder's ISAKMP SA is bound to the first conn for the peer. */
+	/*
+	 * The newest established one with the peer, so that a renewed
+	 * ISAKMP SA (ike_renew.c) serves at once, whoever renewed it. A
+	 * responder's ISAKMP SA is bound to the first conn for the peer.
+	 */
 	for (sa = D->sas; sa; sa = sa->next)
 		if (sa->state == ISAKMP_ESTABLISHED &&
 		    ip_addr_equal(&sa->local, &c->cfg->left) &&
 		    ip_addr_equal(&sa->peer, &c->cfg->right) &&
-		    (!best || sa->established > best->established))
+		    (!best || (best->retiring && !sa->retiring) ||
+		     (best->retiring == sa->retiring &&
+		      sa->established > best->established)))
 			best = sa;
 	return best;
 }

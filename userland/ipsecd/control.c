@@ -5,7 +5,7 @@
  * our own user may list or change anything.
  *
  * Protocol: the client sends one line, "list json|table|tsv", "up NAME",
- * "down NAME" or "rekey NAME" (not in ipsecctl yet); ipsecd answers "OK" or "ERROR message" on the first
+ * "down NAME", "rekey NAME" or "reload"; ipsecd answers "OK" or "ERROR message" on the first
  * line, then the body, and closes. Rendering happens here, so ipsecctl
  * needs no knowledge of ipsecd's objects.
  */
@@ -322,6 +322,14 @@ static void handle(FILE *out, char *req)
 
 		fputs("OK\n", out);
 		render_list(out, f);
+		return;
+	}
+	if (!strcmp(req, "reload")) {
+		char rmsg[CONFIG_ERR_LEN + 64];
+
+		log_info("reload requested over the control socket");
+		rc = daemon_reload(rmsg, sizeof(rmsg));
+		fprintf(out, "%s %s\n", rc ? "ERROR" : "OK", rmsg);
 		return;
 	}
 	if (!strcmp(req, "up") || !strcmp(req, "down") || !strcmp(req, "rekey")) {

@@ -520,6 +520,7 @@ static int mm_auth_process(struct exchange *x, const struct ike_message *rx)
 			  ip_addr_format(&sa->peer, a, sizeof(a)));
 		return IKE_N_AUTHENTICATION_FAILED;
 	}
+	initial_contact_receive(sa, rx);
 	return 0;
 }
 
@@ -527,7 +528,12 @@ static int mm5_build(struct exchange *x, const struct ike_message *rx,
 		     struct out_msg *out)
 {
 	(void)rx;
-	return mm_auth_build(x, out);
+	if (mm_auth_build(x, out))
+		return -1;
+	if (initial_contact_wanted(x->sa))
+		return initial_contact_payload(add(out, IKE_PL_NOTIFY),
+					       &out->arena, x->sa);
+	return 0;
 }
 
 static int mm6_build(struct exchange *x, const struct ike_message *rx,
@@ -554,6 +560,7 @@ static void main_done(struct exchange *x)
 	nat_established(sa);
 	dpd_start(sa);
 	conn_ike_established(sa->conn, sa);
+	ike_renew_established(sa);
 }
 
 static void main_failed(struct exchange *x, const char *why)
@@ -1450,6 +1457,24 @@ static void halfopen_refused(const struct ip_addr *peer,
 	next_log_ms = now + HALFOPEN_LOG_INTERVAL_MS;
 }
 
+/* The same limit for MM1s from addresses no conn names. */
+static void unknown_peer_refused(const struct ip_addr *peer)
+{
+	static uint64_t next_log_ms;
+	static unsigned long refused;
+	uint64_t now = timer_now_ms();
+	char a[FORMAT_BUF_LEN];
+
+	refused++;
+	if (now < next_log_ms)
+		return;
+	log_warn("Main Mode from %s: no connection for this peer; ignored (%lu such messages since the last line, one line per %u s at most)",
+		 ip_addr_format(peer, a, sizeof(a)), refused,
+		 HALFOPEN_LOG_INTERVAL_MS / 1000);
+	refused = 0;
+	next_log_ms = now + HALFOPEN_LOG_INTERVAL_MS;
+}
+
 void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 		      const struct ip_addr *peer, uint16_t port,
 		      const uint8_t *data, size_t len)
@@ -1477,8 +1502,7 @@ void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 			struct conn *c = conn_find_peer(local, peer);
 
 			if (!c) {
-				log_warn("Main Mode from %s: no connection for this peer; ignored",
-					 ip_addr_format(peer, a, sizeof(a)));
+				unknown_peer_refused(peer);
 				break;
 			}
 			enum halfopen_verdict v;

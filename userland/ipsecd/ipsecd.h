@@ -151,6 +151,14 @@ struct isakmp_sa {
 	struct timer expire;
 	struct nat_state nat;		/* nat_t.c */
 	struct dpd_state dpd;		/* dpd.c */
+
+	/* Renewal before expiry (ike_renew.c). */
+	struct timer renew;		/* soft limit: start a replacement */
+	struct timer retire;		/* replaced: deleted once idle */
+	bool renewal;			/* started to replace the SA below */
+	uint8_t replaces[2 * IKE_COOKIE_LEN];
+	bool retiring;
+	uint64_t retire_deadline_ms;
 };
 
 struct conn {
@@ -183,6 +191,10 @@ struct daemon {
 	int events;			/* kipsec multicast events, or -1 */
 	struct bypass *bypasses;	/* policy.c */
 	bool stopping;
+	/* What a reload reads again (reload.c), with the command line's say. */
+	const char *config_path;
+	const char *secrets_override;	/* -s, else secretsfile= */
+	bool debug;			/* -d: debug level whatever loglevel= */
 };
 
 extern struct daemon *D;
@@ -229,6 +241,28 @@ enum halfopen_verdict isakmp_sa_halfopen_check(const struct isakmp_sa *sas,
 					       unsigned int max_total,
 					       unsigned int max_peer);
 
+/* ike_renew.c: a new ISAKMP SA before the old one expires */
+void ike_renew_init(struct isakmp_sa *sa);
+void ike_renew_cleanup(struct isakmp_sa *sa);
+/* Arms the soft limit; a renewal retires the SA it replaces. */
+void ike_renew_established(struct isakmp_sa *sa);
+/*
+ * Seconds after establishment at which an ISAKMP SA of life seconds is
+ * renewed: the initiator's soft limit (margin, fuzz percent, rnd as for
+ * rekey_soft_limit), the responder's later at life - margin / 2. A margin
+ * not below life is taken as life / 10. 0: never (life below 2).
+ */
+uint32_t ike_renew_after(uint32_t life, uint32_t margin, uint32_t fuzz,
+			 bool initiator, uint64_t rnd);
+
+/* initial_contact.c: N(INITIAL-CONTACT) in MM5, and what it clears */
+bool initial_contact_wanted(const struct isakmp_sa *sa);
+int initial_contact_payload(struct ike_payload *pl, struct ike_arena *arena,
+			    const struct isakmp_sa *sa);
+/* After MM5/MM6 verified: deletes the peer's stale SAs if it says so. */
+void initial_contact_receive(struct isakmp_sa *sa,
+			     const struct ike_message *rx);
+
 /* exchange.c */
 void exchange_init(struct exchange *x, struct isakmp_sa *sa,
 		   enum exchange_kind kind, bool initiator, uint32_t msgid);
@@ -262,8 +296,13 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 uint32_t new_msgid(void);
 const char *notify_name(uint16_t type);
 
+/* reload.c: "ipsecctl reload" and SIGHUP */
+int daemon_reload(char *msg, size_t msglen);
+
 /* conn.c */
 int conns_create(struct daemon *d);
+/* A conn made after start (reload.c) needs its timers like the others. */
+void conn_timers_init(struct conn *c);
 void conns_destroy(struct daemon *d);
 struct conn *conn_find_name(const char *name);
 struct conn *conn_find_peer(const struct ip_addr *local,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ipsecd's log: one line per event on stderr, "ipsecd[LEVEL] message".
+ * ipsecd's log: one line per event on stderr, "ipsecd[LEVEL] message", or
+ * with --syslog to syslog (facility daemon, ident "ipsecd", the levels as
+ * LOG_ERR, LOG_WARNING, LOG_INFO and LOG_DEBUG).
  * Nothing secret is ever passed here: keys, PSKs and KEYMAT stay in
  * ike_secret memory and are never formatted.
  */
@@ -10,6 +12,8 @@
 #include "ipsecd/config.h"
 
 void log_set_level(enum log_level level);
+/* From now on to syslog instead of stderr. */
+void log_use_syslog(void);
 __attribute__((format(printf, 2, 3)))
 void log_msg(enum log_level level, const char *fmt, ...);
 

@@ -30,7 +30,7 @@ time_t now_seconds(void)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: ipsecd [-n] [-f CONFIG] [-s SECRETS] [-S SOCKET] [-d]\n"
+	fputs("Usage: ipsecd [-n] [-f CONFIG] [-s SECRETS] [-S SOCKET] [-d] [--syslog]\n"
 	      "\n"
 	      "  -f, --config CONFIG   configuration file (default\n"
 	      "                        " IPSECD_DEFAULT_CONFIG ")\n"
@@ -41,11 +41,13 @@ static void usage(FILE *out)
 	      "  -n, --check           check the configuration (and the secrets\n"
 	      "                        file, if it exists) and exit\n"
 	      "  -d, --debug           log at debug level\n"
+	      "      --syslog          log to syslog (facility daemon), not stderr\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            this help\n"
 	      "\n"
-	      "Logs go to stderr. SIGTERM/SIGINT delete every SA (telling the\n"
-	      "peers) and stop. The configuration keys are described in\n"
+	      "Logs go to stderr (or syslog). SIGTERM/SIGINT delete every SA\n"
+	      "(telling the peers) and stop; SIGHUP reloads the configuration\n"
+	      "and the secrets. The configuration keys are described in\n"
 	      "userland/ipsecd/README.md.\n", out);
 }
 
@@ -65,7 +67,7 @@ static int run(void)
 	struct pollfd pfd[7];
 	struct conn *c;
 	sigset_t mask;
-	char msg[128];
+	char msg[CONFIG_ERR_LEN + 64];
 	int sfd;
 
 	sigemptyset(&mask);
@@ -114,7 +116,8 @@ static int run(void)
 
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo == SIGHUP) {
-						log_warn("SIGHUP: reloading is not implemented yet; ignored");
+						log_info("SIGHUP: reloading the configuration");
+						daemon_reload(msg, sizeof(msg));
 						continue;
 					}
 					log_info("signal %u: deleting every SA and stopping",
@@ -142,13 +145,14 @@ int main(int argc, char **argv)
 					.events = -1, .natt4 = -1, .natt6 = -1 };
 	const char *config = IPSECD_DEFAULT_CONFIG, *secrets = NULL, *sock = NULL;
 	char err[CONFIG_ERR_LEN];
-	bool check = false, debug = false;
+	bool check = false, debug = false, use_syslog = false;
 	static const struct option long_opts[] = {
 		{ "check", no_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "secrets", required_argument, NULL, 's' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "syslog", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -162,6 +166,7 @@ int main(int argc, char **argv)
 		case 's': secrets = optarg; break;
 		case 'S': sock = optarg; break;
 		case 'd': debug = true; break;
+		case 'L': use_syslog = true; break;
 		case 'V': printf("ipsecd %s\n", IPSECD_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -172,6 +177,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	D = &daemon;
+	D->config_path = config;
+	D->secrets_override = secrets;
+	D->debug = debug;
 	if (ike_crypto_init()) {
 		fputs("ipsecd: libsodium failed to initialise\n", stderr);
 		return 1;
@@ -186,6 +194,8 @@ int main(int argc, char **argv)
 	if (sock)
 		snprintf(D->cfg.control_socket, sizeof(D->cfg.control_socket), "%s", sock);
 	log_set_level(debug ? LOG_LVL_DEBUG : D->cfg.log_level);
+	if (use_syslog && !check)
+		log_use_syslog();
 	if (check) {
 		if ((secrets || access(D->cfg.secrets_file, F_OK) == 0) &&
 		    secrets_load(D->cfg.secrets_file, &D->secrets, err, sizeof(err))) {

@@ -19,8 +19,8 @@ static void reap(struct timer *t)
 					offsetof(struct isakmp_sa, expire));
 
 	if (sa->state != ISAKMP_DEAD) {
-		/* The hard lifetime passed: the SA dies without replacement
-		 * (rekeying of phase 1 is not implemented yet). */
+		/* The hard lifetime passed without a renewal (ike_renew.c:
+		 * no IPsec SA was in use, or the renewal failed). */
 		log_info("%s: ISAKMP SA expired", sa->conn->cfg->name);
 		if (sa->conn->ike == sa)
 			sa->conn->ike = NULL;
@@ -51,6 +51,7 @@ struct isakmp_sa *isakmp_sa_new(struct conn *conn, bool initiator,
 	ike_buf_init(&sa->ni_b);
 	ike_buf_init(&sa->nr_b);
 	timer_init(&sa->expire, reap);
+	ike_renew_init(sa);
 	exchange_init(&sa->main, sa, EXCH_MAIN, initiator, 0);
 	nat_sa_init(sa);
 	sa->created = now_seconds();
@@ -76,6 +77,7 @@ void isakmp_sa_free(struct isakmp_sa *sa)
 	timer_cancel(&sa->expire);
 	nat_sa_cleanup(sa);
 	dpd_stop(sa);
+	ike_renew_cleanup(sa);
 	ike_buf_free(&sa->sai_b);
 	ike_buf_free(&sa->gxi);
 	ike_buf_free(&sa->gxr);
@@ -106,6 +108,7 @@ void isakmp_sa_fail(struct isakmp_sa *sa, const char *why)
 	timer_cancel(&sa->main.retransmit);
 	for (x = sa->exchanges; x; x = x->next)
 		timer_cancel(&x->retransmit);
+	ike_renew_cleanup(sa);
 	if (sa->conn->ike == sa)
 		sa->conn->ike = NULL;
 	timer_arm(&sa->expire, 0);
