@@ -389,6 +389,7 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 		}
 		m = &dec;
 		authentic = true;
+		nat_authenticated(sa);	/* a NAT-T peer may have moved */
 	} else if (sa->state == ISAKMP_ESTABLISHED) {
 		/* Once keys exist, clear-text messages are forgeries. */
 		log_warn("%s: unprotected informational message ignored",
