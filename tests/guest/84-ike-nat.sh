@@ -3,6 +3,8 @@
 #
 # NAT traversal (RFC 3947/3948): gw-a behind a masquerading NAT with random
 # ports (tests/lib/nat.sh), gw-b in front of it.
+#   0. kipsec's KIPSEC_CMD_SA_SET alone: moves an ESP-in-UDP SA to new
+#      ports, refuses anything else with an ext-ack message.
 #   1. ipsecd on both gateways: NAT-T vendor IDs and NAT-D find the NAT
 #      (gw-a: "we are behind a NAT", gw-b: "the peer is"), IKE moves to
 #      UDP 4500, the ESP SAs are ESP-in-UDP on the ports each side really
@@ -144,6 +146,45 @@ flushed_traffic() {
 
 wait $warm_pid
 expect_eq "crypto warm-up" "$?" 0
+
+# ---- 0. KIPSEC_CMD_SA_SET, by itself (tests/lib/kipsec_nl.py) --------------
+# refuse NAME ERRNO REGEX ARGS...: nl ARGS fails with ERRNO, its message
+# matching REGEX.
+refuse() {
+	local name=$1 want=$2 re=$3 out
+	shift 3
+	out=$(nl "$@" 2>&1)
+	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want" ] &&
+		printf '%s\n' "$out" | grep -Eq -- "$re"; then
+		ok "$name"
+	else
+		fail "$name"
+		echo "#   got: $out"
+	fi
+}
+plain="sa_spi=u32:0x3000 sa_dst=ip:198.51.100.2 sa_proto=u8:50"
+udp="sa_spi=u32:0x3001 sa_dst=ip:198.51.100.2 sa_proto=u8:50"
+sa_rest="sa_src=ip:198.51.100.1 sa_mode=u8:2 sa_enc_alg=u16:3 sa_enc_key=hex:$(hexkey 20)"
+check "an ESP SA without UDP encapsulation" nl sa_new $plain $sa_rest
+check "an ESP-in-UDP SA (4500 -> 4500)" nl sa_new $udp $sa_rest \
+	sa_encap_sport=u16:4500 sa_encap_dport=u16:4500
+check "SA_SET moves it to 4500 -> 31000" nl sa_set $udp sa_encap_sport=u16:4500 \
+	sa_encap_dport=u16:31000
+out=$(nl sa_get $udp)
+expect_match "SA_GET shows the source port" "$out" 'sa_encap_sport=4500'
+expect_match "SA_GET shows the new destination port" "$out" 'sa_encap_dport=31000'
+refuse "SA_SET refuses an SA without UDP encapsulation" 22 'no UDP encapsulation' \
+	sa_set $plain sa_encap_sport=u16:4500 sa_encap_dport=u16:4500
+refuse "SA_SET wants both ports" 22 'KIPSEC_A_SA_ENCAP_DPORT: required' \
+	sa_set $udp sa_encap_sport=u16:4500
+refuse "SA_SET refuses port 0" 34 'ENCAP_DPORT|attr=' \
+	sa_set $udp sa_encap_sport=u16:4500 sa_encap_dport=u16:0
+refuse "SA_SET on no SA: ENOENT" 2 'no SA with this SPI' \
+	sa_set sa_spi=u32:0x3999 sa_dst=ip:198.51.100.2 sa_proto=u8:50 \
+	sa_encap_sport=u16:4500 sa_encap_dport=u16:4500
+refuse "SA_SET takes nothing but the identity and the ports" 22 '.' \
+	sa_set $udp sa_encap_sport=u16:4500 sa_encap_dport=u16:4500 sa_reqid=u32:7
+check "flush" nl sa_flush
 
 # ---- 1. ipsecd <-> ipsecd --------------------------------------------------
 check "ipsecd starts on gw-a (behind the NAT)" start_ipsecd a gw-a
