@@ -39,15 +39,21 @@ static bool same_peer(const struct isakmp_sa *a, const struct isakmp_sa *b)
 	       ip_addr_equal(&a->peer, &b->peer);
 }
 
-/* D->sas is newest first: a later SA with the peer was created after sa. */
-static bool newer_sa_exists(const struct isakmp_sa *sa)
+/*
+ * D->sas is newest first: a later SA with the peer was created after sa.
+ * The state of the newest such one that is not dead, ISAKMP_DEAD if none.
+ */
+static enum isakmp_state newer_sa(const struct isakmp_sa *sa)
 {
 	const struct isakmp_sa *o;
+	enum isakmp_state st = ISAKMP_DEAD;
 
 	for (o = D->sas; o && o != sa; o = o->next)
-		if (o->state != ISAKMP_DEAD && same_peer(o, sa))
-			return true;
-	return false;
+		if (o->state == ISAKMP_ESTABLISHED && same_peer(o, sa))
+			return ISAKMP_ESTABLISHED;
+		else if (o->state == ISAKMP_NEGOTIATING && same_peer(o, sa))
+			st = ISAKMP_NEGOTIATING;
+	return st;
 }
 
 /* Whether a conn with this peer still needs an ISAKMP SA. */
@@ -121,10 +127,18 @@ static void renew_fired(struct timer *t)
 
 	if (sa->state != ISAKMP_ESTABLISHED || sa->retiring)
 		return;
-	if (newer_sa_exists(sa)) {
+	switch (newer_sa(sa)) {
+	case ISAKMP_ESTABLISHED:
 		log_debug("%s: ISAKMP SA soft limit: a newer one exists already",
 			  c->cfg->name);
 		return;
+	case ISAKMP_NEGOTIATING:
+		/* The peer's renewal (or ours) is under way; if it fails,
+		 * try ourselves. */
+		timer_arm(&sa->renew, D->cfg.retransmit_timeout_ms);
+		return;
+	case ISAKMP_DEAD:
+		break;
 	}
 	if (!peer_in_use(sa)) {
 		log_info("%s: ISAKMP SA soft limit: no IPsec SA in use, letting it expire",
