@@ -30,8 +30,8 @@ cleanup() {
 	[ -n "$pid_a" ] && kill -TERM "$pid_a" 2>/dev/null
 	sw_stop_all
 	if [ -w /mnt/out ]; then
-		cp "$(sw_log gw-b)" /mnt/out/84-charon-gw-b.log 2>/dev/null
-		cp "$t/a.log" /mnt/out/84-ipsecd-gw-a.log 2>/dev/null
+		cp "$(sw_log gw-b)" /mnt/out/88-charon-gw-b.log 2>/dev/null
+		cp "$t/a.log" /mnt/out/88-ipsecd-gw-a.log 2>/dev/null
 	fi
 	topo_teardown
 	rm -rf "$t"
