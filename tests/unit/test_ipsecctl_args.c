@@ -149,6 +149,9 @@ static void test_help_everywhere(void)
 	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_SA_LIST),
 		      "29 drop_nomem") != NULL,
 	       "sa list help documents the tab-separated fields");
+	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_SA_LIST),
+		      "32 drop_expired") != NULL,
+	       "sa list help names the last counter, drop_expired, field 32");
 }
 
 static void test_sa_add_minimal(void)

@@ -578,7 +578,8 @@ void ipsecctl_request_wipe(struct ipsecctl_request *req)
 	"    19 hard_seconds      20 age (seconds)   21 packets\n"		\
 	"    22 bytes             23 drop_replay     24 drop_integrity\n"	\
 	"    25 drop_policy       26 drop_malformed  27 drop_seq_overflow\n" \
-	"    28 drop_no_sa        29 drop_nomem\n"				\
+	"    28 drop_no_sa        29 drop_nomem      30 drop_out_no_sa\n"	\
+	"    31 drop_no_route     32 drop_expired\n"				\
 	"  enc and auth are \"none\" when absent; 0 means unset or unlimited.\n"
 
 static const char help_main[] =
@@ -697,7 +698,7 @@ static const char help_sa_list[] =
 	"  (object: bytes, packets; what counts against the limits), age and\n"
 	"  stats (object: packets, bytes, drop_replay, drop_integrity,\n"
 	"  drop_policy, drop_malformed, drop_seq_overflow, drop_no_sa,\n"
-	"  drop_nomem).\n";
+	"  drop_nomem, drop_out_no_sa, drop_no_route, drop_expired).\n";
 
 static const char help_sa_flush[] =
 	"Usage: ipsecctl sa flush [ proto { esp | ah } ]\n"
@@ -728,7 +729,8 @@ static const char help_stats[] =
 	"on a terminal, tab-separated otherwise), in this order: sa_count,\n"
 	"spi_reserved, packets, bytes, drop_replay, drop_integrity,\n"
 	"drop_policy, drop_malformed, drop_seq_overflow, drop_no_sa,\n"
-	"drop_nomem, policy_count. -j: one JSON object with these members.\n";
+	"drop_nomem, drop_out_no_sa, drop_no_route, drop_expired,\n"
+	"policy_count. -j: one JSON object with these members.\n";
 
 static const char help_monitor[] =
 	"Usage: ipsecctl [-j] monitor\n"
