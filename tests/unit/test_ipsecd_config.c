@@ -475,6 +475,8 @@ static void test_dpd_level(void)
 	rejects(BASE "\tlevel=request\n",
 		"t.conf:1: conn c: level=request needs auto=route or auto=start",
 		"level=request with auto=add");
+}
+
 /* Every DH group the parser names is one libike can compute. */
 static void test_groups(void)
 {
