@@ -87,14 +87,27 @@
  *                              outbound, after decryption inbound)
  *        KIPSEC_A_STATS_DROP_*: NLA_U64 each, drops by reason
  *
- * KIPSEC_CMD_SA_SET: move an ESP-in-UDP SA to other UDP ports (NAT
- *    traversal: the peer's NAT gave it a new mapping). Request:
+ * KIPSEC_CMD_SA_SET: move an ESP-in-UDP SA to other UDP ports or another
+ *    address pair (NAT traversal: the peer's NAT gave it a new mapping, on
+ *    a new port or a new public address). Request:
  *    KIPSEC_A_SA_SPI, KIPSEC_A_SA_DST, KIPSEC_A_SA_PROTO: the SA, which must
  *                     have been added with both encapsulation ports
- *    KIPSEC_A_SA_ENCAP_SPORT, KIPSEC_A_SA_ENCAP_DPORT: NLA_U16 each, both
- *                     required, >= 1: the new ports
- *    Nothing else of the SA changes: keys, sequence numbers, replay window,
- *    counters and lifetimes go on. Announced as KIPSEC_CMD_SA_SET with the
+ *    KIPSEC_A_SA_ENCAP_SPORT, KIPSEC_A_SA_ENCAP_DPORT: NLA_U16 each, >= 1,
+ *                     both or neither: the new ports
+ *    KIPSEC_A_SA_NEW_SRC: 4 or 16 bytes, optional, the SA's family: the new
+ *                     outer source (KIPSEC_A_SA_SRC)
+ *    KIPSEC_A_SA_NEW_DST: 4 or 16 bytes, optional, the SA's family: the new
+ *                     outer destination; the SA's identity becomes
+ *                     (SPI, NEW_DST, PROTO), refused with EEXIST when an SA
+ *                     or an SPI reservation has it already
+ *    At least one of the ports, NEW_SRC and NEW_DST. Nothing else of the
+ *    SA changes: keys, sequence numbers, replay window, counters and
+ *    lifetimes go on. When the addresses change, the packets that meet
+ *    the SA during the move (a grace period) are dropped as if it did not
+ *    exist, and tunnel-mode protect policies whose template is the SA's
+ *    old pair (same family and protocol, template reqid 0 or the SA's)
+ *    move with it to the new pair, at once with the SA; their indices stay
+ *    and no event announces them. Announced as KIPSEC_CMD_SA_SET with the
  *    attributes of a KIPSEC_CMD_SA_GET reply.
  *
  * KIPSEC_CMD_SA_FLUSH: delete every SA (and reservation) of the namespace.
@@ -415,6 +428,8 @@ enum kipsec_attr {
 	KIPSEC_A_SA_EXPIRE_REASON,
 	KIPSEC_A_SA_LIFETIME_CUR,
 	KIPSEC_A_SA_SEQ_OUT,
+	KIPSEC_A_SA_NEW_SRC,
+	KIPSEC_A_SA_NEW_DST,
 	__KIPSEC_A_MAX
 };
 

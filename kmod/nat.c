@@ -21,54 +21,178 @@
 #include "netns.h"
 #include "packet.h"
 #include "sadb.h"
+#include "spd.h"
 
-const struct nla_policy kipsec_sa_set_policy[KIPSEC_A_SA_ENCAP_DPORT + 1] = {
+const struct nla_policy kipsec_sa_set_policy[KIPSEC_A_SA_NEW_DST + 1] = {
 	[KIPSEC_A_SA_SPI] = { .type = NLA_U32 },
 	[KIPSEC_A_SA_DST] = KIPSEC_POLICY_ADDR,
 	[KIPSEC_A_SA_PROTO] = KIPSEC_POLICY_PROTO,
 	[KIPSEC_A_SA_ENCAP_SPORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[KIPSEC_A_SA_ENCAP_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[KIPSEC_A_SA_NEW_SRC] = KIPSEC_POLICY_ADDR,
+	[KIPSEC_A_SA_NEW_DST] = KIPSEC_POLICY_ADDR,
 };
+
+/* What a KIPSEC_CMD_SA_SET request asks for, checked against itself. */
+struct kipsec_sa_set_req {
+	struct kipsec_sa_key key;
+	bool ports;
+	u16 sport, dport;
+	union kipsec_addr saddr, daddr;	/* valid with their attribute */
+	struct nlattr *addr_attr;	/* NEW_DST, else NEW_SRC, else NULL */
+};
+
+static int kipsec_sa_set_parse(struct genl_info *info,
+			       struct kipsec_sa_set_req *req)
+{
+	struct nlattr *nsrc = info->attrs[KIPSEC_A_SA_NEW_SRC];
+	struct nlattr *ndst = info->attrs[KIPSEC_A_SA_NEW_DST];
+	struct nlattr *sport = info->attrs[KIPSEC_A_SA_ENCAP_SPORT];
+	struct nlattr *dport = info->attrs[KIPSEC_A_SA_ENCAP_DPORT];
+	struct netlink_ext_ack *extack = info->extack;
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	err = kipsec_nl_parse_id(info, &req->key);
+	if (err)
+		return err;
+	if (!sport && !dport && !nsrc && !ndst) {
+		NL_SET_ERR_ATTR_MISS(extack, NULL, KIPSEC_A_SA_ENCAP_SPORT);
+		NL_SET_ERR_MSG(extack,
+			       "KIPSEC_A_SA_ENCAP_SPORT: required attribute missing (nothing to change: give both ports, KIPSEC_A_SA_NEW_SRC or KIPSEC_A_SA_NEW_DST)");
+		return -EINVAL;
+	}
+	if ((sport || dport) &&
+	    (KIPSEC_REQUIRE(info, KIPSEC_A_SA_ENCAP_SPORT) ||
+	     KIPSEC_REQUIRE(info, KIPSEC_A_SA_ENCAP_DPORT)))
+		return -EINVAL;
+	if (sport) {
+		req->ports = true;
+		req->sport = nla_get_u16(sport);
+		req->dport = nla_get_u16(dport);
+	}
+	if (nsrc && kipsec_nl_get_addr(nsrc, &req->saddr) != req->key.family) {
+		NL_SET_ERR_MSG_ATTR(extack, nsrc,
+				    "KIPSEC_A_SA_NEW_SRC: address family differs from the SA's (KIPSEC_A_SA_DST)");
+		return -EINVAL;
+	}
+	if (ndst && kipsec_nl_get_addr(ndst, &req->daddr) != req->key.family) {
+		NL_SET_ERR_MSG_ATTR(extack, ndst,
+				    "KIPSEC_A_SA_NEW_DST: address family differs from the SA's (KIPSEC_A_SA_DST)");
+		return -EINVAL;
+	}
+	req->addr_attr = ndst ?: nsrc;
+	return 0;
+}
+
+/*
+ * The new address pair, and the tunnel-mode policies that follow it in
+ * the same critical section. With @*gone set the SA has been deleted.
+ */
+static int kipsec_sa_set_addrs(struct kipsec_net *kn, struct kipsec_sa *sa,
+			       struct genl_info *info,
+			       const struct kipsec_sa_set_req *req, bool *gone)
+{
+	struct kipsec_spd_move mv = {
+		.old_saddr = sa->saddr,
+		.old_daddr = sa->key.daddr,
+		.new_saddr = sa->saddr,
+		.new_daddr = sa->key.daddr,
+		.family = sa->key.family,
+		.proto = sa->key.proto,
+		.reqid = sa->reqid,
+	};
+	int err;
+
+	if (info->attrs[KIPSEC_A_SA_NEW_SRC])
+		mv.new_saddr = req->saddr;
+	if (info->attrs[KIPSEC_A_SA_NEW_DST])
+		mv.new_daddr = req->daddr;
+	if (!memcmp(&mv.new_saddr, &mv.old_saddr, sizeof(mv.new_saddr)) &&
+	    !memcmp(&mv.new_daddr, &mv.old_daddr, sizeof(mv.new_daddr)))
+		return 0;
+
+	if (sa->mode == KIPSEC_MODE_TUNNEL) {
+		err = kipsec_spd_move_prepare(kn, &mv);
+		if (err)
+			return err;
+	} else {
+		memset(mv.tbl, 0, sizeof(mv.tbl));
+	}
+	err = kipsec_sa_move(kn, sa, &mv.new_saddr, &mv.new_daddr, gone);
+	if (err) {
+		kipsec_spd_move_abort(kn, &mv);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[KIPSEC_A_SA_NEW_DST],
+					    "KIPSEC_A_SA_NEW_DST: an SA or SPI reservation with this SPI, new destination and protocol exists");
+		if (*gone)
+			kipsec_sa_delete_moved(kn, sa);
+		return err;
+	}
+	kipsec_spd_move_commit(kn, &mv);
+	return 0;
+}
 
 int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
-	struct nlattr **attrs = info->attrs;
-	struct kipsec_sa_key key;
+	struct netlink_ext_ack *extack = info->extack;
+	struct kipsec_sa_set_req req;
+	u16 old_sport, old_dport;
 	struct kipsec_sa *sa;
-	u16 sport, dport;
+	bool held = false, gone = false;
 	int err;
 
-	err = kipsec_nl_parse_id(info, &key);
+	err = kipsec_sa_set_parse(info, &req);
 	if (err)
 		return err;
-	if (KIPSEC_REQUIRE(info, KIPSEC_A_SA_ENCAP_SPORT) ||
-	    KIPSEC_REQUIRE(info, KIPSEC_A_SA_ENCAP_DPORT))
-		return -EINVAL;
-	sport = nla_get_u16(attrs[KIPSEC_A_SA_ENCAP_SPORT]);
-	dport = nla_get_u16(attrs[KIPSEC_A_SA_ENCAP_DPORT]);
 
 	mutex_lock(&kn->lock);
-	sa = kipsec_sa_find(kn, &key);
+	sa = kipsec_sa_find(kn, &req.key);
 	if (!sa) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPSEC_A_SA_SPI],
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[KIPSEC_A_SA_SPI],
 				    "KIPSEC_A_SA_SPI: no SA with this SPI, destination and protocol");
 		err = -ENOENT;
-	} else if (!sa->encap_dport) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPSEC_A_SA_ENCAP_SPORT],
-				    "KIPSEC_A_SA_ENCAP_SPORT: the SA has no UDP encapsulation to move");
-		err = -EINVAL;
-	} else {
-		err = kipsec_sa_set_encap(kn, sa, sport, dport);
-		if (!err)
-			kipsec_sa_get(sa);
+		goto out_unlock;
 	}
+	if (!sa->encap_dport) {
+		if (req.ports)
+			NL_SET_ERR_MSG_ATTR(extack,
+					    info->attrs[KIPSEC_A_SA_ENCAP_SPORT],
+					    "KIPSEC_A_SA_ENCAP_SPORT: the SA has no UDP encapsulation to move");
+		else if (info->attrs[KIPSEC_A_SA_NEW_DST])
+			NL_SET_ERR_MSG_ATTR(extack, req.addr_attr,
+					    "KIPSEC_A_SA_NEW_DST: only an ESP-in-UDP SA follows its peer to a new address (NAT traversal)");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, req.addr_attr,
+					    "KIPSEC_A_SA_NEW_SRC: only an ESP-in-UDP SA follows its peer to a new address (NAT traversal)");
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	/* For the SA_SET or SA_DEL event, after the lock. */
+	held = kipsec_sa_get(sa);
+	old_sport = sa->encap_sport;
+	old_dport = sa->encap_dport;
+	if (req.ports) {
+		err = kipsec_sa_set_encap(kn, sa, req.sport, req.dport);
+		if (err)
+			goto out_unlock;
+	}
+	err = kipsec_sa_set_addrs(kn, sa, info, &req, &gone);
+	/* Best effort: only an allocation failure gets here. */
+	if (err && !gone && req.ports)
+		kipsec_sa_set_encap(kn, sa, old_sport, old_dport);
+out_unlock:
 	mutex_unlock(&kn->lock);
-	if (err)
+	if (!held)
 		return err;
-	kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_SET);
+	if (gone)
+		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_DEL);
+	else if (!err)
+		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_SET);
 	kipsec_sa_put(sa);
-	return 0;
+	return err;
 }
 
 static void kipsec_nat_mapping_event(struct net *net, const struct kipsec_sa *sa,

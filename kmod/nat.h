@@ -13,7 +13,7 @@
 struct kipsec_pkt;
 
 /* KIPSEC_CMD_SA_SET */
-extern const struct nla_policy kipsec_sa_set_policy[KIPSEC_A_SA_ENCAP_DPORT + 1];
+extern const struct nla_policy kipsec_sa_set_policy[KIPSEC_A_SA_NEW_DST + 1];
 int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info);
 
 /* After the ICV of an ESP-in-UDP packet verified: the peer moved? */

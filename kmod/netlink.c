@@ -53,6 +53,14 @@ int kipsec_nl_validate_addr(const struct nlattr *attr,
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "KIPSEC_A_SA_SRC: must be 4 (IPv4) or 16 (IPv6) bytes");
 		break;
+	case KIPSEC_A_SA_NEW_SRC:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "KIPSEC_A_SA_NEW_SRC: must be 4 (IPv4) or 16 (IPv6) bytes");
+		break;
+	case KIPSEC_A_SA_NEW_DST:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "KIPSEC_A_SA_NEW_DST: must be 4 (IPv4) or 16 (IPv6) bytes");
+		break;
 	case KIPSEC_A_POL_SRC:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "KIPSEC_A_POL_SRC: must be 4 (IPv4) or 16 (IPv6) bytes");

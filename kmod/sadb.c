@@ -213,12 +213,18 @@ err_ids:
 	return err;
 }
 
+/* Off both lookup tables; the SA stays in the id xarray and its counts. */
+static void kipsec_sa_unhash(struct kipsec_net *kn, struct kipsec_sa *sa)
+{
+	rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
+	rhltable_remove(&kn->sas_by_dst, &sa->out_node, kipsec_sa_dst_params);
+}
+
 static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
 {
 	lockdep_assert_held(&kn->lock);
 
-	rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
-	rhltable_remove(&kn->sas_by_dst, &sa->out_node, kipsec_sa_dst_params);
+	kipsec_sa_unhash(kn, sa);
 	if (sa->encap_dport)
 		kipsec_encap_port_put(kn, sa->encap_dport);
 	xa_erase(&kn->sa_ids, sa->id);
@@ -273,6 +279,98 @@ int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
 	WRITE_ONCE(sa->encap_dport, dport);
 	kipsec_sa_gen_bump(kn);
 	return 0;
+}
+
+/* Into both lookup tables, or neither. */
+static int kipsec_sa_rehash(struct kipsec_net *kn, struct kipsec_sa *sa)
+{
+	int err;
+
+	err = rhashtable_lookup_insert_fast(&kn->sas, &sa->node,
+					    kipsec_sa_params);
+	if (err)
+		return err;
+	err = rhltable_insert(&kn->sas_by_dst, &sa->out_node,
+			      kipsec_sa_dst_params);
+	if (err)
+		rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
+	return err;
+}
+
+static void kipsec_sa_set_addrs(struct kipsec_sa *sa,
+				const union kipsec_addr *saddr,
+				const union kipsec_addr *daddr)
+{
+	sa->saddr = *saddr;
+	sa->key.daddr = *daddr;
+	sa->dst_key.daddr = *daddr;
+}
+
+/*
+ * NAT traversal (nat.c): the peer's NAT now shows it from another address.
+ * The SA keeps everything else (keys, sequence numbers, replay window,
+ * counters, lifetimes). Its addresses are part of what readers on the
+ * packet path hash, compare and copy without a lock, so it leaves both
+ * tables and a grace period passes before they change: no reader sees a
+ * half-written address or follows a hash chain into the wrong bucket. The
+ * packets that find no SA meanwhile (a few milliseconds) are dropped and
+ * counted, as they would be by a peer that had moved anyway.
+ *
+ * Returns -EEXIST when another SA or a reservation holds the new identity.
+ * On any other error the SA is back where it was, or, if even that failed,
+ * no longer in the tables: *@gone is then set, and the caller must finish
+ * the deletion with kipsec_sa_delete_moved().
+ */
+int kipsec_sa_move(struct kipsec_net *kn, struct kipsec_sa *sa,
+		   const union kipsec_addr *saddr,
+		   const union kipsec_addr *daddr, bool *gone)
+{
+	union kipsec_addr old_saddr = sa->saddr, old_daddr = sa->key.daddr;
+	struct kipsec_sa_key key = sa->key;
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+
+	*gone = false;
+	key.daddr = *daddr;
+	if (memcmp(&key, &sa->key, sizeof(key)) &&
+	    (rhashtable_lookup_fast(&kn->sas, &key, kipsec_sa_params) ||
+	     kipsec_spi_reserved(kn, &key)))
+		return -EEXIST;
+
+	kipsec_sa_unhash(kn, sa);
+	synchronize_rcu();
+	kipsec_sa_set_addrs(sa, saddr, daddr);
+	err = kipsec_sa_rehash(kn, sa);
+	if (err) {
+		kipsec_sa_set_addrs(sa, &old_saddr, &old_daddr);
+		if (kipsec_sa_rehash(kn, sa)) {
+			*gone = true;
+			return err;
+		}
+	}
+	/* The cached route goes to the old peer. */
+	dst_cache_reset(&sa->dst_cache);
+	WRITE_ONCE(sa->mapping_sent, 0);
+	kipsec_sa_gen_bump(kn);
+	if (!err)
+		kipsec_acquire_sa_added(kn, sa);
+	return err;
+}
+
+/* Ends an SA that kipsec_sa_move() left out of the tables. */
+void kipsec_sa_delete_moved(struct kipsec_net *kn, struct kipsec_sa *sa)
+{
+	lockdep_assert_held(&kn->lock);
+
+	if (sa->encap_dport)
+		kipsec_encap_port_put(kn, sa->encap_dport);
+	xa_erase(&kn->sa_ids, sa->id);
+	kn->sa_count--;
+	kipsec_stats_sa_count_add(-1);
+	kipsec_sa_gen_bump(kn);
+	kipsec_sa_life_stop(sa);
+	kipsec_sa_put(sa);
 }
 
 /* @proto 0 flushes both protocols. Returns the number of SAs deleted. */

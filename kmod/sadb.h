@@ -126,6 +126,11 @@ unsigned int kipsec_sa_flush(struct kipsec_net *kn, u8 proto);
 int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
 			u16 sport, u16 dport);
 
+int kipsec_sa_move(struct kipsec_net *kn, struct kipsec_sa *sa,
+		   const union kipsec_addr *saddr,
+		   const union kipsec_addr *daddr, bool *gone);
+void kipsec_sa_delete_moved(struct kipsec_net *kn, struct kipsec_sa *sa);
+
 struct kipsec_sa *kipsec_sa_find(struct kipsec_net *kn,
 				 const struct kipsec_sa_key *key);
 struct kipsec_sa *kipsec_sa_next(struct kipsec_net *kn, unsigned long *id);

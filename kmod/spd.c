@@ -290,6 +290,119 @@ unsigned int kipsec_spd_flush(struct kipsec_net *kn, u8 dir)
 	return n;
 }
 
+static bool kipsec_tmpl_is_pair(const struct kipsec_tmpl *t,
+				const struct kipsec_spd_move *mv)
+{
+	u32 alen = kipsec_sa_family_len(mv->family);
+
+	return t->mode == KIPSEC_MODE_TUNNEL && t->family == mv->family &&
+	       t->proto == mv->proto && (!t->reqid || t->reqid == mv->reqid) &&
+	       !memcmp(&t->saddr, &mv->old_saddr, alen) &&
+	       !memcmp(&t->daddr, &mv->old_daddr, alen);
+}
+
+/*
+ * The policies whose tunnel endpoints are an SA's old address pair follow
+ * it when it moves (NAT traversal). Policies are read on the packet path
+ * without a lock, so each is replaced by a copy, with the arrays that hold
+ * them: every allocation is made here, before anything changes, and
+ * kipsec_spd_move_commit() cannot fail.
+ */
+int kipsec_spd_move_prepare(struct kipsec_net *kn, struct kipsec_spd_move *mv)
+{
+	struct kipsec_spd_table *old, *new;
+	unsigned int i;
+	u8 d;
+
+	lockdep_assert_held(&kn->lock);
+
+	memset(mv->tbl, 0, sizeof(mv->tbl));
+	for (d = KIPSEC_DIR_OUT; d <= KIPSEC_DIR_MAX; d++) {
+		old = kipsec_spd_table(kn, d);
+		for (i = 0; old && i < old->count; i++)
+			if (old->pols[i]->cfg.action == KIPSEC_ACTION_PROTECT &&
+			    kipsec_tmpl_is_pair(&old->pols[i]->cfg.tmpl, mv))
+				break;
+		if (!old || i == old->count)
+			continue;
+		new = kipsec_spd_table_alloc(old->count);
+		if (!new)
+			goto err;
+		mv->tbl[d - 1] = new;
+		memcpy(new->pols, old->pols, old->count * sizeof(new->pols[0]));
+		for (; i < old->count; i++) {
+			struct kipsec_policy *pol = old->pols[i];
+
+			if (pol->cfg.action != KIPSEC_ACTION_PROTECT ||
+			    !kipsec_tmpl_is_pair(&pol->cfg.tmpl, mv))
+				continue;
+			new->pols[i] = kmemdup(pol, sizeof(*pol), GFP_KERNEL);
+			if (!new->pols[i]) {
+				new->pols[i] = pol;
+				goto err;
+			}
+			new->pols[i]->cfg.tmpl.saddr = mv->new_saddr;
+			new->pols[i]->cfg.tmpl.daddr = mv->new_daddr;
+		}
+	}
+	return 0;
+
+err:
+	kipsec_spd_move_abort(kn, mv);
+	return -ENOMEM;
+}
+
+void kipsec_spd_move_abort(struct kipsec_net *kn, struct kipsec_spd_move *mv)
+{
+	struct kipsec_spd_table *old, *new;
+	unsigned int i;
+	u8 d;
+
+	lockdep_assert_held(&kn->lock);
+
+	for (d = KIPSEC_DIR_OUT; d <= KIPSEC_DIR_MAX; d++) {
+		new = mv->tbl[d - 1];
+		if (!new)
+			continue;
+		old = kipsec_spd_table(kn, d);
+		for (i = 0; i < new->count; i++)
+			if (new->pols[i] != old->pols[i])
+				kfree(new->pols[i]);
+		kvfree(new);
+		mv->tbl[d - 1] = NULL;
+	}
+}
+
+/* Returns the number of policies moved. */
+unsigned int kipsec_spd_move_commit(struct kipsec_net *kn,
+				    struct kipsec_spd_move *mv)
+{
+	struct kipsec_spd_table *old, *new;
+	unsigned int i, n = 0;
+	u8 d;
+
+	lockdep_assert_held(&kn->lock);
+
+	for (d = KIPSEC_DIR_OUT; d <= KIPSEC_DIR_MAX; d++) {
+		new = mv->tbl[d - 1];
+		if (!new)
+			continue;
+		old = kipsec_spd_table(kn, d);
+		for (i = 0; i < new->count; i++) {
+			if (new->pols[i] == old->pols[i])
+				continue;
+			/* Replaces an existing entry: allocates nothing. */
+			xa_store(&kn->pol_ids, new->pols[i]->index,
+				 new->pols[i], GFP_KERNEL);
+			kfree_rcu(old->pols[i], rcu);
+			n++;
+		}
+		kipsec_spd_table_swap(kn, d, new);
+		mv->tbl[d - 1] = NULL;
+	}
+	return n;
+}
+
 struct kipsec_policy *kipsec_spd_find(struct kipsec_net *kn, u32 index)
 {
 	lockdep_assert_held(&kn->lock);

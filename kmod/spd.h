@@ -94,6 +94,21 @@ int kipsec_spd_delete_sel(struct kipsec_net *kn, u8 dir,
 			  const u32 *priority, struct kipsec_policy *deleted);
 unsigned int kipsec_spd_flush(struct kipsec_net *kn, u8 dir);
 
+/* A move of tunnel endpoints, kipsec_spd_move_prepare() and after. */
+struct kipsec_spd_move {
+	union kipsec_addr old_saddr, old_daddr;
+	union kipsec_addr new_saddr, new_daddr;
+	u8 family;
+	u8 proto;
+	u32 reqid;
+	struct kipsec_spd_table *tbl[KIPSEC_DIR_MAX];	/* NULL: unchanged */
+};
+
+int kipsec_spd_move_prepare(struct kipsec_net *kn, struct kipsec_spd_move *mv);
+void kipsec_spd_move_abort(struct kipsec_net *kn, struct kipsec_spd_move *mv);
+unsigned int kipsec_spd_move_commit(struct kipsec_net *kn,
+				    struct kipsec_spd_move *mv);
+
 struct kipsec_policy *kipsec_spd_find(struct kipsec_net *kn, u32 index);
 struct kipsec_policy *kipsec_spd_next(struct kipsec_net *kn, u8 *dir,
 				      u32 *priority, u32 *index);

@@ -219,6 +219,14 @@ bool kipsec_spi_release(struct kipsec_net *kn, const struct kipsec_sa_key *key)
 	return live;
 }
 
+/* True if @key is reserved, expired or not: its owner may still add it. */
+bool kipsec_spi_reserved(struct kipsec_net *kn, const struct kipsec_sa_key *key)
+{
+	lockdep_assert_held(&kn->lock);
+
+	return rhashtable_lookup_fast(&kn->spi_resv, key, kipsec_spi_params);
+}
+
 /* @proto 0 releases reservations of both protocols. */
 void kipsec_spi_release_all(struct kipsec_net *kn, u8 proto)
 {

@@ -29,6 +29,8 @@ int kipsec_spi_alloc(struct kipsec_net *kn, const struct kipsec_spi_req *req,
 		     u32 *spi, struct netlink_ext_ack *extack);
 bool kipsec_spi_release(struct kipsec_net *kn,
 			const struct kipsec_sa_key *key);
+bool kipsec_spi_reserved(struct kipsec_net *kn,
+			 const struct kipsec_sa_key *key);
 void kipsec_spi_release_all(struct kipsec_net *kn, u8 proto);
 
 /* Where a linear scan of [min, max] goes after @spi; pure, self-tested. */
