@@ -720,6 +720,65 @@ static void test_daemon_commands(void)
 	REJECTS("ipsecctl: rekey: bad connection name \"\"", "rekey", "");
 }
 
+static void test_sa_set(void)
+{
+	struct ipsecctl_request r;
+
+	tap_is_int(PARSE(&r, "sa", "set", "spi", "0x2000", "dst", "192.0.2.2",
+			 "proto", "esp", "encap-sport", "4500",
+			 "encap-dport", "31000", "new-src", "192.0.2.7",
+			 "new-dst", "192.0.2.9"),
+		   0, "sa set with everything");
+	tap_ok(r.cmd == IPSECCTL_CMD_SA_SET && r.spi == 0x2000 &&
+	       r.proto == IPPROTO_ESP && r.has_encap &&
+	       r.encap_sport == 4500 && r.encap_dport == 31000,
+	       "sa set: identity and ports");
+	tap_ok(r.new_src.family == AF_INET && r.new_src.bytes[3] == 7 &&
+	       r.new_dst.family == AF_INET && r.new_dst.bytes[3] == 9,
+	       "sa set: new-src and new-dst");
+	tap_is_str(r.name, "sa set", "sa set name");
+	tap_is_int(PARSE(&r, "sa", "set", "spi", "300", "dst", "2001:db8::2",
+			 "proto", "esp", "new-dst", "2001:db8::9"),
+		   0, "sa set new-dst alone (IPv6)");
+	tap_ok(!r.has_encap && !r.new_src.family &&
+	       r.new_dst.family == AF_INET6, "sa set: only new-dst given");
+	tap_is_int(PARSE(&r, "sa", "set", "spi", "300", "dst", "192.0.2.2",
+			 "proto", "esp", "encap-sport", "4500",
+			 "encap-dport", "4500"),
+		   0, "sa set ports alone");
+	parse_words(&r, (const char *const[]){ "sa", "set", "-h", NULL });
+	tap_ok(r.cmd == IPSECCTL_CMD_HELP && r.help == IPSECCTL_HELP_SA_SET,
+	       "sa set -h");
+	tap_ok(strncmp(ipsecctl_help_text(IPSECCTL_HELP_SA_SET),
+		       "Usage: ipsecctl sa set", 22) == 0,
+	       "sa set help starts with its usage line");
+	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_SA), "sa set") != NULL,
+	       "sa help lists sa set");
+
+	REJECTS("ipsecctl: sa set: nothing to change: give encap-sport and encap-dport, new-src or new-dst",
+		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp");
+	REJECTS("ipsecctl: sa set: \"new-dst\" and \"dst\" are of different address families",
+		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
+		"new-dst", "2001:db8::9");
+	REJECTS("ipsecctl: sa set: \"new-src\" and \"dst\" are of different address families",
+		"sa", "set", "spi", "300", "dst", "2001:db8::2", "proto", "esp",
+		"new-src", "192.0.2.7");
+	REJECTS("ipsecctl: sa set: \"encap-sport\" needs \"encap-dport\"",
+		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
+		"encap-sport", "4500");
+	REJECTS("ipsecctl: sa set: bad value \"nowhere\" for \"new-dst\" (expected an IPv4 or IPv6 address)",
+		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
+		"new-dst", "nowhere");
+	REJECTS("ipsecctl: sa set: unknown argument \"mode\"",
+		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
+		"mode", "tunnel");
+	REJECTS("ipsecctl: sa set: missing \"spi\"",
+		"sa", "set", "dst", "192.0.2.2", "proto", "esp", "new-dst",
+		"192.0.2.9");
+	REJECTS("ipsecctl: sa add: unknown argument \"new-dst\"",
+		SA_ADD_BASE, "new-dst", "192.0.2.9");
+}
+
 int main(void)
 {
 	test_global();
@@ -730,6 +789,7 @@ int main(void)
 	test_sa_add_rejections();
 	test_key_never_in_messages();
 	test_sa_id_commands();
+	test_sa_set();
 	test_list_flush();
 	test_spi_alloc();
 	test_stats();

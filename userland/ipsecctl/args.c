@@ -37,6 +37,8 @@ enum keyword {
 	KW_MIN,
 	KW_MAX,
 	KW_TIMEOUT,
+	KW_NEW_SRC,
+	KW_NEW_DST,
 	KW_COUNT,
 };
 
@@ -65,6 +67,8 @@ static const char *const keyword_names[KW_COUNT] = {
 	[KW_MIN] = "min",
 	[KW_MAX] = "max",
 	[KW_TIMEOUT] = "timeout",
+	[KW_NEW_SRC] = "new-src",
+	[KW_NEW_DST] = "new-dst",
 };
 
 struct cursor {
@@ -220,6 +224,10 @@ static enum ipsecctl_parse_result parse_keyword_value(
 		return parse_addr(req, kw, value, &req->src);
 	case KW_DST:
 		return parse_addr(req, kw, value, &req->dst);
+	case KW_NEW_SRC:
+		return parse_addr(req, kw, value, &req->new_src);
+	case KW_NEW_DST:
+		return parse_addr(req, kw, value, &req->new_dst);
 	case KW_PROTO:
 		if (kipsec_proto_lookup(value, &req->proto))
 			return usage(req, "bad value \"%s\" for \"proto\" (expected esp or ah)",
@@ -342,6 +350,8 @@ static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
 			KW(KW_SOFT_BYTES) | KW(KW_SOFT_PACKETS) |		\
 			KW(KW_SOFT_SECONDS) | KW(KW_HARD_BYTES) |		\
 			KW(KW_HARD_PACKETS) | KW(KW_HARD_SECONDS))
+#define SA_SET_ALLOWED (SA_ID | KW(KW_ENCAP_SPORT) | KW(KW_ENCAP_DPORT) | \
+			KW(KW_NEW_SRC) | KW(KW_NEW_DST))
 #define SPI_ALLOC_REQUIRED (KW(KW_DST) | KW(KW_PROTO))
 #define SPI_ALLOC_ALLOWED (SPI_ALLOC_REQUIRED | KW(KW_MIN) | KW(KW_MAX) | \
 			   KW(KW_TIMEOUT))
@@ -367,6 +377,8 @@ static const struct command sa_commands[] = {
 	  "sa list", 0, 0 },
 	{ "flush", NULL, IPSECCTL_CMD_SA_FLUSH, IPSECCTL_HELP_SA_FLUSH,
 	  "sa flush", KW(KW_PROTO), 0 },
+	{ "set", NULL, IPSECCTL_CMD_SA_SET, IPSECCTL_HELP_SA_SET, "sa set",
+	  SA_SET_ALLOWED, SA_ID },
 };
 
 static const struct command spi_commands[] = {
@@ -395,6 +407,7 @@ static enum ipsecctl_parse_result parse_command(struct ipsecctl_request *req,
 						struct cursor *cur,
 						const struct command *c)
 {
+	enum ipsecctl_parse_result r;
 	int i;
 
 	req->name = c->full_name;
@@ -407,7 +420,18 @@ static enum ipsecctl_parse_result parse_command(struct ipsecctl_request *req,
 	}
 	req->cmd = c->cmd;
 	req->help = c->help;
-	return parse_keywords(req, cur, c->allowed, c->required);
+	r = parse_keywords(req, cur, c->allowed, c->required);
+	if (r != IPSECCTL_PARSE_OK || c->cmd != IPSECCTL_CMD_SA_SET)
+		return r;
+	if (!req->has_encap && !req->new_src.family && !req->new_dst.family)
+		return usage(req, "nothing to change: give encap-sport and encap-dport, new-src or new-dst");
+	if ((req->new_src.family && req->new_src.family != req->dst.family) ||
+	    (req->new_dst.family && req->new_dst.family != req->dst.family))
+		return usage(req, "\"%s\" and \"dst\" are of different address families",
+			     req->new_src.family &&
+			     req->new_src.family != req->dst.family ?
+			     "new-src" : "new-dst");
+	return IPSECCTL_PARSE_OK;
 }
 
 static const struct command ike_commands[] = {
@@ -618,7 +642,7 @@ static const char help_main[] =
 	"Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 static const char help_sa[] =
-	"Usage: ipsecctl [-j] sa { add | del | get | list | flush } [ARGS]\n"
+	"Usage: ipsecctl [-j] sa { add | del | get | list | flush | set } [ARGS]\n"
 	"\n"
 	"  sa add spi SPI src ADDR dst ADDR proto { esp | ah }\n"
 	"         mode { tunnel | transport } [ enc ALG [KEYHEX] ]\n"
@@ -629,6 +653,8 @@ static const char help_sa[] =
 	"  sa get spi SPI dst ADDR proto { esp | ah }\n"
 	"  sa list                  (alias: show; also \"ipsecctl sa\")\n"
 	"  sa flush [ proto { esp | ah } ]\n"
+	"  sa set spi SPI dst ADDR proto esp [ encap-sport PORT encap-dport PORT ]\n"
+	"         [ new-src ADDR ] [ new-dst ADDR ]\n"
 	"\n"
 	"\"ipsecctl sa COMMAND --help\" describes each command.\n";
 
@@ -705,6 +731,21 @@ static const char help_sa_flush[] =
 	"\n"
 	"Deletes every SA and SPI reservation of the namespace, or only\n"
 	"those of one protocol.\n";
+
+static const char help_sa_set[] =
+	"Usage: ipsecctl sa set spi SPI dst ADDR proto esp\n"
+	"           [ encap-sport PORT encap-dport PORT ] [ new-src ADDR ]\n"
+	"           [ new-dst ADDR ]\n"
+	"\n"
+	"Moves an ESP-in-UDP SA in place, as a key manager does when the\n"
+	"peer's NAT gives it a new mapping: keys, sequence numbers, replay\n"
+	"window, counters and lifetimes go on.\n"
+	"  encap-sport, encap-dport  the new UDP ports (both)\n"
+	"  new-src ADDR   the new outer source\n"
+	"  new-dst ADDR   the new outer destination: the SA is (SPI, new-dst,\n"
+	"                 proto) from then on\n"
+	"  At least one of them; addresses of the SA's family. Tunnel-mode\n"
+	"  policies whose template is the SA's old address pair move with it.\n";
 
 static const char help_spi[] =
 	"Usage: ipsecctl [-j] spi alloc dst ADDR proto { esp | ah } [ min N ]\n"
@@ -842,6 +883,8 @@ const char *ipsecctl_help_text(enum ipsecctl_help help)
 		return help_sa_del;
 	case IPSECCTL_HELP_SA_GET:
 		return help_sa_get;
+	case IPSECCTL_HELP_SA_SET:
+		return help_sa_set;
 	case IPSECCTL_HELP_SA_LIST:
 		return help_sa_list;
 	case IPSECCTL_HELP_SA_FLUSH:

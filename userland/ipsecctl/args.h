@@ -42,6 +42,7 @@ enum ipsecctl_cmd {
 	IPSECCTL_CMD_MONITOR,
 	IPSECCTL_CMD_REKEY,
 	IPSECCTL_CMD_RELOAD,
+	IPSECCTL_CMD_SA_SET,
 };
 
 /* Which --help text a request asks for, or which one a usage error cites. */
@@ -69,6 +70,7 @@ enum ipsecctl_help {
 	IPSECCTL_HELP_MONITOR,
 	IPSECCTL_HELP_REKEY,
 	IPSECCTL_HELP_RELOAD,
+	IPSECCTL_HELP_SA_SET,
 };
 
 enum ipsecctl_lifetime {
@@ -154,6 +156,8 @@ struct ipsecctl_request {
 	bool has_encap;
 	uint16_t encap_sport;
 	uint16_t encap_dport;
+	struct ip_addr new_src;		/* sa set; family 0 when not given */
+	struct ip_addr new_dst;
 	struct ipsecctl_lifetimes soft;
 	struct ipsecctl_lifetimes hard;
 

@@ -260,6 +260,25 @@ static int cmd_sa_del(struct context *ctx)
 	return transact(ctx, msg, NULL, NULL);
 }
 
+static int cmd_sa_set(struct context *ctx)
+{
+	const struct ipsecctl_request *req = ctx->req;
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_SET, 0);
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (put_sa_id(msg, req) ||
+	    (req->has_encap &&
+	     (nla_put_u16(msg, KIPSEC_A_SA_ENCAP_SPORT, req->encap_sport) ||
+	      nla_put_u16(msg, KIPSEC_A_SA_ENCAP_DPORT, req->encap_dport))) ||
+	    (req->new_src.family &&
+	     put_addr(msg, KIPSEC_A_SA_NEW_SRC, &req->new_src)) ||
+	    (req->new_dst.family &&
+	     put_addr(msg, KIPSEC_A_SA_NEW_DST, &req->new_dst)))
+		return fail_building(ctx, msg);
+	return transact(ctx, msg, NULL, NULL);
+}
+
 static int cmd_sa_flush(struct context *ctx)
 {
 	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_FLUSH, 0);
@@ -987,6 +1006,9 @@ static int run(struct context *ctx)
 		break;
 	case IPSECCTL_CMD_SA_FLUSH:
 		err = cmd_sa_flush(ctx);
+		break;
+	case IPSECCTL_CMD_SA_SET:
+		err = cmd_sa_set(ctx);
 		break;
 	case IPSECCTL_CMD_SPI_ALLOC:
 		err = cmd_spi_alloc(ctx);
