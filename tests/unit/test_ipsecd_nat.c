@@ -12,6 +12,7 @@
 
 #include "ipsecd/ipsecd.h"
 #include "ipsecd/log.h"
+#include "ipsecd/nat_move.h"
 #include "tap.h"
 
 /* main.c is not in libipsecd; the code under test refers to these. */
@@ -245,6 +246,36 @@ static void test_nat_oa(void)
 	nat_sa_cleanup(&sa);
 }
 
+/* Which new peer addresses are followed (ipsecd/nat_move.c). */
+static void test_move_judge(void)
+{
+	struct isakmp_sa sa;
+	struct ip_addr same, moved, v6;
+	struct in6_addr in6;
+
+	sa_init(&sa, false, "192.0.2.2", "192.0.2.1", 4500);
+	addr("192.0.2.1", &same);
+	addr("192.0.2.3", &moved);
+	inet_pton(AF_INET6, "2001:db8::3", &in6);
+	ip_addr_from_bytes(&in6, 16, &v6);
+
+	tap_is_int(nat_move_judge(&sa, &moved, false), NAT_MOVE_NO_NAT,
+		   "no NAT-T (IKE not floated): a new address is not followed");
+	sa.nat.floated = true;
+	tap_is_int(nat_move_judge(&sa, &same, false), NAT_MOVE_SAME,
+		   "the same address: nothing to do");
+	tap_is_int(nat_move_judge(&sa, &moved, false), NAT_MOVE_FOLLOW,
+		   "NAT-T, tunnel mode: followed");
+	tap_is_int(nat_move_judge(&sa, &v6, false), NAT_MOVE_FAMILY,
+		   "an IPv6 address for an IPv4 peer: refused");
+	tap_is_int(nat_move_judge(&sa, &moved, true), NAT_MOVE_TRANSPORT,
+		   "a transport-mode conn with SAs: refused");
+	tap_ok(strstr(nat_move_verdict_name(NAT_MOVE_TRANSPORT),
+		      "old address") != NULL,
+	       "the transport refusal says why");
+	nat_sa_cleanup(&sa);
+}
+
 int main(void)
 {
 	if (ike_crypto_init())
@@ -254,5 +285,6 @@ int main(void)
 	test_detection();
 	test_bundles();
 	test_nat_oa();
+	test_move_judge();
 	return tap_done();
 }

@@ -29,6 +29,7 @@
 #include "common/format.h"
 #include "ipsecd/ipsecd.h"
 #include "ipsecd/log.h"
+#include "ipsecd/nat_move.h"
 
 #define NONCE_LEN 32
 #define MAX_OUT_PAYLOADS 12
@@ -1491,9 +1492,8 @@ void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 			 len, ip_addr_format(peer, a, sizeof(a)), err.msg);
 		return;
 	}
-	sa = isakmp_sa_find(msg.hdr.cky_i, msg.hdr.cky_r, peer);
-	if (sa && !ip_addr_equal(&sa->peer, peer))
-		sa = NULL;
+	sa = nat_move_rx(isakmp_sa_find(msg.hdr.cky_i, msg.hdr.cky_r, peer),
+			 peer, port, local_port);
 	if (sa)
 		nat_rx(sa, local_port, port);
 	switch (msg.hdr.exchange) {

@@ -355,6 +355,8 @@ void kernel_child_delete_out(const struct conn *c, struct child_sa *child);
 /* NAT rebinding: a child's ESP-in-UDP SAs take sa's peer port now. */
 int kernel_child_set_encap(const struct conn *c, const struct isakmp_sa *sa,
 			   const struct child_sa *child);
+int kernel_child_move(const struct isakmp_sa *sa, const struct child_sa *child,
+		      const struct ip_addr *old_peer);
 /* The multicast events: a non-blocking socket, drained by ..._receive. */
 int kernel_events_open(void);
 void kernel_events_receive(void);

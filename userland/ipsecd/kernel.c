@@ -349,8 +349,10 @@ void kernel_child_delete(const struct conn *c, const struct child_sa *child)
 	}
 }
 
-static int sa_set_encap(const struct ip_addr *dst, uint32_t spi,
-			uint16_t sport, uint16_t dport)
+/* new_src, new_dst: NULL to keep the SA's address. */
+static int sa_set(const struct ip_addr *dst, uint32_t spi, uint16_t sport,
+		  uint16_t dport, const struct ip_addr *new_src,
+		  const struct ip_addr *new_dst)
 {
 	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_SA_SET,
 					      KIPSEC_GENL_VERSION, 0);
@@ -361,39 +363,53 @@ static int sa_set_encap(const struct ip_addr *dst, uint32_t spi,
 	    put_addr(m, KIPSEC_A_SA_DST, dst) ||
 	    nla_put_u8(m, KIPSEC_A_SA_PROTO, IPPROTO_ESP) ||
 	    nla_put_u16(m, KIPSEC_A_SA_ENCAP_SPORT, sport) ||
-	    nla_put_u16(m, KIPSEC_A_SA_ENCAP_DPORT, dport)) {
+	    nla_put_u16(m, KIPSEC_A_SA_ENCAP_DPORT, dport) ||
+	    (new_src && put_addr(m, KIPSEC_A_SA_NEW_SRC, new_src)) ||
+	    (new_dst && put_addr(m, KIPSEC_A_SA_NEW_DST, new_dst))) {
 		netlink_msg_free_wiped(m);
 		return -EMSGSIZE;
 	}
-	return transact_q(m, NULL, NULL, "SA port update", -ENOENT);
+	return transact_q(m, NULL, NULL,
+			  new_src || new_dst ? "SA address update" :
+			  "SA port update", -ENOENT);
 }
 
 /*
  * In place (KIPSEC_CMD_SA_SET), not by adding the SAs again: a new
  * outbound SA would start its sequence numbers over, and the peer's
- * replay window would drop everything it sends.
+ * replay window would drop everything it sends. With old_peer, the SAs
+ * still name that address for the peer, now sa->peer: they move to it,
+ * and kipsec moves the tunnel policies of the old address pair with them.
  */
-int kernel_child_set_encap(const struct conn *c, const struct isakmp_sa *sa,
-			   const struct child_sa *child)
+int kernel_child_move(const struct isakmp_sa *sa, const struct child_sa *child,
+		      const struct ip_addr *old_peer)
 {
+	const struct ip_addr *to = old_peer ? &sa->peer : NULL;
 	uint16_t sport, dport;
 	int rc = 0;
 	size_t i;
 
-	(void)c;
 	for (i = 0; i < child->n; i++) {
 		const struct child_proto *p = &child->p[i];
 
 		if (!child->gone_in[i] &&
 		    nat_sa_encap(sa, &p->suite, true, &sport, &dport) &&
-		    sa_set_encap(&sa->local, p->spi_in, sport, dport))
+		    sa_set(&sa->local, p->spi_in, sport, dport, to, NULL))
 			rc = -1;
 		if (!child->gone_out[i] &&
 		    nat_sa_encap(sa, &p->suite, false, &sport, &dport) &&
-		    sa_set_encap(&sa->peer, p->spi_out, sport, dport))
+		    sa_set(old_peer ? old_peer : &sa->peer, p->spi_out, sport,
+			   dport, NULL, to))
 			rc = -1;
 	}
 	return rc;
+}
+
+int kernel_child_set_encap(const struct conn *c, const struct isakmp_sa *sa,
+			   const struct child_sa *child)
+{
+	(void)c;
+	return kernel_child_move(sa, child, NULL);
 }
 
 /* ---- policies ---- */

@@ -22,6 +22,7 @@
 #include "common/json.h"
 #include "ipsecd/ipsecd.h"
 #include "ipsecd/log.h"
+#include "ipsecd/nat_move.h"
 
 static const char *sa_name(const struct isakmp_sa *sa)
 {
@@ -201,6 +202,9 @@ void nat_authenticated(struct isakmp_sa *sa)
 	char a[FORMAT_BUF_LEN];
 	uint16_t old = sa->peer_port;
 
+	/* A new address first: it takes the port with it. */
+	nat_move_authenticated(sa);
+	old = sa->peer_port;
 	if (sa->nat.rx_local_port == IKE_NATT_PORT && !sa->nat.floated) {
 		sa->nat.floated = true;
 		log_info("%s: peer moved to UDP %d (from port %u)", sa_name(sa),
@@ -225,7 +229,7 @@ void nat_mapping(uint32_t spi, const struct ip_addr *dst,
 	struct isakmp_sa *sa = NULL;
 	struct child_sa *ch = NULL;
 	struct conn *c;
-	char a[FORMAT_BUF_LEN], b[FORMAT_BUF_LEN];
+	char a[FORMAT_BUF_LEN];
 	size_t i;
 
 	for (c = D->conns; c && !ch; c = c->next)
@@ -246,11 +250,7 @@ void nat_mapping(uint32_t spi, const struct ip_addr *dst,
 		return;
 	}
 	if (!ip_addr_equal(&sa->peer, src)) {
-		/* The SAs are keyed by the peer's address: a new one needs
-		 * new SAs, not a port change. */
-		log_warn("%s: ESP from %s, the peer was %s: a new address is not followed, only new ports",
-			 c->cfg->name, ip_addr_format(src, a, sizeof(a)),
-			 ip_addr_format(&sa->peer, b, sizeof(b)));
+		nat_peer_moved(sa, src, sport);
 		return;
 	}
 	if (sport == sa->peer_port) {

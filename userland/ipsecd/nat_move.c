@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Following a NAT-T peer to a new IP address; see nat_move.h.
+ *
+ * Only a peer whose ISAKMP SA floated to 4500 (NAT-T in use) is followed:
+ * without a NAT in the path a new source address is not a rebinding. A
+ * transport-mode conn cannot follow: its traffic selectors and kipsec
+ * policies name the peer's old address, and the peer's packets from the
+ * new one would match neither; it is refused with one log line.
+ *
+ * The conn's right= takes the new address, so that everything which finds
+ * the peer through its conn (DPD, deletes, renewals, the ISAKMP SA lookup)
+ * keeps finding it. The configuration file still names the old address: a
+ * reload puts the conn back there.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/format.h"
+#include "ipsecd/ipsecd.h"
+#include "ipsecd/log.h"
+#include "ipsecd/nat_move.h"
+
+enum nat_move_verdict nat_move_judge(const struct isakmp_sa *sa,
+				     const struct ip_addr *to,
+				     bool transport_children)
+{
+	if (ip_addr_equal(&sa->peer, to))
+		return NAT_MOVE_SAME;
+	if (!sa->nat.floated)
+		return NAT_MOVE_NO_NAT;
+	if (to->family != sa->peer.family)
+		return NAT_MOVE_FAMILY;
+	if (transport_children)
+		return NAT_MOVE_TRANSPORT;
+	return NAT_MOVE_FOLLOW;
+}
+
+const char *nat_move_verdict_name(enum nat_move_verdict v)
+{
+	switch (v) {
+	case NAT_MOVE_FOLLOW:
+		return "follow";
+	case NAT_MOVE_SAME:
+		return "same address";
+	case NAT_MOVE_NO_NAT:
+		return "no NAT traversal on the ISAKMP SA";
+	case NAT_MOVE_FAMILY:
+		return "an address of another family";
+	case NAT_MOVE_TRANSPORT:
+		return "a transport-mode conn's selectors name the old address";
+	}
+	return "?";
+}
+
+static bool bound_to(const struct conn *c, const struct ip_addr *local,
+		     const struct ip_addr *peer)
+{
+	return ip_addr_equal(&c->cfg->left, local) &&
+	       ip_addr_equal(&c->cfg->right, peer);
+}
+
+/* One line per refused destination, not one per mapping event. */
+static bool refusal_is_new(const struct ip_addr *from, const struct ip_addr *to)
+{
+	static struct ip_addr last_from, last_to;
+
+	if (ip_addr_equal(&last_from, from) && ip_addr_equal(&last_to, to))
+		return false;
+	last_from = *from;
+	last_to = *to;
+	return true;
+}
+
+void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
+		    uint16_t port)
+{
+	struct ip_addr old = sa->peer, local = sa->local;
+	char a[FORMAT_BUF_LEN], b[FORMAT_BUF_LEN];
+	const char *name = sa->conn ? sa->conn->cfg->name : "?";
+	enum nat_move_verdict v;
+	unsigned int n = 0, failed = 0;
+	bool transport = false;
+	struct isakmp_sa *s;
+	struct child_sa *ch;
+	struct conn *c;
+
+	for (c = D->conns; c; c = c->next)
+		if (bound_to(c, &local, &old) && c->children &&
+		    !c->cfg->tunnel) {
+			transport = true;
+			name = c->cfg->name;
+		}
+	v = nat_move_judge(sa, to, transport);
+	if (v == NAT_MOVE_SAME)
+		return;
+	ip_addr_format(&old, a, sizeof(a));
+	ip_addr_format(to, b, sizeof(b));
+	if (v != NAT_MOVE_FOLLOW) {
+		if (refusal_is_new(&old, to))
+			log_warn("%s: authentic traffic of peer %s now comes from %s: not followed (%s); the SAs stay at %s",
+				 name, a, b, nat_move_verdict_name(v), a);
+		return;
+	}
+
+	for (s = D->sas; s; s = s->next)
+		if (ip_addr_equal(&s->local, &local) &&
+		    ip_addr_equal(&s->peer, &old)) {
+			s->peer = *to;
+			if (s->nat.floated)
+				s->peer_port = port;
+		}
+	for (c = D->conns; c; c = c->next) {
+		if (!bound_to(c, &local, &old))
+			continue;
+		/* The conn follows its peer; see the top of this file. */
+		((struct conn_config *)c->cfg)->right = *to;
+		for (ch = c->children; ch; ch = ch->next) {
+			if (kernel_child_move(sa, ch, &old))
+				failed++;
+			else
+				n++;
+		}
+	}
+	sa->nat.rebinds++;
+	log_info("%s: peer %s now seen at %s port %u (its NAT's public address changed): the ISAKMP SA and %u IPsec SA pair%s follow it%s",
+		 name, a, b, port, n, n == 1 ? "" : "s",
+		 failed ? " (some could not be moved)" : "");
+}
+
+/*
+ * The message being handled, when it came from another address than its
+ * ISAKMP SA's peer; nat_move_authenticated() follows it only once it
+ * verified. One message is handled at a time, start to end.
+ */
+static struct {
+	const struct isakmp_sa *sa;
+	struct ip_addr from;
+	uint16_t port;
+} pending;
+
+struct isakmp_sa *nat_move_rx(struct isakmp_sa *sa, const struct ip_addr *from,
+			      uint16_t port, uint16_t local_port)
+{
+	pending.sa = NULL;
+	if (!sa || ip_addr_equal(&sa->peer, from))
+		return sa;
+	/* Only IKE on 4500 with the marker: NAT-T, as the peer floated. */
+	if (sa->state != ISAKMP_ESTABLISHED || !sa->nat.floated ||
+	    local_port != IKE_NATT_PORT || from->family != sa->peer.family)
+		return NULL;
+	pending.sa = sa;
+	pending.from = *from;
+	pending.port = port;
+	return sa;
+}
+
+void nat_move_authenticated(struct isakmp_sa *sa)
+{
+	if (!pending.sa || pending.sa != sa)
+		return;
+	pending.sa = NULL;
+	nat_peer_moved(sa, &pending.from, pending.port);
+}
