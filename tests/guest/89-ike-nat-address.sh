@@ -131,3 +131,126 @@ has "the refused moves left it as it was" "$(nl sa_get $udp)" \
 	sa_src=198.51.100.7 sa_dst=$B2 sa_encap_dport=31000
 check "flush SAs" nl sa_flush
 check "flush policies" nl policy_flush
+
+# ---- 1. ipsecd <-> ipsecd, the NAT's public address changes ---------------
+check "NAT topology builds" nat_setup
+NAT_PUBLIC2=192.0.2.3
+psk=nat-addr-$(hexkey 8)
+# conf SIDE: ipsecd's configuration for gw-a (behind the NAT) or gw-b.
+conf() {
+	local l r ls rs
+	if [ "$1" = a ]; then
+		l=$NAT_GWA_PRIV r=$TOPO_GWB4 ls=1 rs=2
+	else
+		l=$TOPO_GWB4 r=$NAT_PUBLIC ls=2 rs=1
+	fi
+	cat <<EOT
+config setup
+	controlsocket=$t/$1.sock
+	secretsfile=$t/$1.secrets
+	retransmit_timeout=1s
+	retransmit_tries=3
+	nat_keepalive=1s
+
+conn good
+	authby=secret
+	keyingtries=1
+	auto=add
+	left=$l
+	right=$r
+	ike=aes128-sha256-modp2048
+	leftsubnet=10.$ls.0.0/24
+	rightsubnet=10.$rs.0.0/24
+	esp=aes128gcm16
+EOT
+	printf '%s %s : PSK "%s"\n' "$l" "$r" "$psk" >"$t/$1.secrets"
+	chmod 600 "$t/$1.secrets"
+}
+conf a >"$t/a.conf"
+conf b >"$t/b.conf"
+
+start_ipsecd() {
+	local i
+	in_ns "$2" ipsecd -f "$t/$1.conf" </dev/null >/dev/null 2>"$t/89-$1.log" &
+	for i in $(seq 50); do
+		[ -S "$t/$1.sock" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+established() {
+	ipsecctl -s "$t/$1.sock" -j ike list 2>/dev/null | jq -e \
+		'map(select(.conn == "good" and .state == "established" and (.ipsec_sas | length) > 0)) | length > 0' \
+		>/dev/null
+}
+wait_for() {
+	local secs=$1 i
+	shift
+	for i in $(seq $((secs * 5))); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# sas NS: the SAs, "spi src dst encap_sport encap_dport" per line, sorted.
+sas() {
+	in_ns "$1" ipsecctl -j sa list |
+		jq -r '.[] | "\(.spi) \(.src) \(.dst) \(.encap_sport) \(.encap_dport)"' | sort
+}
+# sa_packets NS DST: the packets of the SA towards DST.
+sa_packets() {
+	in_ns "$1" ipsecctl -j sa list | jq -r --arg d "$2" '.[] | select(.dst == $d) | .stats.packets'
+}
+tmpls() {
+	in_ns gw-b ipsecctl -j policy list |
+		jq -r '.[] | select(.tmpl) | "\(.dir) \(.tmpl.src) \(.tmpl.dst)"' | sort
+}
+ping1() { in_ns lan-a ping -n -q -c 1 -W 1 "$TOPO_LANB4" >/dev/null 2>&1; }
+
+check "ipsecd starts on gw-a (behind the NAT)" start_ipsecd a gw-a
+check "ipsecd starts on gw-b" start_ipsecd b gw-b
+check "ipsecctl up good" ipsecctl -s "$t/a.sock" up good
+check "good is established on gw-a" wait_for 30 established a
+check "good is established on gw-b" wait_for 10 established b
+check "lan-a reaches lan-b" topo_ping lan-a lan-b 3
+before=$(sas gw-b)
+diag "gw-b SAs before: $before"
+spis=$(awk '{print $1}' <<<"$before" | sort | tr '\n' ' ')
+expect_eq "gw-b: one SA pair, both with the NAT's first address" \
+	"$(grep -c "$NAT_PUBLIC" <<<"$before")" 2
+
+# The NAT moves gw-a to a second public address: new mappings from there.
+check "the NAT gets a second public address" \
+	ip -n "$NAT_NS" addr add "$NAT_PUBLIC2/24" dev out
+check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
+flush chain ip nat masquerade_to_gw_b
+add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC2 random
+EOT
+check "conntrack -F in the NAT" nat_flush
+check "traffic lan-a -> lan-b resumes within 20 s" wait_for 20 ping1
+check "lan-a reaches lan-b" topo_ping lan-a lan-b 3
+check "lan-b reaches lan-a" topo_ping lan-b lan-a 3
+
+after=$(sas gw-b)
+diag "gw-b SAs after: $after"
+expect_eq "gw-b: the same SPIs (no new negotiation)" \
+	"$(awk '{print $1}' <<<"$after" | sort | tr '\n' ' ')" "$spis"
+expect_eq "gw-b: still one SA pair" "$(wc -l <<<"$after")" 2
+expect_eq "gw-b: both SAs name the NAT's new address" \
+	"$(grep -c "$NAT_PUBLIC2" <<<"$after")" 2
+expect_eq "gw-b: no SA names the old one" "$(grep -c "$NAT_PUBLIC " <<<"$after ")" 0
+expect_eq "gw-b: the tunnel policies moved with the SAs" "$(tmpls)" \
+	"$(printf '%s\n' "fwd $NAT_PUBLIC2 $TOPO_GWB4" "in $NAT_PUBLIC2 $TOPO_GWB4" "out $TOPO_GWB4 $NAT_PUBLIC2" | sort)"
+expect_eq "gw-b: ike list shows the new peer" \
+	"$(ipsecctl -s "$t/b.sock" -j ike list | jq -r '.[] | select(.conn == "good" and .state == "established") | .peer')" \
+	"$NAT_PUBLIC2"
+expect_eq "gw-b logs the move once" \
+	"$(grep -c "good: peer $NAT_PUBLIC now seen at $NAT_PUBLIC2 port [0-9]* (its NAT's public address changed): the ISAKMP SA and 1 IPsec SA pair follow it" "$t/89-b.log")" 1
+expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-b.log")" 1
+
+# Exact counters: 5 pings from lan-b, 5 ESP packets each way through gw-b.
+out0=$(sa_packets gw-b "$NAT_PUBLIC2") in0=$(sa_packets gw-b "$TOPO_GWB4")
+check "5 pings lan-b -> lan-a" topo_ping lan-b lan-a 5
+out1=$(sa_packets gw-b "$NAT_PUBLIC2") in1=$(sa_packets gw-b "$TOPO_GWB4")
+expect_eq "gw-b: 5 more packets out, on the moved SA" "$((out1 - out0))" 5
+expect_eq "gw-b: 5 more packets in, on the moved SA" "$((in1 - in0))" 5
