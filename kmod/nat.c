@@ -3,13 +3,17 @@
  * NAT traversal support (RFC 3948) for the key manager.
  *
  * A NAT in front of the peer may give it a new mapping at any time (its
- * state expired, it rebooted, someone flushed it): ESP then arrives from a
- * new UDP source port. Like XFRM (XFRM_MSG_MAPPING), kipsec takes such
+ * state expired, it rebooted, someone flushed it, it got a new public
+ * address): ESP then arrives from a new UDP source port, or a new source
+ * address. Like XFRM (XFRM_MSG_MAPPING), kipsec takes such
  * packets when their ICV verifies and raises KIPSEC_CMD_SA_MAPPING, at most
  * once a second per SA; the key manager, which also sees the peer's IKE
  * traffic, decides and moves the SAs with KIPSEC_CMD_SA_SET. The SA is moved
  * in place: adding it again would restart its sequence numbers, which the
- * peer's replay window would refuse.
+ * peer's replay window would refuse. A new address changes the SA's
+ * identity (for an outbound SA) and the tunnel policies that name the old
+ * address pair, both under kipsec_net.lock, so that the key manager needs
+ * one request per SA and no window where policies and SAs disagree.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
