@@ -254,3 +254,33 @@ check "5 pings lan-b -> lan-a" topo_ping lan-b lan-a 5
 out1=$(sa_packets gw-b "$NAT_PUBLIC2") in1=$(sa_packets gw-b "$TOPO_GWB4")
 expect_eq "gw-b: 5 more packets out, on the moved SA" "$((out1 - out0))" 5
 expect_eq "gw-b: 5 more packets in, on the moved SA" "$((in1 - in0))" 5
+
+# ---- 2. the same, seen first on IKE: a rekey from yet another address ------
+# No ESP crosses before gw-a's Quick Mode does: gw-b follows the authentic
+# QM1 on 4500 (nat_move_rx, then nat_move_authenticated).
+NAT_PUBLIC3=192.0.2.4
+check "the NAT gets a third public address" \
+	ip -n "$NAT_NS" addr add "$NAT_PUBLIC3/24" dev out
+check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
+flush chain ip nat masquerade_to_gw_b
+add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC3 random
+EOT
+check "conntrack -F in the NAT" nat_flush
+check "ipsecctl rekey good (gw-a)" ipsecctl -s "$t/a.sock" rekey good
+moved_on_ike() {
+	grep -q "good: peer $NAT_PUBLIC2 now seen at $NAT_PUBLIC3 port [0-9]* (its NAT's public address changed)" "$t/89-b.log"
+}
+check "gw-b follows the authentic Quick Mode to $NAT_PUBLIC3" wait_for 20 moved_on_ike
+only_new() {
+	local s
+	s=$(sas gw-b)
+	[ -n "$s" ] && ! grep -q "$NAT_PUBLIC2 " <<<"$s " && [ "$(grep -c "$NAT_PUBLIC3" <<<"$s")" = "$(wc -l <<<"$s")" ]
+}
+check "gw-b: every SA names $NAT_PUBLIC3" wait_for 10 only_new
+check "lan-a reaches lan-b after the rekey" wait_for 10 topo_ping lan-a lan-b 3
+check "lan-b reaches lan-a after the rekey" topo_ping lan-b lan-a 3
+expect_eq "gw-b: ike list shows the third address" \
+	"$(ipsecctl -s "$t/b.sock" -j ike list | jq -r '[.[] | select(.conn == "good" and .state == "established") | .peer] | unique | join(" ")')" \
+	"$NAT_PUBLIC3"
+expect_eq "gw-b: still no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-b.log")" 1
+diag "gw-b SAs: $(sas gw-b | tr '\n' ';')"
