@@ -395,6 +395,10 @@ int policy_route_all(struct daemon *d);
 /* Priority of the conn's protect policies (a fallback bypass goes before). */
 uint32_t policy_conn_priority(const struct conn *c);	/* auto=route, at start */
 void policy_remove_all(struct daemon *d);	/* at exit */
+/* The IKE bypass of (local, old) is known by (local, to) from now on. */
+void policy_bypass_peer_moved(const struct ip_addr *local,
+			      const struct ip_addr *old,
+			      const struct ip_addr *to);
 void kernel_spi_release(const struct ip_addr *dst, uint8_t ike_proto,
 			uint32_t spi);
 

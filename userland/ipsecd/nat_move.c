@@ -110,6 +110,7 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 			if (s->nat.floated)
 				s->peer_port = port;
 		}
+	policy_bypass_peer_moved(&local, &old, to);
 	for (c = D->conns; c; c = c->next) {
 		if (!bound_to(c, &local, &old))
 			continue;
@@ -120,6 +121,15 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 				failed++;
 			else
 				n++;
+		}
+		/*
+		 * kipsec moves a tunnel's policies with its SAs; those of a
+		 * conn without SAs (auto=route, held) are put there anew.
+		 */
+		if (!c->children && (c->pol_out || c->pol_in || c->pol_fwd)) {
+			policy_conn_remove(c);
+			if (policy_conn_in(c) || policy_conn_out(c))
+				failed++;
 		}
 	}
 	sa->nat.rebinds++;

@@ -279,3 +279,20 @@ void policy_remove_all(struct daemon *d)
 	for (c = d->conns; c; c = c->next)
 		policy_conn_remove(c);
 }
+
+/*
+ * The conns of this pair follow their peer to another address (nat_move.c):
+ * their bypass is found by the new one from now on, so that its last user
+ * still deletes it. Its selectors keep the old address until then.
+ */
+void policy_bypass_peer_moved(const struct ip_addr *local,
+			      const struct ip_addr *old,
+			      const struct ip_addr *to)
+{
+	struct bypass *b;
+
+	for (b = D->bypasses; b; b = b->next)
+		if (ip_addr_equal(&b->left, local) &&
+		    ip_addr_equal(&b->right, old))
+			b->right = *to;
+}
