@@ -106,11 +106,13 @@ static void kipsec_esp_output_done(struct crypto_async_request *base,
  * array, and the source's trailer then lives in pkt->trailer.
  */
 static bool kipsec_esp_output_oop(const struct sk_buff *skb,
-				  unsigned int tlen)
+				  unsigned int tlen, unsigned int icv)
 {
+	/* The output frag comes from a page frag: a page at most. */
 	return skb_is_nonlinear(skb) && !skb_cloned(skb) &&
 	       !skb_has_frag_list(skb) && !skb->pp_recycle &&
-	       tlen <= KIPSEC_PKT_TRAILER_MAX;
+	       tlen <= KIPSEC_PKT_TRAILER_MAX &&
+	       ALIGN(skb->data_len + tlen + icv, L1_CACHE_BYTES) <= PAGE_SIZE;
 }
 
 /* The source's frags into sg[1..], and the skb's replaced by the output. */
@@ -153,9 +155,9 @@ static int kipsec_esp_output_frags(struct kipsec_pkt *pkt, unsigned int tlen,
 	/* The old frags' references are pkt->sg's now. */
 	sh->nr_frags = 1;
 	__skb_fill_page_desc(skb, 0, page, off, dlen);
+	/* truesize stays: a socket's destructor gives back what it charged. */
 	skb->data_len = dlen;
 	skb->len += tlen + icv;
-	skb->truesize += allocsize;
 	return 0;
 }
 
@@ -188,7 +190,7 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	clen = ALIGN(plen + 2, blksize);
 	padlen = clen - plen - 2;
 
-	oop = kipsec_esp_output_oop(skb, padlen + 2);
+	oop = kipsec_esp_output_oop(skb, padlen + 2, icv);
 	if (oop) {
 		/* Source: head, frags, trailer; destination: head, 1 frag. */
 		nfrags = skb_shinfo(skb)->nr_frags + 2 + 2;
