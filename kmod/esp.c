@@ -54,8 +54,29 @@ unsigned int kipsec_esp_max_len(const struct kipsec_sa *sa, unsigned int mtu,
 	return iphlen + rounddown(mtu - iphlen - fixed + 2, blksize) - 2;
 }
 
+/*
+ * Where paged output is encrypted to, one per CPU as esp4 keeps one per
+ * state: no allocation per packet, and a page is shared by many.
+ */
+static DEFINE_PER_CPU(struct page_frag, kipsec_esp_pfrag);
+
+void kipsec_esp_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page_frag *pfrag = per_cpu_ptr(&kipsec_esp_pfrag, cpu);
+
+		if (pfrag->page)
+			put_page(pfrag->page);
+		pfrag->page = NULL;
+	}
+}
+
 static void kipsec_esp_output_complete(struct kipsec_pkt *pkt, int err)
 {
+	unsigned int i;
+
 	if (pkt->sa->flags & KIPSEC_SA_F_ESN) {
 		__be32 *ad = (__be32 *)(skb_transport_header(pkt->skb) +
 					(pkt->udp ? sizeof(struct udphdr) : 0));
@@ -64,6 +85,9 @@ static void kipsec_esp_output_complete(struct kipsec_pkt *pkt, int err)
 		ad[0] = pkt->sa->key.spi;
 		ad[-1] = pkt->esn_saved;
 	}
+	/* The plaintext's pages, no longer the skb's, now read. */
+	for (i = 1; i <= pkt->oop_frags; i++)
+		put_page(sg_page(&pkt->sg[i]));
 	kipsec_output_finish(pkt, err);
 }
 
@@ -73,6 +97,68 @@ static void kipsec_esp_output_done(struct crypto_async_request *base,
 	local_bh_disable();
 	kipsec_esp_output_complete(base->data, err);
 	local_bh_enable();
+}
+
+/*
+ * A paged skb (TCP's, GSO's segments) is not made linear, which copies all
+ * of it: its frags are read in place and the ciphertext written to one new
+ * frag, as esp4 does. Only ours to do when nobody else sees its frags
+ * array, and the source's trailer then lives in pkt->trailer.
+ */
+static bool kipsec_esp_output_oop(const struct sk_buff *skb,
+				  unsigned int tlen, unsigned int icv)
+{
+	/* The output frag comes from a page frag: a page at most. */
+	return skb_is_nonlinear(skb) && !skb_cloned(skb) &&
+	       !skb_has_frag_list(skb) && !skb->pp_recycle &&
+	       tlen <= KIPSEC_PKT_TRAILER_MAX &&
+	       ALIGN(skb->data_len + tlen + icv, L1_CACHE_BYTES) <= PAGE_SIZE;
+}
+
+/* The source's frags into sg[1..], and the skb's replaced by the output. */
+static int kipsec_esp_output_frags(struct kipsec_pkt *pkt, unsigned int tlen,
+				   unsigned int icv, struct scatterlist *dsg)
+{
+	struct sk_buff *skb = pkt->skb;
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int dlen = skb->data_len + tlen + icv;
+	unsigned int allocsize = ALIGN(dlen, L1_CACHE_BYTES);
+	unsigned int nr = sh->nr_frags, i, off;
+	struct page_frag *pfrag;
+	struct page *page;
+
+	local_bh_disable();
+	pfrag = this_cpu_ptr(&kipsec_esp_pfrag);
+	if (unlikely(!skb_page_frag_refill(allocsize, pfrag, GFP_ATOMIC))) {
+		local_bh_enable();
+		return -ENOMEM;
+	}
+	page = pfrag->page;
+	get_page(page);
+	off = pfrag->offset;
+	pfrag->offset += allocsize;
+	local_bh_enable();
+
+	sg_init_table(pkt->sg, nr + 2);
+	for (i = 0; i < nr; i++) {
+		const skb_frag_t *frag = &sh->frags[i];
+
+		sg_set_page(&pkt->sg[i + 1], skb_frag_page(frag),
+			    skb_frag_size(frag), skb_frag_off(frag));
+	}
+	sg_set_buf(&pkt->sg[nr + 1], pkt->trailer, tlen);
+	pkt->oop_frags = nr;
+
+	sg_init_table(dsg, 2);
+	sg_set_page(&dsg[1], page, dlen, off);
+
+	/* The old frags' references are pkt->sg's now. */
+	sh->nr_frags = 1;
+	__skb_fill_page_desc(skb, 0, page, off, dlen);
+	/* truesize stays: a socket's destructor gives back what it charged. */
+	skb->data_len = dlen;
+	skb->len += tlen + icv;
+	return 0;
 }
 
 void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
@@ -85,22 +171,34 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	unsigned int icv = sa->crypto.icv_len;
 	bool esn = sa->flags & KIPSEC_SA_F_ESN;
 	unsigned int plen, clen, padlen, assoclen, headroom, i;
+	struct scatterlist *dsg = NULL;
 	struct ip_esp_hdr *esph;
 	struct sk_buff *trailer;
 	struct aead_request *req;
 	struct kipsec_pkt *pkt;
 	int nfrags, iphlen, nhoff = 0, err;
 	u8 *hdr, *tail, nexthdr;
+	bool oop;
 	__be64 seqno;
 
-	/* Writable and linear enough for the headers, room for any trailer. */
-	nfrags = skb_cow_data(skb, blksize + 2 + icv, &trailer);
-	if (nfrags < 0)
-		goto drop_nomem;
 	iphlen = kipsec_output_iphlen(skb, family, sa->mode, &nhoff);
 	if (iphlen < 0) {
 		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_MALFORMED);
 		return;
+	}
+	plen = skb->len - iphlen;
+	clen = ALIGN(plen + 2, blksize);
+	padlen = clen - plen - 2;
+
+	oop = kipsec_esp_output_oop(skb, padlen + 2, icv);
+	if (oop) {
+		/* Source: head, frags, trailer; destination: head, 1 frag. */
+		nfrags = skb_shinfo(skb)->nr_frags + 2 + 2;
+	} else {
+		/* Writable and linear enough, room for any trailer. */
+		nfrags = skb_cow_data(skb, padlen + 2 + icv, &trailer);
+		if (nfrags < 0)
+			goto drop_nomem;
 	}
 	headroom = hdrlen + LL_RESERVED_SPACE(skb_dst(skb)->dev);
 	if (sa->mode == KIPSEC_MODE_TUNNEL)
@@ -120,10 +218,16 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	pkt->nhoff = nhoff;
 	pkt->udp = sa->encap_dport;
 
-	plen = skb->len - iphlen;
-	clen = ALIGN(plen + 2, blksize);
-	padlen = clen - plen - 2;
-	tail = pskb_put(skb, trailer, padlen + 2 + icv);
+	if (oop) {
+		dsg = pkt->sg + skb_shinfo(skb)->nr_frags + 2;
+		if (kipsec_esp_output_frags(pkt, padlen + 2, icv, dsg)) {
+			kipsec_pkt_drop(pkt, KIPSEC_A_STATS_DROP_NOMEM);
+			return;
+		}
+		tail = pkt->trailer;
+	} else {
+		tail = pskb_put(skb, trailer, padlen + 2 + icv);
+	}
 	for (i = 0; i < padlen; i++)
 		tail[i] = i + 1;
 	tail[padlen] = padlen;
@@ -163,18 +267,27 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 		assoclen += sizeof(__be32);
 	}
 
-	sg_init_table(pkt->sg, nfrags);
-	err = skb_to_sgvec(skb, pkt->sg, (u8 *)esph - skb->data,
-			   assoclen + ivlen + clen + icv);
-	if (unlikely(err < 0)) {
-		kipsec_esp_output_complete(pkt, err);
-		return;
+	if (oop) {
+		/* The head, headers to the end of it, is the same in both. */
+		unsigned int hlen = skb_tail_pointer(skb) - (u8 *)esph;
+
+		sg_set_buf(&pkt->sg[0], esph, hlen);
+		sg_set_buf(&dsg[0], esph, hlen);
+	} else {
+		sg_init_table(pkt->sg, nfrags);
+		err = skb_to_sgvec(skb, pkt->sg, (u8 *)esph - skb->data,
+				   assoclen + ivlen + clen + icv);
+		if (unlikely(err < 0)) {
+			kipsec_esp_output_complete(pkt, err);
+			return;
+		}
+		dsg = pkt->sg;
 	}
 
 	req = (struct aead_request *)pkt->req;
 	aead_request_set_tfm(req, aead);
 	aead_request_set_callback(req, 0, kipsec_esp_output_done, pkt);
-	aead_request_set_crypt(req, pkt->sg, pkt->sg, ivlen + clen, pkt->iv);
+	aead_request_set_crypt(req, pkt->sg, dsg, ivlen + clen, pkt->iv);
 	aead_request_set_ad(req, assoclen);
 
 	err = crypto_aead_encrypt(req);
@@ -283,10 +396,17 @@ void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
 		return;
 	}
 
-	/* Decrypted in place: the data must be ours to write. */
+	/*
+	 * Decrypted in place: the data must be ours to write. Not cloned,
+	 * the head and frags are (esp4 trusts received frags the same way),
+	 * and a scatterlist covers the frags: no copy into a linear skb.
+	 */
 	if (skb->ip_summed == CHECKSUM_COMPLETE)
 		skb->ip_summed = CHECKSUM_NONE;
-	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (!skb_cloned(skb) && !skb_has_frag_list(skb))
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+	else
+		nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		goto nomem;
 	pkt = kipsec_pkt_alloc(sa, net, skb, sizeof(*req) +

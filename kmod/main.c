@@ -47,6 +47,7 @@ err_netns:
 	kipsec_netns_exit();
 err_hooks:
 	kipsec_hooks_exit();
+	kipsec_esp_exit();
 	kipsec_sadb_exit();
 err_stats:
 	kipsec_stats_exit();
@@ -60,6 +61,7 @@ static void __exit kipsec_exit(void)
 	/* Crypto completions still queued call into this module. */
 	kipsec_pkt_wait_all();
 	kipsec_hooks_exit();
+	kipsec_esp_exit();
 	kipsec_sadb_exit();
 	kipsec_stats_exit();
 	pr_info("version " KIPSEC_VERSION " unloaded\n");

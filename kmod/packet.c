@@ -6,15 +6,20 @@
  * on its behalf before the code its completions call goes away.
  */
 
-#include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/netdevice.h>
+#include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/wait_bit.h>
 
 #include "packet.h"
 
-static atomic_t kipsec_pkts_inflight = ATOMIC_INIT(0);
+/*
+ * Per CPU, not one atomic: every packet touched it twice, and the cache
+ * line bounced between the CPUs. A packet may be freed on another CPU than
+ * the one it was counted on, so only the sum means anything.
+ */
+static DEFINE_PER_CPU(long, kipsec_pkts_inflight);
 
 struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 				    struct sk_buff *skb, unsigned int reqsize,
@@ -41,7 +46,8 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 	pkt->iv = (u8 *)pkt + iv_off;
 	pkt->sg = (struct scatterlist *)((u8 *)pkt + sg_off);
 	pkt->udp = false;
-	atomic_inc(&kipsec_pkts_inflight);
+	pkt->oop_frags = 0;
+	this_cpu_inc(kipsec_pkts_inflight);
 	return pkt;
 }
 
@@ -50,8 +56,7 @@ void kipsec_pkt_free(struct kipsec_pkt *pkt)
 	dev_put(pkt->dev);
 	kipsec_sa_put(pkt->sa);
 	kfree(pkt);
-	if (atomic_dec_and_test(&kipsec_pkts_inflight))
-		wake_up_var(&kipsec_pkts_inflight);
+	this_cpu_dec(kipsec_pkts_inflight);
 }
 
 void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat)
@@ -71,9 +76,20 @@ unsigned int kipsec_crypt_err_stat(int err)
 	return KIPSEC_A_STATS_DROP_MALFORMED;
 }
 
-/* Module exit, after every hook is gone: no completion may still run. */
+/*
+ * Module exit, after every hook is gone: no completion may still run. No
+ * packet is counted any more, counts only fall, so a zero sum is final.
+ */
 void kipsec_pkt_wait_all(void)
 {
-	wait_var_event(&kipsec_pkts_inflight,
-		       !atomic_read(&kipsec_pkts_inflight));
+	for (;;) {
+		long n = 0;
+		int cpu;
+
+		for_each_possible_cpu(cpu)
+			n += READ_ONCE(per_cpu(kipsec_pkts_inflight, cpu));
+		if (!n)
+			break;
+		msleep(20);
+	}
 }

@@ -19,6 +19,9 @@
 #include "sadb.h"
 #include "spd.h"
 
+/* Padding, pad length and next header: block size 16 at most. */
+#define KIPSEC_PKT_TRAILER_MAX 17
+
 struct kipsec_pkt {
 	struct sk_buff *skb;
 	struct kipsec_sa *sa;		/* holds a reference */
@@ -37,6 +40,13 @@ struct kipsec_pkt {
 	u8 nexthdr;			/* ESP trailer's next header */
 	bool udp;			/* ESP-in-UDP */
 	bool local;			/* output: generated on this host */
+	/*
+	 * Output encrypted out of place: the old frags, still referenced by
+	 * sg[1..oop_frags], are released once the crypto is done; the
+	 * trailer the source ends with lives in trailer[].
+	 */
+	u8 oop_frags;
+	u8 trailer[KIPSEC_PKT_TRAILER_MAX];
 	u8 *iv;
 	struct scatterlist *sg;
 	/* The transform's request follows, then the IV, then sg[]. */
@@ -82,6 +92,7 @@ bool kipsec_input_verified(struct kipsec_pkt *pkt, int err);
  * kipsec_input_finish(), possibly later from a crypto completion. Output
  * gets the packet's sequence number from kipsec_sa_seq_next().
  */
+void kipsec_esp_exit(void);
 unsigned int kipsec_esp_max_len(const struct kipsec_sa *sa, unsigned int mtu,
 				unsigned int iphlen);
 void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
