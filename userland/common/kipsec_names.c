@@ -191,6 +191,8 @@ static const char *const attr_names[] = {
 	NAME(KIPSEC_A_SA_EXPIRE_REASON),
 	NAME(KIPSEC_A_SA_LIFETIME_CUR),
 	NAME(KIPSEC_A_SA_SEQ_OUT),
+	NAME(KIPSEC_A_POL_LIFETIME),
+	NAME(KIPSEC_A_POL_EXPIRES_IN),
 };
 
 static const char *const lifetime_attr_names[] = {
