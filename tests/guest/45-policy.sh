@@ -132,7 +132,7 @@ expect_eq "nothing was added by the refused requests" "$(cat /sys/kernel/kipsec/
 # and announced as POLICY_DEL with pol_expires_in=0; one deleted or flushed
 # first is never announced again. Nothing here asserts on speed: a policy
 # cannot go before its deadline, and is given seconds of slack after it.
-bad "lifetime 0" 22 'msg=KIPSEC_A_POL_LIFETIME: 0 seconds.*attr=KIPSEC_A_POL_LIFETIME' policy_new $base pol_action=u8:1 pol_lifetime=u32:0
+bad "lifetime 0" 34 'attr=KIPSEC_A_POL_LIFETIME' policy_new $base pol_action=u8:1 pol_lifetime=u32:0
 bad "lifetime as a u8" 22 'attr=KIPSEC_A_POL_LIFETIME' policy_new $base pol_action=u8:1 pol_lifetime=u8:5
 bad "lifetime on delete" 22 'attr=KIPSEC_A_POL_LIFETIME' policy_del $base pol_lifetime=u32:5
 bad "expires_in is not for the caller to set" 22 'attr=KIPSEC_A_POL_EXPIRES_IN' policy_new $base pol_action=u8:1 pol_expires_in=u32:5
@@ -225,7 +225,7 @@ line=$(script -qc "ipsecctl policy get index $idx" /dev/null | tr -d '\r')
 expect_eq "ipsecctl policy get prints config syntax on a terminal" "$line" \
 	"index $idx: policy add dir out src 10.1.0.0/24 dst 10.2.0.0/24 proto tcp sport 1000-2000 dport 443 priority 10 action protect esp tunnel 192.0.2.1 192.0.2.2 reqid 5 level request"
 expect_eq "tab-separated when not a terminal" "$(ipsecctl policy list)" \
-	"$idx	out	10	10.1.0.0/24	10.2.0.0/24	tcp	1000-2000	443	protect	esp	tunnel	192.0.2.1	192.0.2.2	5	request"
+	"$idx	out	10	10.1.0.0/24	10.2.0.0/24	tcp	1000-2000	443	protect	esp	tunnel	192.0.2.1	192.0.2.2	5	request	-	-"
 expect_match "a table on a terminal" "$(script -qc 'ipsecctl policy list' /dev/null)" 'INDEX +DIR +PRIO +SRC'
 out=$(ipsecctl policy add dir out src 10.1.0.0/24 dst 10.2.0.0/24 proto tcp sport 1000-2000 dport 443 priority 10 action discard 2>&1)
 rc=$?
@@ -246,6 +246,51 @@ expect_eq "ipsecctl -j stats counts policies" "$(ipsecctl -j stats | jq .policy_
 check "ipsecctl policy flush dir fwd" ipsecctl policy flush dir fwd
 expect_eq "one left" "$(ipsecctl policy list | wc -l)" 1
 check "ipsecctl policy flush" ipsecctl policy flush
+# ipsecctl and policy lifetimes: add, the three listings, get's config
+# syntax (the time left), and the expiry in "ipsecctl monitor".
+lt_tmp=$(mktemp -d /tmp/kipsec-45c.XXXXXX)
+ipsecctl -j monitor >"$lt_tmp/j" 2>&1 &
+mon_j=$!
+ipsecctl monitor >"$lt_tmp/l" 2>&1 &
+mon_l=$!
+for _ in $(seq 50); do
+	ipsecctl policy flush dir fwd
+	grep -q '"event":"policy_flush"' "$lt_tmp/j" && grep -q '^policy_flush' "$lt_tmp/l" && break
+	sleep 0.2
+done
+check "both ipsecctl monitors listen" grep -q '^policy_flush' "$lt_tmp/l"
+out=$(ipsecctl policy add dir out src 10.3.0.0/24 dst 10.4.0.0/24 action bypass lifetime 0 2>&1)
+rc=$?
+if [ $rc -ne 0 ]; then ok "ipsecctl: lifetime 0 fails (exit $rc)"; else fail "ipsecctl: lifetime 0 fails"; fi
+expect_match "and names the attribute" "$out" 'KIPSEC_A_POL_LIFETIME'
+idx=$(ipsecctl policy add dir out src 10.3.0.0/24 dst 10.4.0.0/24 action bypass lifetime 3600)
+expect_match "ipsecctl policy add ... lifetime 3600" "$idx" '^[0-9]+$'
+expect_match "TSV: lifetime and time left are the last two fields" \
+	"$(ipsecctl policy list | awk -F'\t' -v i="$idx" '$1 == i { print NF, $16, $17 }')" '^17 3600 (3600|359[0-9])$'
+expect_match "-j: lifetime and expires_in" \
+	"$(ipsecctl -j policy get index "$idx" | jq -c '[.lifetime, .expires_in]')" '^\[3600,(3600|359[0-9])\]$'
+line=$(script -qc "ipsecctl policy get index $idx" /dev/null | tr -d '\r')
+expect_match "get on a terminal: config syntax with the time left" "$line" \
+	"^index $idx: policy add dir out src 10.3.0.0/24 dst 10.4.0.0/24 priority 1000 action bypass lifetime (3600|359[0-9])\$"
+expect_match "the table has an EXPIRES column with the time left" \
+	"$(script -qc 'ipsecctl policy list' /dev/null | tr -d '\r')" 'EXPIRES.* in (1h00m|59m[0-9]{2}s)'
+check "ipsecctl policy del of a policy with a lifetime" ipsecctl policy del index "$idx"
+t0=$(uptime_ms)
+idx=$(ipsecctl policy add dir in src 10.3.0.0/24 dst 10.4.0.0/24 action discard lifetime 2)
+for _ in $(seq 100); do grep -q '"event":"policy_expire"' "$lt_tmp/j" && break; sleep 0.1; done
+expect_eq "ipsecctl -j monitor: one policy_expire, with the policy" \
+	"$(jq -c --argjson i "$idx" 'select(.event == "policy_expire") | [.policy.index == $i, .policy.action, .policy.lifetime, .policy.expires_in]' "$lt_tmp/j")" \
+	'[true,"discard",2,0]'
+if [ $(($(uptime_ms) - t0)) -ge 2000 ]; then ok "not before its 2 s"; else fail "not before its 2 s"; fi
+for _ in $(seq 20); do grep -q '^policy_expire' "$lt_tmp/l" && break; sleep 0.1; done
+expect_match "ipsecctl monitor: a policy_expire line, lifetime 2 and 0 left" \
+	"$(grep '^policy_expire' "$lt_tmp/l")" "^policy_expire	$idx	in	.*	discard	.*	2	0\$"
+expect_eq "the early delete was a policy_del, not an expiry" \
+	"$(grep -c '"event":"policy_expire"' "$lt_tmp/j") $(grep -c '"event":"policy_del"' "$lt_tmp/j")" "1 1"
+expect_eq "gone from the list" "$(ipsecctl policy list | awk -F'\t' -v i="$idx" '$1 == i' | wc -l)" 0
+kill $mon_j $mon_l 2>/dev/null
+wait $mon_j $mon_l 2>/dev/null
+rm -rf "$lt_tmp"
 out=$(setpriv --inh-caps=-net_admin --bounding-set=-net_admin ipsecctl policy list 2>&1)
 rc=$?
 if [ $rc -ne 0 ]; then ok "ipsecctl policy list fails without CAP_NET_ADMIN (exit $rc)"; else fail "ipsecctl policy list fails without CAP_NET_ADMIN"; fi
