@@ -18,7 +18,7 @@
 #   refuse  10.1.3.0/24 <-> 10.2.3.0/24, level=request with a long
 #           fallback_timeout: gw-b answers its Quick Mode with
 #           NO_PROPOSAL_CHOSEN, and gw-a falls back at once; its bypass
-#           has a kipsec lifetime of fallback_lifetime (10 s): kipsec
+#           has a kipsec lifetime of fallback_lifetime (20 s): kipsec
 #           deletes it, ipsecd hears it and negotiates again (refused
 #           again: a new bypass); killed with SIGKILL, ipsecd leaves that
 #           bypass behind, and kipsec deletes it by itself.
@@ -77,7 +77,7 @@ conn refuse
 	rightsubnet=10.2.3.0/24
 	level=request
 	fallback_timeout=60s
-	fallback_lifetime=10s
+	fallback_lifetime=20s
 	esp=aes256gcm16
 EOT
 cat >"$t/b.conf" <<EOT
@@ -220,14 +220,14 @@ expect_match "refuse: gw-a logs why" "$(cat "$t/a.log")" \
 check "refuse: 10.1.3.2 -> 10.2.3.2 in clear text" \
 	in_ns lan-a ping -n -q -c 2 -i 0.2 -W 2 -I 10.1.3.2 10.2.3.2
 
-expect_eq "refuse: the bypass has a kipsec lifetime of fallback_lifetime (10 s)" \
-	"$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.3.0") | "\(.lifetime) \(.expires_in >= 1 and .expires_in <= 10)"')" \
-	"10 true"
+expect_eq "refuse: the bypass has a kipsec lifetime of fallback_lifetime (20 s)" \
+	"$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.3.0") | "\(.lifetime) \(.expires_in >= 1 and .expires_in <= 20)"')" \
+	"20 true"
 first=$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.3.0") | .index')
 
 # kipsec ends the bypass; ipsecd hears it and tries again (refused again).
-heard() { grep -Eq "refuse: clear-text fallback over after 10 s \(bypass policy $first expired in kipsec\): negotiating again" "$t/a.log"; }
-check "refuse: kipsec deletes the bypass after 10 s and ipsecd hears it" wait_for 40 heard
+heard() { grep -Eq "refuse: clear-text fallback over after 20 s \(bypass policy $first expired in kipsec\): negotiating again" "$t/a.log"; }
+check "refuse: kipsec deletes the bypass after 20 s and ipsecd hears it" wait_for 60 heard
 again() { local i; i=$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.3.0") | .index'); [ -n "$i" ] && [ "$i" != "$first" ]; }
 check "refuse: negotiated again, refused again: a new bypass" wait_for 30 again
 check_fails "refuse: ipsecd's backstop timer did not have to act" grep -q 'no word from kipsec' "$t/a.log"
@@ -238,10 +238,10 @@ for i in $(seq 50); do kill -0 "$pid_a" 2>/dev/null || break; sleep 0.1; done
 killed=$(date +%s)
 expect_eq "SIGKILL: the refuse bypass is left behind for now" "$([ -n "$(bypass 10.1.3.0)" ] && echo yes)" yes
 gone() { [ -z "$(bypass 10.1.3.0)" ]; }
-check "SIGKILL: kipsec deletes the bypass by itself" wait_for 40 gone
+check "SIGKILL: kipsec deletes the bypass by itself" wait_for 60 gone
 took=$(($(date +%s) - killed))
-expect_eq "SIGKILL: within its lifetime of 10 s plus slack: ${took}s <= 25s" \
-	"$([ $took -le 25 ] && echo yes)" yes
+expect_eq "SIGKILL: within its lifetime of 20 s plus slack: ${took}s <= 40s" \
+	"$([ $took -le 40 ] && echo yes)" yes
 in_ns gw-a ipsecd -f "$t/a.conf" 2>"$t/a2.log" &
 started() { grep -q 'routed: policies installed' "$t/a2.log"; }
 check "ipsecd starts again on gw-a" wait_for 10 started

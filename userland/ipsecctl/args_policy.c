@@ -498,9 +498,10 @@ static const char help_policy_add[] =
 	"    reqid N        the SA's reqid (default 0: any)\n"
 	"    level          require (default): no SA, no traffic; request:\n"
 	"                   without an SA, in clear while one is negotiated\n"
-	"  lifetime SECONDS  kipsec deletes the policy itself that long after\n"
-	"                 it was added (boot clock, at least 1), and announces\n"
-	"                 it (\"ipsecctl monitor\": policy_expire); any action.\n"
+	"  lifetime SECONDS\n"
+	"                 kipsec deletes the policy itself that long after it\n"
+	"                 was added (boot clock, at least 1), and announces it\n"
+	"                 (\"ipsecctl monitor\": policy_expire); any action.\n"
 	"                 Default: none, the policy stays until deleted.\n";
 
 static const char help_policy_del[] =
@@ -537,7 +538,7 @@ static const char help_policy_list[] =
 	"  src, src_plen, dst, dst_plen, proto (number, 0 for any), sport and\n"
 	"  dport (objects: min, max; absent for any), action, and for protect\n"
 	"  tmpl (object: proto, mode, reqid, level, and src and dst in tunnel\n"
-	"  mode), and for a policy with a lifetime lifetime and expires_in\n"
+	"  mode), and, for a policy with a lifetime, lifetime and expires_in\n"
 	"  (seconds).\n";
 
 static const char help_policy_flush[] =
