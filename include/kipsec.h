@@ -157,6 +157,12 @@
  *                             family, which may differ from the selector's
  *    KIPSEC_A_POL_TMPL_LEVEL: NLA_U8, enum kipsec_pol_level, optional,
  *                             default KIPSEC_LEVEL_REQUIRE
+ *    KIPSEC_A_POL_LIFETIME: NLA_U32, seconds, optional, >= 1: kipsec deletes
+ *                           the policy itself that long after it was added
+ *                           (boot clock, time suspended counts) and
+ *                           announces it as KIPSEC_CMD_POLICY_DEL. Any
+ *                           action may have one; absent: the policy stays
+ *                           until deleted.
  *
  *    A policy with the same direction, selector and priority as an
  *    existing one is refused with EEXIST. Reply: KIPSEC_A_POL_INDEX, NLA_U32,
@@ -177,6 +183,9 @@
  *    KIPSEC_A_POL_SRC_PLEN, KIPSEC_A_POL_DST, KIPSEC_A_POL_DST_PLEN, and
  *    when set KIPSEC_A_POL_PROTO, the port ranges (both ends) and, for
  *    protect, the template (KIPSEC_A_POL_TMPL_SRC/DST in tunnel mode).
+ *    A policy with a lifetime also has KIPSEC_A_POL_LIFETIME, as given, and
+ *    KIPSEC_A_POL_EXPIRES_IN: NLA_U32, the seconds left, rounded up (0 only
+ *    once the lifetime has run out).
  *
  * KIPSEC_CMD_POLICY_FLUSH: delete every policy of the namespace; optional
  *    KIPSEC_A_POL_DIR restricts the flush to one direction.
@@ -203,7 +212,9 @@
  * KIPSEC_CMD_SA_FLUSH: the namespace's SAs were flushed; KIPSEC_A_SA_PROTO
  *    when the flush was restricted to one protocol.
  * KIPSEC_CMD_POLICY_NEW, KIPSEC_CMD_POLICY_DEL: a policy was added or
- *    deleted; the same attributes as a KIPSEC_CMD_POLICY_GET reply.
+ *    deleted; the same attributes as a KIPSEC_CMD_POLICY_GET reply. A
+ *    policy whose lifetime ran out is announced as KIPSEC_CMD_POLICY_DEL
+ *    with KIPSEC_A_POL_EXPIRES_IN 0 (and nlmsg_pid 0: no request did it).
  * KIPSEC_CMD_POLICY_FLUSH: the namespace's policies were flushed;
  *    KIPSEC_A_POL_DIR when the flush was restricted to one direction.
  * KIPSEC_CMD_SA_SOFT_EXPIRE: an SA reached one of its soft limits; sent
@@ -430,6 +441,8 @@ enum kipsec_attr {
 	KIPSEC_A_SA_SEQ_OUT,
 	KIPSEC_A_SA_NEW_SRC,
 	KIPSEC_A_SA_NEW_DST,
+	KIPSEC_A_POL_LIFETIME,
+	KIPSEC_A_POL_EXPIRES_IN,
 	__KIPSEC_A_MAX
 };
 

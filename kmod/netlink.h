@@ -61,7 +61,7 @@ void kipsec_nl_multicast(struct net *net, struct sk_buff *skb);
 struct kipsec_policy;
 /* The attributes of a POLICY_GET reply; also for ACQUIRE events. */
 int kipsec_nl_put_policy(struct sk_buff *skb, const struct kipsec_policy *pol);
-extern const struct nla_policy kipsec_pol_new_policy[KIPSEC_A_POL_TMPL_LEVEL + 1];
+extern const struct nla_policy kipsec_pol_new_policy[KIPSEC_A_POL_LIFETIME + 1];
 extern const struct nla_policy kipsec_pol_del_policy[KIPSEC_A_POL_DPORT_MAX + 1];
 extern const struct nla_policy kipsec_pol_get_policy[KIPSEC_A_POL_INDEX + 1];
 extern const struct nla_policy kipsec_pol_flush_policy[KIPSEC_A_POL_DIR + 1];

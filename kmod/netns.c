@@ -20,6 +20,7 @@ static int __net_init kipsec_net_init(struct net *net)
 	struct kipsec_net *kn = kipsec_net(net);
 	int err;
 
+	write_pnet(&kn->net, net);
 	mutex_init(&kn->lock);
 
 	kn->stats = kipsec_stats_alloc(GFP_KERNEL);

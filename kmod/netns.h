@@ -21,6 +21,8 @@ struct kipsec_spd_table;
 struct kipsec_acquire_net;
 
 struct kipsec_net {
+	possible_net_t net;		/* the namespace this is part of */
+
 	/*
 	 * Serialises every writer of the SA database, the SPI reservations
 	 * and the policy database, and dumps; lookups on the packet path use
@@ -54,6 +56,10 @@ struct kipsec_net {
 	u32 pol_next_id;
 	unsigned int pol_count;
 	u32 pol_gen;			/* bumped on every change; never 0 */
+	/* Policy lifetimes, see spd_expire.c. */
+	unsigned int pol_life_count;	/* policies with a lifetime */
+	u64 pol_expire_next;		/* boot clock, valid while queued */
+	struct delayed_work pol_expire;
 
 	/* Flows that raised an ACQUIRE, see acquire.c. */
 	struct kipsec_acquire_net *acq;

@@ -17,6 +17,7 @@
 
 #include "netns.h"
 #include "spd.h"
+#include "spd_expire.h"
 #include "stats.h"
 
 static void kipsec_addr_mask(union kipsec_addr *addr, u8 family, u8 plen)
@@ -188,6 +189,7 @@ int kipsec_spd_insert(struct kipsec_net *kn,
 
 	kn->pol_count++;
 	kipsec_stats_policy_count_add(1);
+	kipsec_spd_expire_start(kn, pol);
 	*index = pol->index;
 	return 0;
 
@@ -221,6 +223,7 @@ static int kipsec_spd_remove(struct kipsec_net *kn, struct kipsec_policy *pol,
 	kipsec_spd_table_swap(kn, dir, new);
 
 	xa_erase(&kn->pol_ids, pol->index);
+	kipsec_spd_expire_forget(kn, pol);
 	kn->pol_count--;
 	kipsec_stats_policy_count_add(-1);
 	*deleted = *pol;
@@ -276,6 +279,7 @@ unsigned int kipsec_spd_flush(struct kipsec_net *kn, u8 dir)
 		rcu_assign_pointer(kn->spd[d - 1], NULL);
 		for (i = 0; i < tbl->count; i++) {
 			xa_erase(&kn->pol_ids, tbl->pols[i]->index);
+			kipsec_spd_expire_forget(kn, tbl->pols[i]);
 			kfree_rcu(tbl->pols[i], rcu);
 		}
 		n += tbl->count;
@@ -457,11 +461,13 @@ int kipsec_spd_net_init(struct kipsec_net *kn)
 	xa_init_flags(&kn->pol_ids, XA_FLAGS_ALLOC1);
 	kn->pol_next_id = 1;
 	kn->pol_gen = 1;
+	kipsec_spd_expire_net_init(kn);
 	return 0;
 }
 
 void kipsec_spd_net_exit(struct kipsec_net *kn)
 {
+	kipsec_spd_expire_net_exit(kn);
 	mutex_lock(&kn->lock);
 	kipsec_spd_flush(kn, 0);
 	mutex_unlock(&kn->lock);

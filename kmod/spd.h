@@ -49,11 +49,13 @@ struct kipsec_policy_cfg {
 	u8 action;			/* enum kipsec_pol_action */
 	u32 priority;
 	struct kipsec_tmpl tmpl;	/* KIPSEC_ACTION_PROTECT only */
+	u32 lifetime;			/* seconds; 0: none */
 };
 
 struct kipsec_policy {
 	struct kipsec_policy_cfg cfg;
 	u32 index;			/* in kipsec_net.pol_ids; never 0 */
+	u64 expires_ns;			/* boot clock; 0: no lifetime */
 	struct rcu_head rcu;
 };
 

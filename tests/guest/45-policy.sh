@@ -127,6 +127,81 @@ bad "flush direction 9" 34 'attr=KIPSEC_A_POL_DIR' policy_flush pol_dir=u8:9
 bad "a dump with attributes" 22 '' policy_dump pol_index=u32:1
 expect_eq "nothing was added by the refused requests" "$(cat /sys/kernel/kipsec/policy_count)" 0
 
+# --- lifetime ---------------------------------------------------------------
+# A policy with a lifetime is deleted by kipsec itself, on the boot clock,
+# and announced as POLICY_DEL with pol_expires_in=0; one deleted or flushed
+# first is never announced again. Nothing here asserts on speed: a policy
+# cannot go before its deadline, and is given seconds of slack after it.
+bad "lifetime 0" 34 'attr=KIPSEC_A_POL_LIFETIME' policy_new $base pol_action=u8:1 pol_lifetime=u32:0
+bad "lifetime as a u8" 22 'attr=KIPSEC_A_POL_LIFETIME' policy_new $base pol_action=u8:1 pol_lifetime=u8:5
+bad "lifetime on delete" 22 'attr=KIPSEC_A_POL_LIFETIME' policy_del $base pol_lifetime=u32:5
+bad "expires_in is not for the caller to set" 22 'attr=KIPSEC_A_POL_EXPIRES_IN' policy_new $base pol_action=u8:1 pol_expires_in=u32:5
+expect_eq "nothing added by the refused lifetimes" "$(cat /sys/kernel/kipsec/policy_count)" 0
+
+uptime_ms() { local u; read -r u _ </proc/uptime; echo $((${u/./} * 10)); }
+lt_tmp=$(mktemp -d /tmp/kipsec-45.XXXXXX)
+$NL monitor 120 >"$lt_tmp/mon" 2>&1 &
+lt_mon=$!
+for _ in $(seq 150); do grep -q '^monitor=listening' "$lt_tmp/mon" && break; sleep 0.2; done
+check "the raw monitor listens" grep -q '^monitor=listening' "$lt_tmp/mon"
+
+t0=$(uptime_ms)
+out=$(nl policy_new $base pol_action=u8:1 pol_lifetime=u32:3)
+lt_idx=${out#pol_index=}
+got=$(nl policy_get pol_index=u32:$lt_idx)
+t1=$(uptime_ms)
+expect_match "a bypass with lifetime 3 is there right after it was added" "$got" "pol_index=$lt_idx "
+expect_match "get reports the lifetime" "$got" ' pol_lifetime=3( |$)'
+left=$(printf '%s' "$got" | sed -n 's/.*pol_expires_in=\([0-9]*\).*/\1/p')
+# Rounded up: 3 until a full second has passed, never 0 before the deadline.
+lo=$(( 3 - (t1 - t0) / 1000 )); [ $lo -lt 1 ] && lo=1
+if [ -n "$left" ] && [ "$left" -ge "$lo" ] && [ "$left" -le 3 ]; then ok "get reports the time left ($left s)"; else fail "get reports the time left"; echo "#   got: ${left:-nothing}, want $lo..3 ($got)"; fi
+out=$(nl policy_new pol_dir=u8:2 pol_src=ip:10.5.0.0 pol_dst=ip:10.6.0.0 pol_action=u8:3 \
+	pol_tmpl_proto=u8:50 pol_tmpl_mode=u8:1 pol_lifetime=u32:3600)
+long_idx=${out#pol_index=}
+expect_match "a protect policy may have a lifetime too" "$(nl policy_get pol_index=u32:$long_idx)" 'pol_expires_in=(3600|3[0-5][0-9]{2}) .*pol_lifetime=3600'
+out=$(nl policy_new pol_dir=u8:3 pol_src=ip:10.5.0.0 pol_dst=ip:10.6.0.0 pol_action=u8:2 pol_lifetime=u32:2)
+del_idx=${out#pol_index=}
+out=$(nl policy_new pol_dir=u8:3 pol_src=ip:10.5.0.1 pol_dst=ip:10.6.0.0 pol_action=u8:2 pol_lifetime=u32:2)
+fl_idx=${out#pol_index=}
+check "delete a policy before its lifetime runs out" nl policy_del pol_index=u32:$del_idx
+check "flush direction fwd with a lifetime pending" nl policy_flush pol_dir=u8:3
+nl policy_new pol_dir=u8:1 pol_src=ip:10.7.0.0 pol_dst=ip:10.8.0.0 pol_action=u8:2 >/dev/null
+noline=$(nl policy_dump | grep 'pol_src=10.7.0.0 ')
+if [ -n "$noline" ] && ! [[ $noline =~ pol_(lifetime|expires_in)= ]]; then ok "a policy without a lifetime reports none"; else fail "a policy without a lifetime reports none"; echo "#   got: $noline"; fi
+
+gone=
+for _ in $(seq 100); do
+	if nl policy_get pol_index=u32:$lt_idx | grep -q 'errno=2'; then gone=$(uptime_ms); break; fi
+	sleep 0.1
+done
+if [ -n "$gone" ]; then ok "the lifetime-3 policy went by itself"; else fail "the lifetime-3 policy went by itself"; fi
+if [ -n "$gone" ] && [ $((gone - t0)) -ge 3000 ]; then ok "not before its 3 s ($((gone - t0)) ms)"; else fail "not before its 3 s"; echo "#   gone after ${gone:+$((gone - t0))} ms"; fi
+for _ in $(seq 50); do grep -q "^event=policy_del .*pol_index=$lt_idx( |\$)" "$lt_tmp/mon" && break; sleep 0.1; done
+expect_eq "one POLICY_DEL event for it" "$(grep -Ec "^event=policy_del .*pol_index=$lt_idx( |\$)" "$lt_tmp/mon")" 1
+expect_match "the event says the lifetime ran out" "$(grep -E "^event=policy_del .*pol_index=$lt_idx( |\$)" "$lt_tmp/mon")" 'pol_action=1 .*pol_expires_in=0 .*pol_lifetime=3'
+sleep 1
+expect_eq "the policy deleted early was announced once, by its delete" \
+	"$(grep -Ec "^event=policy_del .*pol_index=$del_idx( |\$)" "$lt_tmp/mon")" 1
+check_fails "and not with expires_in=0" grep -Eq "^event=policy_del .*pol_expires_in=0 .*pol_index=$del_idx( |\$)" "$lt_tmp/mon"
+check_fails "the flushed one is never announced as deleted" grep -Eq "^event=policy_del .*pol_index=$fl_idx( |\$)" "$lt_tmp/mon"
+expect_eq "two policies left: the long lifetime and the one without" "$(nl stats_get | grep -o 'policy_count=[0-9]*')" policy_count=2
+check "delete the long-lifetime policy" nl policy_del pol_index=u32:$long_idx
+check "flush" nl policy_flush
+kill $lt_mon 2>/dev/null
+wait $lt_mon 2>/dev/null
+rm -rf "$lt_tmp"
+
+ip netns add pol-l
+check "a namespace with lifetimes pending" in_ns pol-l $NL policy_new $base pol_action=u8:1 pol_lifetime=u32:1
+check "and a long one" in_ns pol-l $NL policy_new $base pol_action=u8:1 pol_priority=u32:3 pol_lifetime=u32:3600
+check "deleting it" ip netns del pol-l
+for _ in $(seq 50); do
+	[ "$(cat /sys/kernel/kipsec/policy_count)" = 0 ] && break
+	sleep 0.2
+done
+expect_eq "frees its policies, lifetimes and all" "$(cat /sys/kernel/kipsec/policy_count)" 0
+
 # --- ipsecctl ----------------------------------------------------------------
 idx=$(ipsecctl policy add dir out src 10.1.0.0/24 dst 10.2.0.0/24 proto tcp \
 	sport 1000-2000 dport 443 priority 10 action protect esp tunnel \
@@ -150,7 +225,7 @@ line=$(script -qc "ipsecctl policy get index $idx" /dev/null | tr -d '\r')
 expect_eq "ipsecctl policy get prints config syntax on a terminal" "$line" \
 	"index $idx: policy add dir out src 10.1.0.0/24 dst 10.2.0.0/24 proto tcp sport 1000-2000 dport 443 priority 10 action protect esp tunnel 192.0.2.1 192.0.2.2 reqid 5 level request"
 expect_eq "tab-separated when not a terminal" "$(ipsecctl policy list)" \
-	"$idx	out	10	10.1.0.0/24	10.2.0.0/24	tcp	1000-2000	443	protect	esp	tunnel	192.0.2.1	192.0.2.2	5	request"
+	"$idx	out	10	10.1.0.0/24	10.2.0.0/24	tcp	1000-2000	443	protect	esp	tunnel	192.0.2.1	192.0.2.2	5	request	-	-"
 expect_match "a table on a terminal" "$(script -qc 'ipsecctl policy list' /dev/null)" 'INDEX +DIR +PRIO +SRC'
 out=$(ipsecctl policy add dir out src 10.1.0.0/24 dst 10.2.0.0/24 proto tcp sport 1000-2000 dport 443 priority 10 action discard 2>&1)
 rc=$?
@@ -171,6 +246,53 @@ expect_eq "ipsecctl -j stats counts policies" "$(ipsecctl -j stats | jq .policy_
 check "ipsecctl policy flush dir fwd" ipsecctl policy flush dir fwd
 expect_eq "one left" "$(ipsecctl policy list | wc -l)" 1
 check "ipsecctl policy flush" ipsecctl policy flush
+# ipsecctl and policy lifetimes: add, the three listings, get's config
+# syntax (the time left), and the expiry in "ipsecctl monitor".
+lt_tmp=$(mktemp -d /tmp/kipsec-45c.XXXXXX)
+ipsecctl -j monitor >"$lt_tmp/j" 2>&1 &
+mon_j=$!
+ipsecctl monitor >"$lt_tmp/l" 2>&1 &
+mon_l=$!
+for _ in $(seq 50); do
+	ipsecctl policy flush dir fwd
+	grep -q '"event":"policy_flush"' "$lt_tmp/j" && grep -q '^policy_flush' "$lt_tmp/l" && break
+	sleep 0.2
+done
+check "both ipsecctl monitors listen" grep -q '^policy_flush' "$lt_tmp/l"
+out=$(ipsecctl policy add dir out src 10.3.0.0/24 dst 10.4.0.0/24 action bypass lifetime 0 2>&1)
+rc=$?
+if [ $rc -ne 0 ]; then ok "ipsecctl: lifetime 0 fails (exit $rc)"; else fail "ipsecctl: lifetime 0 fails"; fi
+expect_match "and names the attribute" "$out" 'KIPSEC_A_POL_LIFETIME'
+idx=$(ipsecctl policy add dir out src 10.3.0.0/24 dst 10.4.0.0/24 action bypass lifetime 3600)
+expect_match "ipsecctl policy add ... lifetime 3600" "$idx" '^[0-9]+$'
+expect_match "TSV: lifetime and time left are the last two fields" \
+	"$(ipsecctl policy list | awk -F'\t' -v i="$idx" '$1 == i { print NF, $16, $17 }')" '^17 3600 (3600|3[0-5][0-9]{2})$'
+expect_match "-j: lifetime and expires_in" \
+	"$(ipsecctl -j policy get index "$idx" | jq -c '[.lifetime, .expires_in]')" '^\[3600,(3600|3[0-5][0-9]{2})\]$'
+line=$(script -qc "ipsecctl policy get index $idx" /dev/null | tr -d '\r')
+expect_match "get on a terminal: config syntax with the time left" "$line" \
+	"^index $idx: policy add dir out src 10.3.0.0/24 dst 10.4.0.0/24 priority 1000 action bypass lifetime (3600|3[0-5][0-9]{2})\$"
+expect_match "the table has an EXPIRES column with the time left" \
+	"$(script -qc 'ipsecctl policy list' /dev/null | tr -d '\r')" 'EXPIRES'
+expect_match "and the time left in it" \
+	"$(script -qc 'ipsecctl policy list' /dev/null | tr -d '\r' | grep "^ *$idx ")" ' in (1h00m|5[0-9]m[0-9]{2}s)$'
+check "ipsecctl policy del of a policy with a lifetime" ipsecctl policy del index "$idx"
+t0=$(uptime_ms)
+idx=$(ipsecctl policy add dir in src 10.3.0.0/24 dst 10.4.0.0/24 action discard lifetime 2)
+for _ in $(seq 100); do grep -q '"event":"policy_expire"' "$lt_tmp/j" && break; sleep 0.1; done
+expect_eq "ipsecctl -j monitor: one policy_expire, with the policy" \
+	"$(jq -c --argjson i "$idx" 'select(.event == "policy_expire") | [.policy.index == $i, .policy.action, .policy.lifetime, .policy.expires_in]' "$lt_tmp/j")" \
+	'[true,"discard",2,0]'
+if [ $(($(uptime_ms) - t0)) -ge 2000 ]; then ok "not before its 2 s"; else fail "not before its 2 s"; fi
+for _ in $(seq 20); do grep -q '^policy_expire' "$lt_tmp/l" && break; sleep 0.1; done
+expect_match "ipsecctl monitor: a policy_expire line, lifetime 2 and 0 left" \
+	"$(grep '^policy_expire' "$lt_tmp/l")" "^policy_expire	$idx	in	.*	discard	.*	2	0\$"
+expect_eq "the early delete was a policy_del, not an expiry" \
+	"$(grep -c '"event":"policy_expire"' "$lt_tmp/j") $(grep -c '"event":"policy_del"' "$lt_tmp/j")" "1 1"
+expect_eq "gone from the list" "$(ipsecctl policy list | awk -F'\t' -v i="$idx" '$1 == i' | wc -l)" 0
+kill $mon_j $mon_l 2>/dev/null
+wait $mon_j $mon_l 2>/dev/null
+rm -rf "$lt_tmp"
 out=$(setpriv --inh-caps=-net_admin --bounding-set=-net_admin ipsecctl policy list 2>&1)
 rc=$?
 if [ $rc -ne 0 ]; then ok "ipsecctl policy list fails without CAP_NET_ADMIN (exit $rc)"; else fail "ipsecctl policy list fails without CAP_NET_ADMIN"; fi
@@ -214,7 +336,8 @@ expect_eq "frees its policies" "$(cat /sys/kernel/kipsec/policy_count)" 4999
 # --- unload -------------------------------------------------------------------
 ip netns add pol-b
 check "add 100 policies in another namespace" in_ns pol-b $NL bulk_policy_add 100
-check "rmmod with 5099 policies present" rmmod kipsec
+check "and one with a lifetime pending" in_ns pol-b $NL policy_new $base pol_action=u8:2 pol_priority=u32:7 pol_lifetime=u32:3600
+check "rmmod with 5100 policies present" rmmod kipsec
 check "reload" insmod "$KIPSEC_KO"
 expect_eq "no policy survived" "$(cat /sys/kernel/kipsec/policy_count)" 0
 expect_eq "the other namespace is empty too" "$(in_ns pol-b $NL policy_dump | grep -c '^pol_')" 0

@@ -17,7 +17,11 @@
 #           bypass goes;
 #   refuse  10.1.3.0/24 <-> 10.2.3.0/24, level=request with a long
 #           fallback_timeout: gw-b answers its Quick Mode with
-#           NO_PROPOSAL_CHOSEN, and gw-a falls back at once.
+#           NO_PROPOSAL_CHOSEN, and gw-a falls back at once; its bypass
+#           has a kipsec lifetime of fallback_lifetime (20 s): kipsec
+#           deletes it, ipsecd hears it and negotiates again (refused
+#           again: a new bypass); killed with SIGKILL, ipsecd leaves that
+#           bypass behind, and kipsec deletes it by itself.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
@@ -73,6 +77,7 @@ conn refuse
 	rightsubnet=10.2.3.0/24
 	level=request
 	fallback_timeout=60s
+	fallback_lifetime=20s
 	esp=aes256gcm16
 EOT
 cat >"$t/b.conf" <<EOT
@@ -151,6 +156,12 @@ expect_eq "req: the packet that found no SA was counted (drop_out_no_sa)" \
 prio=$(pols_a | jq -r '.[] | select(.tmpl.reqid == 1 and .dir == "out") | .priority')
 expect_eq "req: the bypass (policy list) is looked at before req's protect policy" \
 	"$(bypass)" "$((prio - 1))"
+expect_eq "req: the bypass has kipsec's lifetime, fallback_lifetime, and time left" \
+	"$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.0.0") | "\(.lifetime) \(.expires_in > 60 and .expires_in <= 90)"')" \
+	"90 true"
+expect_match "req: policy list (tab-separated) ends with lifetime and time left" \
+	"$(in_ns gw-a ipsecctl policy list | awk -F'\t' '$9 == "bypass" && $4 == "10.1.0.0/24" { print $16, $17 }')" \
+	'^90 [0-9]+$'
 check "req: lan-a -> lan-b in clear text" topo_ping lan-a lan-b 3
 check "req: clear traffic from lan-b is accepted (in/fwd level request)" topo_ping lan-b lan-a 2
 expect_eq "req: on the wire in the clear (counted), no ESP" \
@@ -209,15 +220,32 @@ expect_match "refuse: gw-a logs why" "$(cat "$t/a.log")" \
 check "refuse: 10.1.3.2 -> 10.2.3.2 in clear text" \
 	in_ns lan-a ping -n -q -c 2 -i 0.2 -W 2 -I 10.1.3.2 10.2.3.2
 
-# An ipsecd killed while a bypass is up leaves it; the next one removes it.
+expect_eq "refuse: the bypass has a kipsec lifetime of fallback_lifetime (20 s)" \
+	"$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.3.0") | "\(.lifetime) \(.expires_in >= 1 and .expires_in <= 20)"')" \
+	"20 true"
+first=$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.3.0") | .index')
+
+# kipsec ends the bypass; ipsecd hears it and tries again (refused again).
+heard() { grep -Eq "refuse: clear-text fallback over after 20 s \(bypass policy $first expired in kipsec\): negotiating again" "$t/a.log"; }
+check "refuse: kipsec deletes the bypass after 20 s and ipsecd hears it" wait_for 60 heard
+again() { local i; i=$(pols_a | jq -r '.[] | select(.action == "bypass" and .src == "10.1.3.0") | .index'); [ -n "$i" ] && [ "$i" != "$first" ]; }
+check "refuse: negotiated again, refused again: a new bypass" wait_for 30 again
+check_fails "refuse: ipsecd's backstop timer did not have to act" grep -q 'no word from kipsec' "$t/a.log"
+
+# An ipsecd killed while a bypass is up leaves it, but kipsec ends it.
 kill -KILL "$pid_a"
 for i in $(seq 50); do kill -0 "$pid_a" 2>/dev/null || break; sleep 0.1; done
-expect_eq "SIGKILL: the refuse bypass is left behind" "$([ -n "$(bypass 10.1.3.0)" ] && echo yes)" yes
+killed=$(date +%s)
+expect_eq "SIGKILL: the refuse bypass is left behind for now" "$([ -n "$(bypass 10.1.3.0)" ] && echo yes)" yes
+gone() { [ -z "$(bypass 10.1.3.0)" ]; }
+check "SIGKILL: kipsec deletes the bypass by itself" wait_for 60 gone
+took=$(($(date +%s) - killed))
+expect_eq "SIGKILL: within its lifetime of 20 s plus slack: ${took}s <= 40s" \
+	"$([ $took -le 40 ] && echo yes)" yes
 in_ns gw-a ipsecd -f "$t/a.conf" 2>"$t/a2.log" &
 started() { grep -q 'routed: policies installed' "$t/a2.log"; }
 check "ipsecd starts again on gw-a" wait_for 10 started
-expect_eq "the new ipsecd removed the left-over bypass" "$(bypass 10.1.3.0)" ""
-expect_match "and says so" "$(cat "$t/a2.log")" 'refuse: removed a clear-text fallback bypass left over'
+expect_eq "no bypass after the restart" "$(bypass 10.1.3.0)" ""
 kill -TERM "$(ip netns pids gw-a | head -n 1)" 2>/dev/null
 
 [ -d /mnt/out ] && for f in a b; do cp "$t/$f.log" "/mnt/out/86-fallback-gw-$f.log"; done 2>/dev/null

@@ -584,11 +584,28 @@ static void test_policy_add(void)
 			 "dst", "0.0.0.0/0", "src", "0.0.0.0/0"), 0,
 		   "keywords in any order; /0");
 	tap_ok(p->dir == KIPSEC_DIR_IN && p->src_plen == 0, "dir in, /0");
+	tap_ok(!p->has_lifetime, "no lifetime by default");
+	tap_is_int(PARSE(&r, POL_ADD_BASE, "action", "bypass", "lifetime",
+			 "120"), 0, "policy add with a lifetime");
+	tap_ok(p->has_lifetime && p->lifetime == 120, "lifetime 120");
+	tap_is_int(PARSE(&r, POL_ADD_BASE, "lifetime", "5", "action", "protect",
+			 "esp", "transport"), 0,
+		   "a lifetime on a protect policy, before the action");
+	tap_ok(p->has_lifetime && p->lifetime == 5 &&
+	       p->action == KIPSEC_ACTION_PROTECT, "lifetime 5, protect");
 }
 
 static void test_policy_rejections(void)
 {
 	REJECTS("ipsecctl: policy add: missing \"action\"", POL_ADD_BASE);
+	REJECTS("ipsecctl: policy add: bad value \"2m\" for \"lifetime\"",
+		POL_ADD_BASE, "action", "bypass", "lifetime", "2m");
+	REJECTS("ipsecctl: policy add: bad value \"4294967296\" for \"lifetime\"",
+		POL_ADD_BASE, "action", "bypass", "lifetime", "4294967296");
+	REJECTS("ipsecctl: policy add: missing value for \"lifetime\"",
+		POL_ADD_BASE, "action", "bypass", "lifetime");
+	REJECTS("ipsecctl: policy del: unknown argument \"lifetime\"",
+		"policy", "del", "dir", "out", "lifetime", "5");
 	REJECTS("ipsecctl: policy add: missing \"dir\"", "policy", "add",
 		"src", "10.0.0.0/8", "dst", "10.0.0.0/8", "action", "bypass");
 	REJECTS("ipsecctl: policy add: missing \"src\"", "policy", "add",

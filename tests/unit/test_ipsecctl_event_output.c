@@ -252,7 +252,7 @@ static void test_acquire(void)
 	free(want);
 	check(line_of(&ev),
 	      "acquire\t7\tout\t1000\t10.1.0.5/32\t10.2.0.9/32\tudp\t40000\t53"
-	      "\tprotect\tesp\ttunnel\t192.0.2.1\t192.0.2.2\t5\trequire\n",
+	      "\tprotect\tesp\ttunnel\t192.0.2.1\t192.0.2.2\t5\trequire\t-\t-\n",
 	      "acquire line, field by field");
 	check(json_of(&ev),
 	      "{\"event\":\"acquire\",\"policy\":{\"index\":7,\"dir\":\"out\","
@@ -264,6 +264,55 @@ static void test_acquire(void)
 	      "\"src\":\"192.0.2.1\",\"dst\":\"192.0.2.2\",\"reqid\":5,"
 	      "\"level\":\"require\"}}}\n",
 	      "acquire JSON");
+}
+
+/* A policy whose lifetime ran out: POLICY_DEL with expires_in 0. */
+static void test_policy_expire(void)
+{
+	struct nl_msg *msg = event(KIPSEC_CMD_POLICY_DEL);
+	struct event_info ev;
+	char *want;
+
+	nla_put_u32(msg, KIPSEC_A_POL_INDEX, 9);
+	nla_put_u8(msg, KIPSEC_A_POL_DIR, KIPSEC_DIR_OUT);
+	nla_put_u8(msg, KIPSEC_A_POL_ACTION, KIPSEC_ACTION_BYPASS);
+	nla_put_u32(msg, KIPSEC_A_POL_PRIORITY, 999);
+	put4(msg, KIPSEC_A_POL_SRC, "10.1.0.0");
+	nla_put_u8(msg, KIPSEC_A_POL_SRC_PLEN, 24);
+	put4(msg, KIPSEC_A_POL_DST, "10.2.0.0");
+	nla_put_u8(msg, KIPSEC_A_POL_DST_PLEN, 24);
+	nla_put_u32(msg, KIPSEC_A_POL_LIFETIME, 30);
+	nla_put_u32(msg, KIPSEC_A_POL_EXPIRES_IN, 0);
+	tap_is_int(event_info_decode(msg, &ev), 0, "policy expiry decodes");
+	want = prefixed("policy_expire\t", print_policy, &ev.pol);
+	check(line_of(&ev), want, "policy expiry line: its own name, then the policy");
+	free(want);
+	check(line_of(&ev),
+	      "policy_expire\t9\tout\t999\t10.1.0.0/24\t10.2.0.0/24\tany\tany\tany"
+	      "\tbypass\t-\t-\t-\t-\t-\t-\t30\t0\n",
+	      "policy expiry line, field by field");
+	check(json_of(&ev),
+	      "{\"event\":\"policy_expire\",\"policy\":{\"index\":9,\"dir\":\"out\","
+	      "\"priority\":999,\"src\":\"10.1.0.0\",\"src_plen\":24,"
+	      "\"dst\":\"10.2.0.0\",\"dst_plen\":24,\"proto\":0,"
+	      "\"action\":\"bypass\",\"lifetime\":30,\"expires_in\":0}}\n",
+	      "policy expiry JSON");
+	nlmsg_free(msg);
+
+	msg = event(KIPSEC_CMD_POLICY_DEL);
+	nla_put_u32(msg, KIPSEC_A_POL_INDEX, 9);
+	nla_put_u8(msg, KIPSEC_A_POL_DIR, KIPSEC_DIR_OUT);
+	nla_put_u8(msg, KIPSEC_A_POL_ACTION, KIPSEC_ACTION_BYPASS);
+	put4(msg, KIPSEC_A_POL_SRC, "10.1.0.0");
+	put4(msg, KIPSEC_A_POL_DST, "10.2.0.0");
+	nla_put_u32(msg, KIPSEC_A_POL_LIFETIME, 30);
+	nla_put_u32(msg, KIPSEC_A_POL_EXPIRES_IN, 12);
+	tap_is_int(event_info_decode(msg, &ev), 0, "early delete decodes");
+	want = line_of(&ev);
+	tap_ok(!strncmp(want, "policy_del\t", 11),
+	       "deleted before its lifetime ran out: policy_del");
+	free(want);
+	nlmsg_free(msg);
 }
 
 static void test_unknown_and_malformed(void)
@@ -306,5 +355,6 @@ int main(void)
 	test_flush();
 	test_acquire();
 	test_unknown_and_malformed();
+	test_policy_expire();
 	return tap_done();
 }

@@ -130,8 +130,8 @@ static void test_protect(void)
 	tap_is_int(policy_info_decode(msg, &pol), 0, "protect policy decodes");
 	tap_is_int(pol.index, 17, "index");
 	check_render(FMT_TSV, &pol,
-		     "17\tout\t10\t10.1.0.0/24\t10.2.0.0/16\ttcp\t1000-2000\t443\tprotect\tesp\ttunnel\t2001:db8::1\t2001:db8::2\t5\trequest\n",
-		     "tab-separated line");
+		     "17\tout\t10\t10.1.0.0/24\t10.2.0.0/16\ttcp\t1000-2000\t443\tprotect\tesp\ttunnel\t2001:db8::1\t2001:db8::2\t5\trequest\t-\t-\n",
+		     "tab-separated line; no lifetime: the last two fields \"-\"");
 	check_render(FMT_CONFIG, &pol,
 		     "index 17: policy add dir out src 10.1.0.0/24 dst 10.2.0.0/16 proto tcp sport 1000-2000 dport 443 priority 10 action protect esp tunnel 2001:db8::1 2001:db8::2 reqid 5 level request\n",
 		     "config syntax");
@@ -149,7 +149,7 @@ static void test_bypass(void)
 
 	tap_is_int(policy_info_decode(msg, &pol), 0, "bypass policy decodes");
 	check_render(FMT_TSV, &pol,
-		     "3\tfwd\t1000\t::/0\t2001:db8::/32\tany\tany\tany\tbypass\t-\t-\t-\t-\t-\t-\n",
+		     "3\tfwd\t1000\t::/0\t2001:db8::/32\tany\tany\tany\tbypass\t-\t-\t-\t-\t-\t-\t-\t-\n",
 		     "bypass: tab-separated line, template fields \"-\"");
 	check_render(FMT_CONFIG, &pol,
 		     "index 3: policy add dir fwd src ::/0 dst 2001:db8::/32 priority 1000 action bypass\n",
@@ -195,6 +195,62 @@ static void test_config_round_trip(void)
 	nlmsg_free(msg);
 }
 
+/* A bypass with a lifetime: ipsecd's clear-text fallback. */
+static void test_lifetime(void)
+{
+	struct nl_msg *msg = bypass_reply();
+	struct ipsecctl_request req;
+	struct policy_info pol;
+	char *text, *argv[64], *p;
+	int argc = 0;
+
+	nla_put_u32(msg, KIPSEC_A_POL_LIFETIME, 300);
+	nla_put_u32(msg, KIPSEC_A_POL_EXPIRES_IN, 95);
+	tap_is_int(policy_info_decode(msg, &pol), 0,
+		   "a policy with a lifetime decodes");
+	tap_ok(pol.p.has_lifetime && pol.p.lifetime == 300 &&
+	       pol.expires_in == 95 && !policy_info_expired(&pol),
+	       "lifetime 300, 95 s left, not expired");
+	check_render(FMT_TSV, &pol,
+		     "3\tfwd\t1000\t::/0\t2001:db8::/32\tany\tany\tany\tbypass\t-\t-\t-\t-\t-\t-\t300\t95\n",
+		     "lifetime: lifetime and time left are fields 16 and 17");
+	check_render(FMT_CONFIG, &pol,
+		     "index 3: policy add dir fwd src ::/0 dst 2001:db8::/32 priority 1000 action bypass lifetime 95\n",
+		     "lifetime: config syntax gives the time left");
+	check_render(FMT_JSON, &pol,
+		     "{\"index\":3,\"dir\":\"fwd\",\"priority\":1000,\"src\":\"::\",\"src_plen\":0,\"dst\":\"2001:db8::\",\"dst_plen\":32,\"proto\":0,\"action\":\"bypass\",\"lifetime\":300,\"expires_in\":95}\n",
+		     "lifetime: JSON members last");
+	text = render(FMT_TABLE, &pol);
+	tap_ok(text && strstr(text, "EXPIRES") && strstr(text, "in 1m35s"),
+	       "table: an EXPIRES column with the time left");
+	free(text);
+
+	text = render(FMT_CONFIG, &pol);
+	argv[argc++] = "ipsecctl";
+	p = strchr(text, ':') + 2;
+	for (p = strtok(p, " \n"); p && argc < 63; p = strtok(NULL, " \n"))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	tap_is_int(ipsecctl_parse(argc, argv, &req), IPSECCTL_PARSE_OK,
+		   "lifetime: config syntax parses as policy add");
+	tap_ok(req.pol.has_lifetime && req.pol.lifetime == 95,
+	       "and asks for the time left");
+	free(text);
+	nlmsg_free(msg);
+
+	msg = bypass_reply();
+	nla_put_u32(msg, KIPSEC_A_POL_LIFETIME, 2);
+	nla_put_u32(msg, KIPSEC_A_POL_EXPIRES_IN, 0);
+	policy_info_decode(msg, &pol);
+	tap_ok(policy_info_expired(&pol), "expires_in 0 with a lifetime: expired");
+	nlmsg_free(msg);
+	msg = bypass_reply();
+	policy_info_decode(msg, &pol);
+	tap_ok(!pol.p.has_lifetime && !policy_info_expired(&pol),
+	       "no lifetime: never expired");
+	nlmsg_free(msg);
+}
+
 static void test_malformed(void)
 {
 	struct nl_msg *msg = nlmsg_alloc();
@@ -212,6 +268,7 @@ int main(void)
 	test_protect();
 	test_bypass();
 	test_config_round_trip();
+	test_lifetime();
 	test_malformed();
 	return tap_done();
 }

@@ -193,6 +193,8 @@ static const char *const attr_names[] = {
 	NAME(KIPSEC_A_SA_SEQ_OUT),
 	NAME(KIPSEC_A_SA_NEW_SRC),
 	NAME(KIPSEC_A_SA_NEW_DST),
+	NAME(KIPSEC_A_POL_LIFETIME),
+	NAME(KIPSEC_A_POL_EXPIRES_IN),
 };
 
 static const char *const lifetime_attr_names[] = {

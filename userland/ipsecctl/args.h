@@ -115,6 +115,8 @@ struct ipsecctl_policy {
 	bool has_reqid;
 	uint32_t reqid;
 	uint8_t level;			/* enum kipsec_pol_level */
+	bool has_lifetime;
+	uint32_t lifetime;		/* seconds; kipsec deletes it then */
 };
 
 struct ipsecctl_request {

@@ -30,6 +30,7 @@ enum pol_keyword {
 	PK_ACTION,
 	PK_REQID,
 	PK_LEVEL,
+	PK_LIFETIME,
 	PK_COUNT,
 };
 
@@ -47,6 +48,7 @@ static const char *const pol_keyword_names[PK_COUNT] = {
 	[PK_ACTION] = "action",
 	[PK_REQID] = "reqid",
 	[PK_LEVEL] = "level",
+	[PK_LIFETIME] = "lifetime",
 };
 
 #define PK_SELECTOR (PK(PK_DIR) | PK(PK_SRC) | PK(PK_DST) | PK(PK_PROTO) | \
@@ -64,7 +66,7 @@ struct pol_command {
 static const struct pol_command pol_commands[] = {
 	{ "add", NULL, IPSECCTL_CMD_POLICY_ADD, IPSECCTL_HELP_POLICY_ADD,
 	  "policy add", PK_SELECTOR | PK(PK_ACTION) | PK(PK_REQID) |
-	  PK(PK_LEVEL) },
+	  PK(PK_LEVEL) | PK(PK_LIFETIME) },
 	{ "del", "delete", IPSECCTL_CMD_POLICY_DEL, IPSECCTL_HELP_POLICY_DEL,
 	  "policy del", PK_SELECTOR | PK(PK_INDEX) },
 	{ "get", NULL, IPSECCTL_CMD_POLICY_GET, IPSECCTL_HELP_POLICY_GET,
@@ -315,6 +317,11 @@ static enum ipsecctl_parse_result parse_value(struct ipsecctl_request *req,
 			return usage(req, "bad value \"%s\" for \"level\" (expected require or request)",
 				     value);
 		break;
+	case PK_LIFETIME:
+		/* 0 is left to the kernel, which names what is wrong with it. */
+		p->has_lifetime = true;
+		err = num_parse_u32(value, &p->lifetime);
+		break;
 	case PK_COUNT:
 		break;
 	}
@@ -436,7 +443,8 @@ enum ipsecctl_parse_result ipsecctl_parse_policy(struct ipsecctl_request *req,
 	"           [ dport PORTS ] [ priority N ]\n"				\
 	"           action { bypass | discard | protect { esp | ah }\n"		\
 	"                    { tunnel LOCAL REMOTE | transport }\n"		\
-	"                    [ reqid N ] [ level { require | request } ] }\n"
+	"                    [ reqid N ] [ level { require | request } ] }\n"	\
+	"           [ lifetime SECONDS ]\n"
 
 #define POLICY_TSV_FIELDS							\
 	"  Without -j and when stdout is not a terminal: one policy per line,\n" \
@@ -444,10 +452,12 @@ enum ipsecctl_parse_result ipsecctl_parse_policy(struct ipsecctl_request *req,
 	"     1 index      2 dir        3 priority   4 src (ADDR/LEN)\n"	\
 	"     5 dst        6 proto      7 sport      8 dport\n"			\
 	"     9 action    10 tmpl_proto 11 mode     12 tunnel_src\n"		\
-	"    13 tunnel_dst 14 reqid     15 level\n"				\
+	"    13 tunnel_dst 14 reqid     15 level    16 lifetime\n"		\
+	"    17 expires_in\n"							\
 	"  proto is \"any\" or a name or number; ports \"any\", P or LO-HI;\n"	\
 	"  fields 10-15 are \"-\" unless the action is protect, 12-13 unless\n"	\
-	"  the mode is tunnel.\n"
+	"  the mode is tunnel; 16-17 (seconds: the lifetime given, the time\n"	\
+	"  left) are \"-\" for a policy without a lifetime.\n"
 
 static const char help_policy[] =
 	"Usage: ipsecctl [-j] policy { add | del | get | list | flush } [ARGS]\n"
@@ -456,7 +466,7 @@ static const char help_policy[] =
 	"             [ sport PORTS ] [ dport PORTS ] [ priority N ]\n"
 	"             action { bypass | discard | protect { esp | ah }\n"
 	"             { tunnel LOCAL REMOTE | transport } [ reqid N ]\n"
-	"             [ level { require | request } ] }\n"
+	"             [ level { require | request } ] } [ lifetime SECONDS ]\n"
 	"  policy del index N\n"
 	"  policy del dir DIR src PREFIX dst PREFIX [ proto PROTO ]\n"
 	"             [ sport PORTS ] [ dport PORTS ] [ priority N ]\n"
@@ -487,7 +497,12 @@ static const char help_policy_add[] =
 	"                   mode, its outer addresses\n"
 	"    reqid N        the SA's reqid (default 0: any)\n"
 	"    level          require (default): no SA, no traffic; request:\n"
-	"                   without an SA, in clear while one is negotiated\n";
+	"                   without an SA, in clear while one is negotiated\n"
+	"  lifetime SECONDS\n"
+	"                 kipsec deletes the policy itself that long after it\n"
+	"                 was added (boot clock, at least 1), and announces it\n"
+	"                 (\"ipsecctl monitor\": policy_expire); any action.\n"
+	"                 Default: none, the policy stays until deleted.\n";
 
 static const char help_policy_del[] =
 	"Usage: ipsecctl policy del index N\n"
@@ -503,7 +518,9 @@ static const char help_policy_get[] =
 	"Usage: ipsecctl [-j] policy get index N\n"
 	"\n"
 	"Shows one policy. On a terminal: as the \"policy add\" command that\n"
-	"would make it, after \"index N:\".\n"
+	"would make it, after \"index N:\"; for a policy with a lifetime,\n"
+	"\"lifetime\" is the time left, so that the command makes a policy\n"
+	"that ends when this one does.\n"
 	POLICY_TSV_FIELDS
 	"  -j: one JSON object, as the elements of \"policy list -j\".\n";
 
@@ -515,13 +532,14 @@ static const char help_policy_list[] =
 	"Aliases: show, and \"ipsecctl policy\" alone.\n"
 	"  On a terminal: a table with the columns INDEX DIR PRIO SRC DST\n"
 	"  PROTO SPORT DPORT ACTION SA (template: proto/mode[/endpoints]\n"
-	"  reqid level).\n"
+	"  reqid level) EXPIRES (time left of a lifetime, \"-\" for none).\n"
 	POLICY_TSV_FIELDS
 	"  -j: a JSON array of objects with the members index, dir, priority,\n"
 	"  src, src_plen, dst, dst_plen, proto (number, 0 for any), sport and\n"
 	"  dport (objects: min, max; absent for any), action, and for protect\n"
 	"  tmpl (object: proto, mode, reqid, level, and src and dst in tunnel\n"
-	"  mode).\n";
+	"  mode), and, for a policy with a lifetime, lifetime and expires_in\n"
+	"  (seconds).\n";
 
 static const char help_policy_flush[] =
 	"Usage: ipsecctl policy flush [ dir { out | in | fwd } ]\n"

@@ -42,6 +42,18 @@ static const char *name_in(const char *const *names, size_t n,
 	return buf;
 }
 
+/*
+ * kipsec announces a policy whose lifetime ran out as POLICY_DEL; it is
+ * shown under its own name, as an SA's hard expiry is.
+ */
+static const char *event_display_name(const struct event_info *ev,
+				      char *buf, size_t len)
+{
+	if (ev->cmd == KIPSEC_CMD_POLICY_DEL && policy_info_expired(&ev->pol))
+		return "policy_expire";
+	return event_name(ev->cmd, buf, len);
+}
+
 const char *event_name(unsigned int cmd, char *buf, size_t len)
 {
 	return name_in(event_names, ARRAY_SIZE(event_names), cmd, buf, len);
@@ -142,7 +154,7 @@ void event_print_line(FILE *out, const struct event_info *ev)
 {
 	char name[24], reason[24];
 
-	fputs(event_name(ev->cmd, name, sizeof(name)), out);
+	fputs(event_display_name(ev, name, sizeof(name)), out);
 	switch (ev->kind) {
 	case EVENT_SA:
 		fputc('\t', out);
@@ -172,7 +184,7 @@ void event_write_json(struct json_writer *w, const struct event_info *ev)
 
 	json_object_begin(w);
 	json_key(w, "event");
-	json_string(w, event_name(ev->cmd, buf, sizeof(buf)));
+	json_string(w, event_display_name(ev, buf, sizeof(buf)));
 	switch (ev->kind) {
 	case EVENT_SA:
 		if (is_expire(ev)) {

@@ -598,6 +598,9 @@ static int put_policy_add(struct nl_msg *msg, const struct ipsecctl_policy *p)
 	if (put_selector(msg, p) ||
 	    nla_put_u8(msg, KIPSEC_A_POL_ACTION, p->action))
 		return -1;
+	if (p->has_lifetime &&
+	    nla_put_u32(msg, KIPSEC_A_POL_LIFETIME, p->lifetime))
+		return -1;
 	if (p->action != KIPSEC_ACTION_PROTECT)
 		return 0;
 	if (nla_put_u8(msg, KIPSEC_A_POL_TMPL_PROTO, p->tmpl_proto) ||

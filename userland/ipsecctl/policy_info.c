@@ -27,6 +27,8 @@ static struct nla_policy pol_policy[KIPSEC_A_MAX + 1] = {
 	[KIPSEC_A_POL_TMPL_MODE] = { .type = NLA_U8 },
 	[KIPSEC_A_POL_TMPL_REQID] = { .type = NLA_U32 },
 	[KIPSEC_A_POL_TMPL_LEVEL] = { .type = NLA_U8 },
+	[KIPSEC_A_POL_LIFETIME] = { .type = NLA_U32 },
+	[KIPSEC_A_POL_EXPIRES_IN] = { .type = NLA_U32 },
 };
 
 static int decode_addr(struct nlattr *attr, struct ip_addr *out)
@@ -96,7 +98,18 @@ int policy_info_decode(struct nl_msg *msg, struct policy_info *pol)
 	}
 	if (tb[KIPSEC_A_POL_TMPL_LEVEL])
 		p->level = nla_get_u8(tb[KIPSEC_A_POL_TMPL_LEVEL]);
+	if (tb[KIPSEC_A_POL_LIFETIME]) {
+		p->has_lifetime = true;
+		p->lifetime = nla_get_u32(tb[KIPSEC_A_POL_LIFETIME]);
+		pol->expires_in = tb[KIPSEC_A_POL_EXPIRES_IN] ?
+				  nla_get_u32(tb[KIPSEC_A_POL_EXPIRES_IN]) : 0;
+	}
 	return 0;
+}
+
+bool policy_info_expired(const struct policy_info *pol)
+{
+	return pol->p.has_lifetime && !pol->expires_in;
 }
 
 /* Names for values this build may not know are printed as numbers. */
@@ -165,15 +178,22 @@ void policy_print_tsv(FILE *out, const struct policy_info *pol)
 		proto_str(p, s, sizeof(s)), ports_str(&p->sport, d, sizeof(d)),
 		ports_str(&p->dport, ts, sizeof(ts)),
 		ipsecctl_action_name(p->action) ?: "?");
-	if (!prot) {
-		fputs("-\t-\t-\t-\t-\t-\n", out);
-		return;
-	}
-	fprintf(out, "%s\t%s\t%s\t%s\t%" PRIu32 "\t%s\n", tmpl_proto_str(p),
-		p->tmpl_mode == KIPSEC_MODE_TUNNEL ? "tunnel" : "transport",
-		tun ? ip_addr_format(&p->tmpl_src, ts, sizeof(ts)) : "-",
-		tun ? ip_addr_format(&p->tmpl_dst, td, sizeof(td)) : "-",
-		p->reqid, ipsecctl_level_name(p->level) ?: "?");
+	if (!prot)
+		fputs("-\t-\t-\t-\t-\t-\t", out);
+	else
+		fprintf(out, "%s\t%s\t%s\t%s\t%" PRIu32 "\t%s\t",
+			tmpl_proto_str(p),
+			p->tmpl_mode == KIPSEC_MODE_TUNNEL ? "tunnel" :
+							     "transport",
+			tun ? ip_addr_format(&p->tmpl_src, ts, sizeof(ts)) : "-",
+			tun ? ip_addr_format(&p->tmpl_dst, td, sizeof(td)) : "-",
+			p->reqid, ipsecctl_level_name(p->level) ?: "?");
+	/* Last, so that scripts reading the first 15 fields go on working. */
+	if (p->has_lifetime)
+		fprintf(out, "%" PRIu32 "\t%" PRIu32 "\n", p->lifetime,
+			pol->expires_in);
+	else
+		fputs("-\t-\n", out);
 }
 
 /* "index N: policy add ...", which "policy add" takes back as it is. */
@@ -207,6 +227,9 @@ void policy_print_config(FILE *out, const struct policy_info *pol)
 		fprintf(out, " reqid %" PRIu32 " level %s", p->reqid,
 			ipsecctl_level_name(p->level) ?: "?");
 	}
+	/* The time left: the command makes a policy that ends with this. */
+	if (p->has_lifetime)
+		fprintf(out, " lifetime %" PRIu32, pol->expires_in);
 	fputc('\n', out);
 }
 
@@ -274,6 +297,12 @@ void policy_write_json(struct json_writer *w, const struct policy_info *pol)
 		json_string(w, ipsecctl_level_name(p->level) ?: "?");
 		json_object_end(w);
 	}
+	if (p->has_lifetime) {
+		json_key(w, "lifetime");
+		json_u64(w, p->lifetime);
+		json_key(w, "expires_in");
+		json_u64(w, pol->expires_in);
+	}
 	json_object_end(w);
 }
 
@@ -288,6 +317,7 @@ const struct table_column policy_table_columns[] = {
 	{ "DPORT", TABLE_LEFT },
 	{ "ACTION", TABLE_LEFT },
 	{ "SA", TABLE_LEFT },
+	{ "EXPIRES", TABLE_LEFT },
 };
 
 const size_t policy_table_ncolumns =
@@ -308,11 +338,9 @@ void policy_table_row(struct table *t, const struct policy_info *pol)
 	table_cell(t, ports_str(&p->sport, n, sizeof(n)));
 	table_cell(t, ports_str(&p->dport, n, sizeof(n)));
 	table_cell(t, ipsecctl_action_name(p->action) ?: "?");
-	if (!is_protect(p)) {
+	if (!is_protect(p))
 		table_cell(t, "-");
-		return;
-	}
-	if (p->tmpl_mode == KIPSEC_MODE_TUNNEL)
+	else if (p->tmpl_mode == KIPSEC_MODE_TUNNEL)
 		table_cellf(t, "%s/tunnel/%s-%s reqid %" PRIu32 " %s",
 			    tmpl_proto_str(p),
 			    ip_addr_format(&p->tmpl_src, a, sizeof(a)),
@@ -322,4 +350,9 @@ void policy_table_row(struct table *t, const struct policy_info *pol)
 		table_cellf(t, "%s/transport reqid %" PRIu32 " %s",
 			    tmpl_proto_str(p), p->reqid,
 			    ipsecctl_level_name(p->level) ?: "?");
+	if (p->has_lifetime)
+		table_cellf(t, "in %s", human_duration(pol->expires_in, a,
+							sizeof(a)));
+	else
+		table_cell(t, "-");
 }

@@ -21,7 +21,12 @@ struct policy_info {
 	uint32_t index;
 	/* Selector, template and action, as "policy add" takes them. */
 	struct ipsecctl_policy p;
+	/* With p.has_lifetime: seconds left (0: it ran out). */
+	uint32_t expires_in;
 };
+
+/* A POLICY_DEL event for a policy whose lifetime ran out. */
+bool policy_info_expired(const struct policy_info *pol);
 
 int policy_info_decode(struct nl_msg *msg, struct policy_info *pol);
 

@@ -18,15 +18,22 @@
  *            retry succeeds) the bypass goes at once: our answers and the
  *            rest of the flow move into IPsec without restarting anything.
  *
- * The bypass is ipsecd's, not a policy lifetime enforced by kipsec: ipsecd
- * must act when the bypass ends anyway (negotiate again), so the clock is
- * in one place; a SIGTERM removes it with every other policy of ipsecd;
- * and kipsec's ABI stays as it is. The price: an ipsecd killed with
- * SIGKILL leaves the bypass in place, as it leaves its other policies
- * (`ipsecctl policy flush` clears them) until ipsecd starts again and
- * removes it (fallback_remove_leftover). `ipsecctl policy list` shows the
- * bypass (action bypass at the conn's priority minus one), `ipsecctl ike
- * list` its remaining time.
+ * The bypass's time limit is kipsec's: it is installed with a policy
+ * lifetime of fallback_lifetime (KIPSEC_A_POL_LIFETIME), so that kipsec
+ * deletes it even when ipsecd is gone: an ipsecd killed with SIGKILL
+ * leaves its other policies behind, but never clear text for longer than
+ * fallback_lifetime. kipsec announces the deletion (POLICY_DEL with
+ * KIPSEC_A_POL_EXPIRES_IN 0), and ipsecd negotiates again when it hears
+ * it (fallback_policy_expired). ipsecd's own timer stays, as a backstop a
+ * little after the kernel's deadline, for an event lost when the event
+ * socket overflowed: then ipsecd deletes the bypass itself (normally
+ * already gone: ENOENT is no error) and negotiates again. A SIGTERM, an
+ * SA that appears, or the conn going down still remove the bypass at
+ * once; an ipsecd that starts again removes a bypass left over by one
+ * that was killed (fallback_remove_leftover) rather than wait for it.
+ * `ipsecctl policy list` shows the bypass (action bypass at the conn's
+ * priority minus one) with its lifetime and the time left, `ipsecctl ike
+ * list` the time left as ipsecd counts it.
  */
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -38,6 +45,12 @@
 #include "ipsecd/ipsecd.h"
 #include "ipsecd/log.h"
 #include "kipsec.h"
+
+/*
+ * How long after kipsec's deadline ipsecd's backstop timer fires: the
+ * kernel's work and its event come first unless the event was lost.
+ */
+#define FALLBACK_BACKSTOP_MS 2000
 
 static struct conn *of_timeout(struct timer *t)
 {
@@ -81,6 +94,8 @@ static void bypass_policy(const struct conn *c, struct kernel_policy *p)
 	p->priority = policy_conn_priority(c) - 1;
 	p->src = c->cfg->leftsubnet;
 	p->dst = c->cfg->rightsubnet;
+	/* kipsec ends it, whatever becomes of ipsecd. */
+	p->lifetime = c->cfg->fallback_lifetime;
 }
 
 void fallback_remove_leftover(struct conn *c)
@@ -113,7 +128,8 @@ static void activate(struct conn *c, const char *why)
 	f->count++;
 	snprintf(f->why, sizeof(f->why), "%s", why);
 	f->until_ms = timer_now_ms() + (uint64_t)c->cfg->fallback_lifetime * 1000;
-	timer_arm(&f->expire, (uint64_t)c->cfg->fallback_lifetime * 1000);
+	timer_arm(&f->expire, (uint64_t)c->cfg->fallback_lifetime * 1000 +
+		  FALLBACK_BACKSTOP_MS);
 	log_warn("%s: level=request: %s; %s === %s falls back to clear text for %u s (bypass policy %u)",
 		 c->cfg->name, why, subnet_format(&p.src, s, sizeof(s)),
 		 subnet_format(&p.dst, d, sizeof(d)), c->cfg->fallback_lifetime,
@@ -137,16 +153,43 @@ static void timeout_fired(struct timer *t)
 	activate(c, why);
 }
 
-static void expire_fired(struct timer *t)
+/* The bypass is over (@by_kipsec: kipsec deleted it): try IPsec again. */
+static void bypass_over(struct conn *c, bool by_kipsec)
 {
-	struct conn *c = of_expire(t);
+	struct fallback *f = &c->fallback;
 	char msg[128];
 
-	log_info("%s: clear-text fallback over after %u s: negotiating again",
-		 c->cfg->name, c->cfg->fallback_lifetime);
+	log_info("%s: clear-text fallback over after %u s (bypass policy %u %s): negotiating again",
+		 c->cfg->name, c->cfg->fallback_lifetime, f->pol_out,
+		 by_kipsec ? "expired in kipsec" : "removed by ipsecd");
+	if (by_kipsec)
+		f->pol_out = 0;
 	remove_bypass(c);
 	if (conn_up(c, msg, sizeof(msg)))
 		log_error("%s: %s", c->cfg->name, msg);
+}
+
+static void expire_fired(struct timer *t)
+{
+	struct conn *c = of_expire(t);
+
+	log_warn("%s: no word from kipsec of the bypass's expiry (events lost?)",
+		 c->cfg->name);
+	bypass_over(c, false);
+}
+
+void fallback_policy_expired(uint32_t index)
+{
+	struct conn *c;
+
+	if (!index)
+		return;
+	for (c = D->conns; c; c = c->next) {
+		if (c->fallback.active && c->fallback.pol_out == index) {
+			bypass_over(c, true);
+			return;
+		}
+	}
 }
 
 void fallback_init(struct conn *c)

@@ -14,7 +14,7 @@
 
 struct fallback {
 	struct timer timeout;	/* negotiating without an SA for too long */
-	struct timer expire;	/* the bypass's lifetime */
+	struct timer expire;	/* backstop, should kipsec's event be lost */
 	bool active;		/* the bypass is installed */
 	uint32_t pol_out;	/* kipsec index of the bypass policy */
 	uint64_t until_ms;	/* when it goes (timer_now_ms clock) */
@@ -34,6 +34,8 @@ void fallback_negotiating(struct conn *c);
 void fallback_refused(struct conn *c, const char *why);
 /* The conn has SAs: the bypass goes, traffic is protected again. */
 void fallback_end(struct conn *c);
+/* kipsec deleted policy @index when its lifetime ran out. */
+void fallback_policy_expired(uint32_t index);
 /* ipsecd stops or the conn goes down. */
 void fallback_cancel(struct conn *c);
 void fallback_status_text(FILE *out, const struct conn *c);

@@ -376,6 +376,7 @@ struct kernel_policy {
 	uint32_t reqid;
 	struct ip_addr tsrc, tdst;	/* tunnel endpoints */
 	uint8_t level;			/* enum kipsec_pol_level */
+	uint32_t lifetime;		/* seconds, kipsec deletes it; 0: none */
 };
 int kernel_policy_add(const struct kernel_policy *p, uint32_t *index);
 /* Deletes a policy of that direction, selector and priority, if any. */

@@ -455,6 +455,9 @@ static struct nl_msg *policy_msg(const struct kernel_policy *p)
 	    nla_put_u32(m, KIPSEC_A_POL_PRIORITY, p->priority) ||
 	    put_selector(m, p))
 		goto fail;
+	if (p->lifetime &&
+	    nla_put_u32(m, KIPSEC_A_POL_LIFETIME, p->lifetime))
+		goto fail;
 	if (p->action == KIPSEC_ACTION_PROTECT &&
 	    (nla_put_u8(m, KIPSEC_A_POL_TMPL_PROTO, p->tmpl_proto) ||
 	     nla_put_u8(m, KIPSEC_A_POL_TMPL_MODE, p->tunnel ? KIPSEC_MODE_TUNNEL :
@@ -624,6 +627,12 @@ static int on_event(struct nl_msg *msg, void *arg)
 				attr_u32(tb[KIPSEC_A_SA_SPI]), &dst,
 				gh->cmd == KIPSEC_CMD_SA_HARD_EXPIRE,
 				attr_u8(tb[KIPSEC_A_SA_EXPIRE_REASON]));
+		break;
+	case KIPSEC_CMD_POLICY_DEL:
+		/* kipsec ended a policy's lifetime: a fallback bypass's. */
+		if (tb[KIPSEC_A_POL_LIFETIME] && tb[KIPSEC_A_POL_EXPIRES_IN] &&
+		    !attr_u32(tb[KIPSEC_A_POL_EXPIRES_IN]))
+			fallback_policy_expired(attr_u32(tb[KIPSEC_A_POL_INDEX]));
 		break;
 	case KIPSEC_CMD_ACQUIRE:
 		conn_acquire(attr_u32(tb[KIPSEC_A_POL_TMPL_REQID]),
