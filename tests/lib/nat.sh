@@ -99,7 +99,7 @@ nat_setup6() {
 		return 1
 	_topo_batch gw-a <<-EOF || return 1
 	addr add $NAT6_GWA_PRIV/64 dev wan nodad
-	-6 route add default via $NAT6_IN
+	route add default via $NAT6_IN
 	EOF
 	_topo_batch "$NAT_NS" <<-EOF || return 1
 	addr add $NAT6_IN/64 dev in nodad
@@ -107,7 +107,7 @@ nat_setup6() {
 	EOF
 	_topo_batch gw-b <<-EOF || return 1
 	addr add $TOPO_GWB6/64 dev wan nodad
-	-6 route add $TOPO_NETA6 via $NAT6_PUBLIC
+	route add $TOPO_NETA6 via $NAT6_PUBLIC
 	EOF
 	ip netns exec "$NAT_NS" nft -f - <<-EOF || return 1
 	table ip6 nat6 {
