@@ -14,15 +14,19 @@
 #   2. NAT-T over IPv6 (NAT66, nftables masquerade): tunnel mode between
 #      the LANs, the NAT detected, ESP in UDP over IPv6 with a UDP checksum
 #      (Linux refuses zero ones on a UDP socket), ping6 both ways, counters.
+#   3. The same over IPv6 with strongSwan's charon (XFRM) on gw-b.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
 . "$KIPSEC_TOP/tests/lib/nat.sh"
+. "$KIPSEC_TOP/tests/lib/strongswan.sh"
 
 t=$(mktemp -d /tmp/ike-nat-more.XXXXXX)
 chmod 700 "$t"
 
 cleanup() {
+	sw_stop_all
+	if [ -w /mnt/out ]; then cp "$(sw_log gw-b)" /mnt/out/91-charon-gw-b.log 2>/dev/null; fi
 	if [ -w /mnt/out ]; then
 		for f in "$t"/*.log; do
 			[ -e "$f" ] && cp "$f" "/mnt/out/91-$(basename "$f")"
@@ -218,13 +222,19 @@ b_in=$(sa_packets gw-b "$NAT_PUBLIC" "$TOPO_GWB4")
 b_out=$(sa_packets gw-b "$TOPO_GWB4" "$NAT_PUBLIC")
 a_in=$(sa_packets gw-a "$TOPO_GWB4" "$NAT_GWA_PRIV")
 ge "tr: gw-a's outbound SA carried the traffic" "$a_out" 100
-expect_eq "tr: gw-b's inbound SA counted what gw-a sent" "$b_in" "$a_out"
-expect_eq "tr: gw-a's inbound SA counted what gw-b sent" "$a_in" "$b_out"
-for ns in gw-a gw-b; do
-	diag "tr: $ns drops: $(in_ns $ns ipsecctl -j stats | jq -c 'with_entries(select((.key | startswith("drop")) and .value > 0))')"
-done
-expect_eq "tr: no kipsec drops on gw-b" \
-	"$(in_ns gw-b ipsecctl -j stats | jq '[to_entries[] | select(.key | startswith("drop")) | .value] | add')" 0
+# The outer packets are fragmented (kipsec does not lower TCP's MSS for
+# the ESP overhead) and reassembled by the NAT's conntrack; reordering on
+# the way can push some beyond the replay window. Every packet sent is
+# either taken or counted as a replay drop; nothing else is dropped.
+drops() {
+	in_ns "$1" ipsecctl -j stats | jq -c 'with_entries(select((.key | startswith("drop")) and .value > 0))'
+}
+replay() { in_ns "$1" ipsecctl -j stats | jq '.drop_replay // 0'; }
+diag "tr: gw-a drops: $(drops gw-a); gw-b drops: $(drops gw-b)"
+expect_eq "tr: gw-b's inbound SA took what gw-a sent, less replay drops" "$((b_in + $(replay gw-b)))" "$a_out"
+expect_eq "tr: gw-a's inbound SA took what gw-b sent, less replay drops" "$((a_in + $(replay gw-a)))" "$b_out"
+expect_eq "tr: no kipsec drops but replay on gw-b" "$(drops gw-b | jq 'del(.drop_replay) | length')" 0
+expect_eq "tr: no kipsec drops but replay on gw-a" "$(drops gw-a | jq 'del(.drop_replay) | length')" 0
 
 # IKE on 4500 through the conn's own require policies. DPD probes on
 # demand (traffic out, nothing back for dpddelay = 1 s): each side in turn
@@ -303,5 +313,31 @@ a_in=$(sa_packets gw-a "$TOPO_GWB6" "$NAT6_GWA_PRIV")
 expect_eq "six: SA counters, gw-a -> gw-b (sent, received)" "$a_out $b_in" "10 10"
 expect_eq "six: SA counters, gw-b -> gw-a (sent, received)" "$b_out $a_in" "10 10"
 stop_ipsecd
+
+# ---- 3. ipsecd (gw-a, behind NAT66) <-> charon (gw-b) over IPv6 ----------
+# charon's ESP in UDP goes through Linux's UDP encapsulation socket, which
+# refuses a zero UDP checksum over IPv6: traffic from lan-a reaching lan-b
+# shows kipsec's checksum is right.
+check "charon starts in gw-b" sw_start gw-b
+check "charon conn sw6" sw_conn gw-b sw6 local="$TOPO_GWB6" remote="$NAT6_PUBLIC" \
+	remote_id="$NAT6_GWA_PRIV" local_ts="$TOPO_NETB6" remote_ts="$TOPO_NETA6" \
+	psk="$psk" ike=aes128-sha256-modp2048 esp=aes128gcm16
+check "swanctl loads gw-b" sw_load gw-b
+sed -i 's/^conn six$/conn sw6/' "$t/a.conf"
+check "ipsecd starts on gw-a again" start_ipsecd a gw-a
+check "ipsecctl up sw6" ike_a up sw6
+check "sw6 is established on gw-a" wait_for 30 established a sw6
+check "charon installed the child" sw_wait_child gw-b sw6 10
+expect_match "charon found gw-a behind a NAT over IPv6" "$(cat "$(sw_log gw-b)")" 'remote host is behind NAT'
+expect_eq "charon's two SAs are ESP in UDP" \
+	"$(ip -n gw-b xfrm state | grep -c 'encap type espinudp sport [0-9]* dport [0-9]*')" 2
+check "topo_wire_watch" topo_wire_watch
+check "sw6: lan-a reaches lan-b over IPv6" topo_ping lan-a "$TOPO_LANB6" 5
+check "sw6: lan-b reaches lan-a over IPv6" topo_ping lan-b "$TOPO_LANA6" 5
+for ns in gw-a gw-b; do
+	expect_eq "sw6: $ns sends no bare ESP" "$(topo_wire_count $ns esp)" 0
+	expect_eq "sw6: $ns sends no LAN packet in clear" "$(topo_wire_count $ns clear)" 0
+done
+sw_stop_all
 
 tap_done
