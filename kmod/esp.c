@@ -21,6 +21,7 @@
 #include <linux/udp.h>
 #include <net/esp.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <kipsec.h>
 
 #include "nat.h"
@@ -73,6 +74,29 @@ void kipsec_esp_exit(void)
 	}
 }
 
+/*
+ * RFC 3948 2.1 lets ESP in UDP go with a zero checksum, but over IPv6 a
+ * zero one is refused by a receiving stack that does not opt in (RFC 6935,
+ * 6936): Linux's own UDP encapsulation socket does, and so XFRM peers such
+ * as strongSwan's would drop it. Over IPv6 the checksum is computed, over
+ * the ciphertext, once the transform is done.
+ */
+static void kipsec_esp_udp6_csum(struct sk_buff *skb)
+{
+	int off = skb_transport_offset(skb);
+	unsigned int len = skb->len - off;
+	struct udphdr *uh = udp_hdr(skb);
+	__wsum csum;
+
+	uh->check = 0;
+	csum = skb_checksum(skb, off, len, 0);
+	uh->check = csum_ipv6_magic(&ipv6_hdr(skb)->saddr,
+				    &ipv6_hdr(skb)->daddr, len, IPPROTO_UDP,
+				    csum);
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+}
+
 static void kipsec_esp_output_complete(struct kipsec_pkt *pkt, int err)
 {
 	unsigned int i;
@@ -88,6 +112,8 @@ static void kipsec_esp_output_complete(struct kipsec_pkt *pkt, int err)
 	/* The plaintext's pages, no longer the skb's, now read. */
 	for (i = 1; i <= pkt->oop_frags; i++)
 		put_page(sg_page(&pkt->sg[i]));
+	if (!err && pkt->udp && pkt->sa->key.family == AF_INET6)
+		kipsec_esp_udp6_csum(pkt->skb);
 	kipsec_output_finish(pkt, err);
 }
 
@@ -242,7 +268,10 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 		uh->source = htons(READ_ONCE(sa->encap_sport));
 		uh->dest = htons(READ_ONCE(sa->encap_dport));
 		uh->len = htons(skb->len - (hdr - skb->data));
-		/* RFC 3948 2.1: zero, the ESP ICV protects what matters. */
+		/*
+		 * RFC 3948 2.1: zero, the ESP ICV protects what matters
+		 * (IPv6: kipsec_esp_udp6_csum() when the transform is done).
+		 */
 		uh->check = 0;
 		hdr += sizeof(*uh);
 	}

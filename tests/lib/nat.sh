@@ -23,6 +23,13 @@
 #                      to 4500 with one byte of payload), ike500 (UDP to
 #                      500), natt (UDP to 4500), other
 #   nat_mappings       the NAT's UDP mappings, one conntrack line each
+#   nat_setup6         after nat_setup, the same NAT for IPv6 (NAT66):
+#                      gw-a fd00:ffff::1/64 behind it, the NAT
+#                      $TOPO_GWA6 to gw-b; nftables masquerade, random
+#                      ports; counters natt6 (UDP to 4500 from gw-a),
+#                      zerocsum6 (UDP from gw-a with checksum 0: RFC 6935
+#                      zero checksums over IPv6 are not for ESP in UDP),
+#                      other6; read with nat_count6 NAME
 
 NAT_NS=nat
 NAT_GWA_PRIV=172.16.0.1 NAT_IN=172.16.0.254 NAT_PUBLIC=$TOPO_GWA4
@@ -82,6 +89,50 @@ nat_setup() {
 		}
 	}
 	EOF
+}
+
+NAT6_GWA_PRIV=fd00:ffff::1 NAT6_IN=fd00:ffff::fe NAT6_PUBLIC=$TOPO_GWA6
+
+nat_setup6() {
+	ip netns exec "$NAT_NS" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 ||
+		return 1
+	_topo_batch gw-a <<-EOF || return 1
+	addr add $NAT6_GWA_PRIV/64 dev wan nodad
+	route add default via $NAT6_IN
+	EOF
+	_topo_batch "$NAT_NS" <<-EOF || return 1
+	addr add $NAT6_IN/64 dev in nodad
+	addr add $NAT6_PUBLIC/64 dev out nodad
+	EOF
+	_topo_batch gw-b <<-EOF || return 1
+	addr add $TOPO_GWB6/64 dev wan nodad
+	route add $TOPO_NETA6 via $NAT6_PUBLIC
+	EOF
+	ip netns exec "$NAT_NS" nft -f - <<-EOF || return 1
+	table ip6 nat6 {
+		counter natt6 { }
+		counter zerocsum6 { }
+		counter other6 { }
+		chain count_from_gw_a {
+			type filter hook forward priority 0; policy accept;
+			iifname "in" udp checksum 0 counter name zerocsum6 accept
+			iifname "in" udp dport 4500 counter name natt6 accept
+			iifname "in" counter name other6 accept
+		}
+		chain masquerade_to_gw_b {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "out" masquerade random
+		}
+	}
+	EOF
+}
+
+nat_count6() {
+	local out
+	out=$(ip netns exec "$NAT_NS" nft list counter ip6 nat6 "$1") || return 1
+	[[ $out =~ packets\ ([0-9]+) ]] || return 1
+	echo "${BASH_REMATCH[1]}"
 }
 
 nat_flush() {

@@ -758,6 +758,43 @@ static struct child_sa *child_from_choice(const struct ike_sa *sa_pl,
 
 static struct ike_p2_choice p2_choice;	/* from QM1 processing to QM2 */
 
+/*
+ * Transport mode across a NAT (RFC 3947 5.2): the peer names its own end by
+ * the address it has, which a NAT in front of it hides from us, and ours by
+ * the one it sends to, which a NAT in front of us rewrites. Its client IDs
+ * then match no conn. As strongSwan does, two host IDs stand for the
+ * addresses IKE runs between; only a transport conn between exactly those
+ * takes them (its SAs and policies use these addresses; the inner TCP/UDP
+ * checksums, computed over the others, are not checked by kipsec after the
+ * ICV verified, as RFC 3948 3.1.2 allows).
+ */
+static struct conn *qm_nat_transport_conn(const struct isakmp_sa *sa,
+					  struct subnet *local_ts,
+					  struct subnet *remote_ts)
+{
+	char l[64], r[64], l2[64], r2[64];
+	struct subnet lh, rh;
+	struct conn *c;
+
+	if (!sa->nat.detected ||
+	    local_ts->prefix != ip_addr_len(&local_ts->addr) * 8 ||
+	    remote_ts->prefix != ip_addr_len(&remote_ts->addr) * 8)
+		return NULL;
+	subnet_host(&lh, &sa->local);
+	subnet_host(&rh, &sa->peer);
+	c = conn_find_ids(&sa->local, &sa->peer, &lh, &rh);
+	if (!c || c->cfg->tunnel)
+		return NULL;
+	log_info("%s: transport mode across the NAT: the peer's client IDs %s === %s stand for %s === %s",
+		 c->cfg->name, subnet_format(local_ts, l, sizeof(l)),
+		 subnet_format(remote_ts, r, sizeof(r)),
+		 subnet_format(&lh, l2, sizeof(l2)),
+		 subnet_format(&rh, r2, sizeof(r2)));
+	*local_ts = lh;
+	*remote_ts = rh;
+	return c;
+}
+
 static int qm1_process(struct exchange *x, const struct ike_message *rx)
 {
 	struct isakmp_sa *sa = x->sa;
@@ -789,6 +826,8 @@ static int qm1_process(struct exchange *x, const struct ike_message *rx)
 		subnet_host(&x->local_ts, &sa->local);
 	}
 	c = conn_find_ids(&sa->local, &sa->peer, &x->local_ts, &x->remote_ts);
+	if (!c)
+		c = qm_nat_transport_conn(sa, &x->local_ts, &x->remote_ts);
 	if (!c) {
 		log_error("%s: INVALID_ID_INFORMATION: no connection for %s === %s from %s",
 			  sa->conn->cfg->name,

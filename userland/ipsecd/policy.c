@@ -26,11 +26,17 @@
  *
  * IKE bypass: when a conn's selectors cover the IKE endpoints themselves
  * (transport mode between the gateways, or subnets that contain them), its
- * policies would catch ipsecd's own UDP 500 and, inbound, drop it as clear
- * traffic where ESP is required. Two bypass policies per address pair, at
- * a lower priority number than any conn's, exempt it: out from left, UDP
- * source port 500, to right; in from right to left, UDP destination port
- * 500. Conns with the same pair share them (reference counted).
+ * policies would catch ipsecd's own IKE and, inbound, drop it as clear
+ * traffic where ESP is required. Bypass policies per address pair, at a
+ * lower priority number than any conn's, exempt it: out from left, UDP
+ * source port 500 or 4500, to right; in from right to left, UDP
+ * destination port 500 or 4500. Only our own port is named: after NAT-T's
+ * move to 4500 the peer's is whatever its NAT chose, and left/right are
+ * the addresses each side sees (the private one here, the NAT's public one
+ * for a peer behind it). ESP in UDP to 4500 never meets these: kipsec
+ * takes it before any policy (and the keepalives), so only IKE's packets
+ * with the non-ESP marker pass in the clear. Conns with the same pair
+ * share them (reference counted).
  */
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -48,8 +54,10 @@ struct bypass {
 	struct bypass *next;
 	struct ip_addr left, right;
 	unsigned int refs;
-	uint32_t out, in;
+	uint32_t out[2], in[2];		/* indexed like bypass_ports */
 };
+
+static const uint16_t bypass_ports[2] = { IKE_PORT, IKE_NATT_PORT };
 
 static uint8_t tmpl_proto(const struct conn *c)
 {
@@ -126,7 +134,7 @@ static bool needs_bypass(const struct conn *c)
 }
 
 static void bypass_policy(const struct ip_addr *left, const struct ip_addr *right,
-			  bool out, struct kernel_policy *p)
+			  bool out, uint16_t port, struct kernel_policy *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->dir = out ? KIPSEC_DIR_OUT : KIPSEC_DIR_IN;
@@ -136,9 +144,19 @@ static void bypass_policy(const struct ip_addr *left, const struct ip_addr *righ
 	subnet_host(&p->dst, out ? right : left);
 	p->proto = IPPROTO_UDP;
 	if (out)
-		p->sport = IKE_PORT;
+		p->sport = port;
 	else
-		p->dport = IKE_PORT;
+		p->dport = port;
+}
+
+static void bypass_del(struct bypass *b)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		kernel_policy_del(b->out[i]);
+		kernel_policy_del(b->in[i]);
+	}
 }
 
 static int bypass_get(struct conn *c)
@@ -146,6 +164,7 @@ static int bypass_get(struct conn *c)
 	struct bypass *b;
 	struct kernel_policy p;
 	char l[FORMAT_BUF_LEN], r[FORMAT_BUF_LEN];
+	size_t i;
 
 	if (c->bypass || !needs_bypass(c))
 		return 0;
@@ -159,15 +178,20 @@ static int bypass_get(struct conn *c)
 			return -1;
 		b->left = c->cfg->left;
 		b->right = c->cfg->right;
-		bypass_policy(&b->left, &b->right, true, &p);
-		if (kernel_policy_add(&p, &b->out))
-			goto fail;
-		bypass_policy(&b->left, &b->right, false, &p);
-		if (kernel_policy_add(&p, &b->in))
-			goto fail;
-		log_info("IKE bypass policies for %s <-> %s (UDP %d) installed",
+		for (i = 0; i < 2; i++) {
+			bypass_policy(&b->left, &b->right, true,
+				      bypass_ports[i], &p);
+			if (kernel_policy_add(&p, &b->out[i]))
+				goto fail;
+			bypass_policy(&b->left, &b->right, false,
+				      bypass_ports[i], &p);
+			if (kernel_policy_add(&p, &b->in[i]))
+				goto fail;
+		}
+		log_info("IKE bypass policies for %s <-> %s (UDP %d and %d) installed",
 			 ip_addr_format(&b->left, l, sizeof(l)),
-			 ip_addr_format(&b->right, r, sizeof(r)), IKE_PORT);
+			 ip_addr_format(&b->right, r, sizeof(r)), IKE_PORT,
+			 IKE_NATT_PORT);
 		b->next = D->bypasses;
 		D->bypasses = b;
 	}
@@ -176,7 +200,7 @@ static int bypass_get(struct conn *c)
 	return 0;
 fail:
 	log_error("%s: cannot install the IKE bypass policies", c->cfg->name);
-	kernel_policy_del(b->out);
+	bypass_del(b);
 	free(b);
 	return -1;
 }
@@ -195,8 +219,7 @@ static void bypass_put(struct conn *c)
 	if (!b || --b->refs)
 		return;
 	*p = b->next;
-	kernel_policy_del(b->out);
-	kernel_policy_del(b->in);
+	bypass_del(b);
 	free(b);
 }
 
