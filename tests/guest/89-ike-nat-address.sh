@@ -12,6 +12,10 @@
 #      kipsec reports the authentic ESP from there, ipsecd moves the ISAKMP
 #      SA, the IPsec SAs and the policies, and traffic resumes on the same
 #      SPIs, without a new negotiation.
+#   2. The same, seen first on IKE: a rekey from a third address.
+#   3. Transport mode between the gateways: the policies (the peer is their
+#      selector) and the IKE bypass follow too; a rekey over IKE from the
+#      new address completes.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
@@ -284,3 +288,93 @@ expect_eq "gw-b: ike list shows the third address" \
 	"$NAT_PUBLIC3"
 expect_eq "gw-b: still no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-b.log")" 1
 diag "gw-b SAs: $(sas gw-b | tr '\n' ';')"
+
+# ---- 3. transport mode between the gateways, the NAT's address changes -----
+# The conn's selectors are the peer itself (the NAT's public address, seen
+# from gw-b): they follow, with the IKE bypass, so gw-a's own traffic and
+# its IKE on 4500 keep going on the same SAs.
+for ns in gw-a gw-b; do
+	ip netns pids "$ns" | xargs -r kill -TERM 2>/dev/null
+done
+ipsecd_gone() { ! ip netns pids gw-a | grep -q . && ! ip netns pids gw-b | grep -q .; }
+check "both ipsecd stop" wait_for 10 ipsecd_gone
+# tconf SIDE: a transport conn "tr" between the gateways' own addresses.
+tconf() {
+	local l r
+	if [ "$1" = ta ]; then l=$NAT_GWA_PRIV r=$TOPO_GWB4; else l=$TOPO_GWB4 r=$NAT_PUBLIC3; fi
+	cat <<EOT
+config setup
+	controlsocket=$t/$1.sock
+	secretsfile=$t/$1.secrets
+	retransmit_timeout=1s
+	retransmit_tries=3
+	nat_keepalive=1s
+
+conn tr
+	type=transport
+	authby=secret
+	keyingtries=1
+	auto=add
+	left=$l
+	right=$r
+	ike=aes128-sha256-modp2048
+	esp=aes128gcm16
+EOT
+	printf '%s %s : PSK "%s"\n' "$l" "$r" "$psk" >"$t/$1.secrets"
+	chmod 600 "$t/$1.secrets"
+}
+tconf ta >"$t/ta.conf"
+tconf tb >"$t/tb.conf"
+tr_up() {
+	ipsecctl -s "$t/$1.sock" -j ike list 2>/dev/null | jq -e \
+		'map(select(.conn == "tr" and .state == "established" and (.ipsec_sas | length) > 0)) | length > 0' \
+		>/dev/null
+}
+gw_ping() { in_ns gw-a ping -n -q -c 1 -W 1 "$TOPO_GWB4" >/dev/null 2>&1; }
+# sels: gw-b's transport policies, "dir src dst" per line, sorted.
+sels() {
+	in_ns gw-b ipsecctl -j policy list |
+		jq -r '.[] | select(.action == "protect") | "\(.dir) \(.src) \(.dst)"' | sort
+}
+# bypass_peers: the peer addresses gw-b's IKE bypass policies name.
+bypass_peers() {
+	in_ns gw-b ipsecctl -j policy list |
+		jq -r '.[] | select(.action == "bypass") | if .dir == "out" then .dst else .src end' | sort | uniq -c | awk '{print $1, $2}'
+}
+check "ipsecd starts on gw-a (transport)" start_ipsecd ta gw-a
+check "ipsecd starts on gw-b (transport)" start_ipsecd tb gw-b
+check "ipsecctl up tr" ipsecctl -s "$t/ta.sock" up tr
+check "tr is established on gw-a" wait_for 30 tr_up ta
+check "tr is established on gw-b" wait_for 10 tr_up tb
+check "gw-a reaches gw-b over the transport SAs" wait_for 10 gw_ping
+tspis=$(sas gw-b | awk '{print $1}' | sort | tr '\n' ' ')
+expect_eq "gw-b: the transport policies name $NAT_PUBLIC3" "$(sels)" \
+	"$(printf '%s\n' "in $NAT_PUBLIC3 $TOPO_GWB4" "out $TOPO_GWB4 $NAT_PUBLIC3" | sort)"
+expect_eq "gw-b: four IKE bypass policies (500, 4500, both ways) for $NAT_PUBLIC3" \
+	"$(bypass_peers)" "4 $NAT_PUBLIC3"
+
+NAT_PUBLIC4=192.0.2.5
+check "the NAT gets a fourth public address" \
+	ip -n "$NAT_NS" addr add "$NAT_PUBLIC4/24" dev out
+check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
+flush chain ip nat masquerade_to_gw_b
+add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC4 random
+EOT
+check "conntrack -F in the NAT" nat_flush
+check "gw-a's own traffic to gw-b resumes within 20 s" wait_for 20 gw_ping
+tafter=$(sas gw-b)
+diag "gw-b SAs after: $tafter"
+expect_eq "gw-b: the same SPIs (no new negotiation)" \
+	"$(awk '{print $1}' <<<"$tafter" | sort | tr '\n' ' ')" "$tspis"
+expect_eq "gw-b: both SAs name $NAT_PUBLIC4" "$(grep -c "$NAT_PUBLIC4" <<<"$tafter")" 2
+expect_eq "gw-b: the transport policies follow to $NAT_PUBLIC4" "$(sels)" \
+	"$(printf '%s\n' "in $NAT_PUBLIC4 $TOPO_GWB4" "out $TOPO_GWB4 $NAT_PUBLIC4" | sort)"
+expect_eq "gw-b: the IKE bypass follows to $NAT_PUBLIC4" "$(bypass_peers)" "4 $NAT_PUBLIC4"
+expect_eq "gw-b logs the move once" \
+	"$(grep -c "tr: peer $NAT_PUBLIC3 now seen at $NAT_PUBLIC4 port [0-9]* (its NAT's public address changed): the ISAKMP SA and 1 IPsec SA pair follow it" "$t/89-tb.log")" 1
+# IKE from the new address passes the moved bypass: a rekey completes.
+check "ipsecctl rekey tr (gw-a)" ipsecctl -s "$t/ta.sock" rekey tr
+rekeyed() { [ "$(grep -c 'IPsec SA established' "$t/89-tb.log")" -ge 2 ]; }
+check "gw-b completes the rekey over IKE from $NAT_PUBLIC4" wait_for 20 rekeyed
+check "gw-a reaches gw-b after the rekey" wait_for 10 gw_ping
+expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-tb.log")" 1

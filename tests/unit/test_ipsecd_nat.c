@@ -268,11 +268,11 @@ static void test_move_judge(void)
 		   "NAT-T, tunnel mode: followed");
 	tap_is_int(nat_move_judge(&sa, &v6, false), NAT_MOVE_FAMILY,
 		   "an IPv6 address for an IPv4 peer: refused");
-	tap_is_int(nat_move_judge(&sa, &moved, true), NAT_MOVE_TRANSPORT,
-		   "a transport-mode conn with SAs: refused");
-	tap_ok(strstr(nat_move_verdict_name(NAT_MOVE_TRANSPORT),
-		      "old address") != NULL,
-	       "the transport refusal says why");
+	tap_is_int(nat_move_judge(&sa, &moved, true), NAT_MOVE_SELECTORS,
+		   "a transport conn whose rightsubnet= is not the peer alone: refused");
+	tap_ok(strstr(nat_move_verdict_name(NAT_MOVE_SELECTORS),
+		      "rightsubnet=") != NULL,
+	       "the selectors refusal says why");
 	nat_sa_cleanup(&sa);
 }
 

@@ -3,10 +3,15 @@
  * Following a NAT-T peer to a new IP address; see nat_move.h.
  *
  * Only a peer whose ISAKMP SA floated to 4500 (NAT-T in use) is followed:
- * without a NAT in the path a new source address is not a rebinding. A
- * transport-mode conn cannot follow: its traffic selectors and kipsec
- * policies name the peer's old address, and the peer's packets from the
- * new one would match neither; it is refused with one log line.
+ * without a NAT in the path a new source address is not a rebinding.
+ *
+ * A transport-mode conn's selectors are the peer's address itself (the
+ * NAT's public one, as we see it): they follow too, so its kipsec policies
+ * and the IKE bypass are put there anew (kipsec moves only tunnel policies
+ * with their SAs). Until they are, the peer's packets from the new address
+ * are dropped as unprotected traffic; the peer retransmits. A transport
+ * conn whose rightsubnet= an admin set to something else is not the
+ * peer's address alone: it is refused with one log line.
  *
  * The conn's right= takes the new address, so that everything which finds
  * the peer through its conn (DPD, deletes, renewals, the ISAKMP SA lookup)
@@ -23,7 +28,7 @@
 
 enum nat_move_verdict nat_move_judge(const struct isakmp_sa *sa,
 				     const struct ip_addr *to,
-				     bool transport_children)
+				     bool fixed_selectors)
 {
 	if (ip_addr_equal(&sa->peer, to))
 		return NAT_MOVE_SAME;
@@ -31,8 +36,8 @@ enum nat_move_verdict nat_move_judge(const struct isakmp_sa *sa,
 		return NAT_MOVE_NO_NAT;
 	if (to->family != sa->peer.family)
 		return NAT_MOVE_FAMILY;
-	if (transport_children)
-		return NAT_MOVE_TRANSPORT;
+	if (fixed_selectors)
+		return NAT_MOVE_SELECTORS;
 	return NAT_MOVE_FOLLOW;
 }
 
@@ -47,10 +52,21 @@ const char *nat_move_verdict_name(enum nat_move_verdict v)
 		return "no NAT traversal on the ISAKMP SA";
 	case NAT_MOVE_FAMILY:
 		return "an address of another family";
-	case NAT_MOVE_TRANSPORT:
-		return "a transport-mode conn's selectors name the old address";
+	case NAT_MOVE_SELECTORS:
+		return "a transport-mode conn's rightsubnet= is not its peer's address alone";
 	}
 	return "?";
+}
+
+/* Transport selectors that are not right= alone cannot follow it. */
+static bool fixed_selectors(const struct conn *c)
+{
+	struct subnet host;
+
+	if (c->cfg->tunnel || !c->children)
+		return false;
+	subnet_host(&host, &c->cfg->right);
+	return !subnet_equal(&host, &c->cfg->rightsubnet);
 }
 
 static bool bound_to(const struct conn *c, const struct ip_addr *local,
@@ -80,18 +96,17 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 	const char *name = sa->conn ? sa->conn->cfg->name : "?";
 	enum nat_move_verdict v;
 	unsigned int n = 0, failed = 0;
-	bool transport = false;
+	bool fixed = false;
 	struct isakmp_sa *s;
 	struct child_sa *ch;
 	struct conn *c;
 
 	for (c = D->conns; c; c = c->next)
-		if (bound_to(c, &local, &old) && c->children &&
-		    !c->cfg->tunnel) {
-			transport = true;
+		if (bound_to(c, &local, &old) && fixed_selectors(c)) {
+			fixed = true;
 			name = c->cfg->name;
 		}
-	v = nat_move_judge(sa, to, transport);
+	v = nat_move_judge(sa, to, fixed);
 	if (v == NAT_MOVE_SAME)
 		return;
 	ip_addr_format(&old, a, sizeof(a));
@@ -112,10 +127,14 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 		}
 	policy_bypass_peer_moved(&local, &old, to);
 	for (c = D->conns; c; c = c->next) {
+		struct conn_config *cfg = (struct conn_config *)c->cfg;
+
 		if (!bound_to(c, &local, &old))
 			continue;
 		/* The conn follows its peer; see the top of this file. */
-		((struct conn_config *)c->cfg)->right = *to;
+		cfg->right = *to;
+		if (!cfg->tunnel)
+			subnet_host(&cfg->rightsubnet, to);
 		for (ch = c->children; ch; ch = ch->next) {
 			if (kernel_child_move(sa, ch, &old))
 				failed++;
@@ -124,9 +143,11 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 		}
 		/*
 		 * kipsec moves a tunnel's policies with its SAs; those of a
-		 * conn without SAs (auto=route, held) are put there anew.
+		 * conn without SAs (auto=route, held) and a transport conn's,
+		 * whose selectors are the peer, are put there anew.
 		 */
-		if (!c->children && (c->pol_out || c->pol_in || c->pol_fwd)) {
+		if ((!c->children || !cfg->tunnel) &&
+		    (c->pol_out || c->pol_in || c->pol_fwd)) {
 			policy_conn_remove(c);
 			if (policy_conn_in(c) || policy_conn_out(c))
 				failed++;

@@ -20,13 +20,13 @@ enum nat_move_verdict {
 	NAT_MOVE_SAME,		/* not a new address */
 	NAT_MOVE_NO_NAT,	/* no NAT-T on this ISAKMP SA: not a NAT's doing */
 	NAT_MOVE_FAMILY,	/* an address of another family */
-	NAT_MOVE_TRANSPORT,	/* a transport-mode conn: its selectors name the old address */
+	NAT_MOVE_SELECTORS,	/* a transport conn's rightsubnet= is not the peer alone */
 };
 
 /* Whether the peer of sa, seen at to, is followed there. Pure. */
 enum nat_move_verdict nat_move_judge(const struct isakmp_sa *sa,
 				     const struct ip_addr *to,
-				     bool transport_children);
+				     bool fixed_selectors);
 const char *nat_move_verdict_name(enum nat_move_verdict v);
 
 /*

@@ -156,15 +156,38 @@ static void bypass_del(struct bypass *b)
 	for (i = 0; i < 2; i++) {
 		kernel_policy_del(b->out[i]);
 		kernel_policy_del(b->in[i]);
+		b->out[i] = b->in[i] = 0;
 	}
+}
+
+/* Puts b's policies in kipsec for its address pair; all or none. */
+static int bypass_install(struct bypass *b)
+{
+	struct kernel_policy p;
+	char l[FORMAT_BUF_LEN], r[FORMAT_BUF_LEN];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		bypass_policy(&b->left, &b->right, true, bypass_ports[i], &p);
+		if (kernel_policy_add(&p, &b->out[i]))
+			goto fail;
+		bypass_policy(&b->left, &b->right, false, bypass_ports[i], &p);
+		if (kernel_policy_add(&p, &b->in[i]))
+			goto fail;
+	}
+	log_info("IKE bypass policies for %s <-> %s (UDP %d and %d) installed",
+		 ip_addr_format(&b->left, l, sizeof(l)),
+		 ip_addr_format(&b->right, r, sizeof(r)), IKE_PORT,
+		 IKE_NATT_PORT);
+	return 0;
+fail:
+	bypass_del(b);
+	return -1;
 }
 
 static int bypass_get(struct conn *c)
 {
 	struct bypass *b;
-	struct kernel_policy p;
-	char l[FORMAT_BUF_LEN], r[FORMAT_BUF_LEN];
-	size_t i;
 
 	if (c->bypass || !needs_bypass(c))
 		return 0;
@@ -178,31 +201,18 @@ static int bypass_get(struct conn *c)
 			return -1;
 		b->left = c->cfg->left;
 		b->right = c->cfg->right;
-		for (i = 0; i < 2; i++) {
-			bypass_policy(&b->left, &b->right, true,
-				      bypass_ports[i], &p);
-			if (kernel_policy_add(&p, &b->out[i]))
-				goto fail;
-			bypass_policy(&b->left, &b->right, false,
-				      bypass_ports[i], &p);
-			if (kernel_policy_add(&p, &b->in[i]))
-				goto fail;
+		if (bypass_install(b)) {
+			log_error("%s: cannot install the IKE bypass policies",
+				  c->cfg->name);
+			free(b);
+			return -1;
 		}
-		log_info("IKE bypass policies for %s <-> %s (UDP %d and %d) installed",
-			 ip_addr_format(&b->left, l, sizeof(l)),
-			 ip_addr_format(&b->right, r, sizeof(r)), IKE_PORT,
-			 IKE_NATT_PORT);
 		b->next = D->bypasses;
 		D->bypasses = b;
 	}
 	b->refs++;
 	c->bypass = true;
 	return 0;
-fail:
-	log_error("%s: cannot install the IKE bypass policies", c->cfg->name);
-	bypass_del(b);
-	free(b);
-	return -1;
 }
 
 static void bypass_put(struct conn *c)
@@ -304,9 +314,9 @@ void policy_remove_all(struct daemon *d)
 }
 
 /*
- * The conns of this pair follow their peer to another address (nat_move.c):
- * their bypass is found by the new one from now on, so that its last user
- * still deletes it. Its selectors keep the old address until then.
+ * The conns of this pair follow their peer to another address (nat_move.c),
+ * and so does their bypass: a transport conn between the two covers IKE
+ * from the new address too. Its users keep it (the reference count).
  */
 void policy_bypass_peer_moved(const struct ip_addr *local,
 			      const struct ip_addr *old,
@@ -314,8 +324,13 @@ void policy_bypass_peer_moved(const struct ip_addr *local,
 {
 	struct bypass *b;
 
-	for (b = D->bypasses; b; b = b->next)
-		if (ip_addr_equal(&b->left, local) &&
-		    ip_addr_equal(&b->right, old))
-			b->right = *to;
+	for (b = D->bypasses; b; b = b->next) {
+		if (!ip_addr_equal(&b->left, local) ||
+		    !ip_addr_equal(&b->right, old))
+			continue;
+		bypass_del(b);
+		b->right = *to;
+		if (bypass_install(b))
+			log_error("cannot install the IKE bypass policies for the peer's new address");
+	}
 }
