@@ -215,21 +215,22 @@ expect_eq "good: soft limits of both SAs within 3600 - 540 - random(540) s (reke
 expect_match "cbc: PFS was used" "$(ike_a -j ike list | jq -c '.[] | select(.conn == "cbc") | .ipsec_sas[0].pfs')" true
 
 # Policies: out + in + fwd for each tunnel, out + in for the transport
-# conn and its two IKE bypass policies; the same on gw-b.
+# conn and its four IKE bypass policies (UDP 500 and 4500, each way); the
+# same on gw-b.
 pols() {
 	ip netns exec "$1" ipsecctl -j policy list
 }
 pols gw-a >"$t/pol-a.json"
-expect_eq "gw-a: 3 + 3 + 2 conn policies and 2 IKE bypass policies" \
+expect_eq "gw-a: 3 + 3 + 2 conn policies and 4 IKE bypass policies" \
 	"$(jq -r 'map(.action) | sort | group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$t/pol-a.json")" \
-	"bypass=2 protect=8"
+	"bypass=4 protect=8"
 expect_eq "gw-a: good's policies (dir src dst tmpl endpoints reqid)" \
 	"$(jq -r '.[] | select(.tmpl.reqid == 1) | "\(.dir) \(.src)/\(.src_plen) \(.dst)/\(.dst_plen) \(.tmpl.mode) \(.tmpl.src) \(.tmpl.dst) \(.tmpl.level)"' "$t/pol-a.json" | sort | tr '\n' ';')" \
 	"fwd 10.2.0.0/24 10.1.0.0/24 tunnel 192.0.2.2 192.0.2.1 require;in 10.2.0.0/24 10.1.0.0/24 tunnel 192.0.2.2 192.0.2.1 require;out 10.1.0.0/24 10.2.0.0/24 tunnel 192.0.2.1 192.0.2.2 require;"
 expect_eq "gw-a: IKE bypass for the transport pair, before every conn policy" \
 	"$(jq -r '.[] | select(.action == "bypass") | "\(.dir) \(.src) \(.dst) \(.proto) \(.sport.min // "-") \(.dport.min // "-") \(.priority < 1000)"' "$t/pol-a.json" | sort | tr '\n' ';')" \
-	"in 192.0.2.22 192.0.2.21 17 - 500 true;out 192.0.2.21 192.0.2.22 17 500 - true;"
-expect_eq "gw-b: the same number of policies" "$(pols gw-b | jq length)" 10
+	"in 192.0.2.22 192.0.2.21 17 - 4500 true;in 192.0.2.22 192.0.2.21 17 - 500 true;out 192.0.2.21 192.0.2.22 17 4500 - true;out 192.0.2.21 192.0.2.22 17 500 - true;"
+expect_eq "gw-b: the same number of policies" "$(pols gw-b | jq length)" 12
 
 # Traffic through the SAs, and only ESP/AH on the wire for it.
 check "topology: wire counters" topo_wire_watch
