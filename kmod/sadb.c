@@ -220,11 +220,15 @@ static void kipsec_sa_unhash(struct kipsec_net *kn, struct kipsec_sa *sa)
 	rhltable_remove(&kn->sas_by_dst, &sa->out_node, kipsec_sa_dst_params);
 }
 
-static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
+/*
+ * The end of every deletion, once the SA is out of the lookup tables: it
+ * leaves the id xarray, its counts and its lifetime timers. The table's
+ * reference stays with the caller.
+ */
+static void kipsec_sa_retire(struct kipsec_net *kn, struct kipsec_sa *sa)
 {
 	lockdep_assert_held(&kn->lock);
 
-	kipsec_sa_unhash(kn, sa);
 	if (sa->encap_dport)
 		kipsec_encap_port_put(kn, sa->encap_dport);
 	xa_erase(&kn->sa_ids, sa->id);
@@ -232,6 +236,14 @@ static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
 	kipsec_stats_sa_count_add(-1);
 	kipsec_sa_gen_bump(kn);
 	kipsec_sa_life_stop(sa);
+}
+
+static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
+{
+	lockdep_assert_held(&kn->lock);
+
+	kipsec_sa_unhash(kn, sa);
+	kipsec_sa_retire(kn, sa);
 }
 
 /*
@@ -361,15 +373,7 @@ int kipsec_sa_move(struct kipsec_net *kn, struct kipsec_sa *sa,
 /* Ends an SA that kipsec_sa_move() left out of the tables. */
 void kipsec_sa_delete_moved(struct kipsec_net *kn, struct kipsec_sa *sa)
 {
-	lockdep_assert_held(&kn->lock);
-
-	if (sa->encap_dport)
-		kipsec_encap_port_put(kn, sa->encap_dport);
-	xa_erase(&kn->sa_ids, sa->id);
-	kn->sa_count--;
-	kipsec_stats_sa_count_add(-1);
-	kipsec_sa_gen_bump(kn);
-	kipsec_sa_life_stop(sa);
+	kipsec_sa_retire(kn, sa);
 	kipsec_sa_put(sa);
 }
 
