@@ -84,19 +84,23 @@ bool kipsec_flow_from_skb(const struct sk_buff *skb, u8 family,
 /*
  * The SA a template asks for: same protocol and mode, the template's reqid
  * if it names one, and in tunnel mode the template's endpoints. The
- * destination is the caller's business: it found the SA by it.
+ * destination is the caller's business: it found the SA by it. Under RCU.
  */
 bool kipsec_tmpl_matches_sa(const struct kipsec_tmpl *t,
 			    const struct kipsec_sa *sa)
 {
+	const struct kipsec_sa_addrs *addrs;
+
 	if (t->proto != sa->key.proto || t->mode != sa->mode)
 		return false;
 	if (t->reqid && t->reqid != sa->reqid)
 		return false;
 	if (t->mode != KIPSEC_MODE_TUNNEL)
 		return true;
+	addrs = kipsec_sa_addrs_rcu(sa);
 	return t->family == sa->key.family &&
-	       !memcmp(&t->saddr, &sa->saddr, kipsec_sa_family_len(t->family)) &&
-	       !memcmp(&t->daddr, &sa->key.daddr,
+	       !memcmp(&t->saddr, &addrs->saddr,
+		       kipsec_sa_family_len(t->family)) &&
+	       !memcmp(&t->daddr, &addrs->key.daddr,
 		       kipsec_sa_family_len(t->family));
 }

@@ -91,17 +91,18 @@ static int kipsec_sa_set_parse(struct genl_info *info,
 
 /*
  * The new address pair, and the tunnel-mode policies that follow it in
- * the same critical section. With @*gone set the SA has been deleted.
+ * the same critical section. On error nothing changed.
  */
 static int kipsec_sa_set_addrs(struct kipsec_net *kn, struct kipsec_sa *sa,
 			       struct genl_info *info,
-			       const struct kipsec_sa_set_req *req, bool *gone)
+			       const struct kipsec_sa_set_req *req)
 {
+	const struct kipsec_sa_addrs *addrs = kipsec_sa_addrs(kn, sa);
 	struct kipsec_spd_move mv = {
-		.old_saddr = sa->saddr,
-		.old_daddr = sa->key.daddr,
-		.new_saddr = sa->saddr,
-		.new_daddr = sa->key.daddr,
+		.old_saddr = addrs->saddr,
+		.old_daddr = addrs->key.daddr,
+		.new_saddr = addrs->saddr,
+		.new_daddr = addrs->key.daddr,
 		.family = sa->key.family,
 		.proto = sa->key.proto,
 		.reqid = sa->reqid,
@@ -123,15 +124,13 @@ static int kipsec_sa_set_addrs(struct kipsec_net *kn, struct kipsec_sa *sa,
 	} else {
 		memset(mv.tbl, 0, sizeof(mv.tbl));
 	}
-	err = kipsec_sa_move(kn, sa, &mv.new_saddr, &mv.new_daddr, gone);
+	err = kipsec_sa_move(kn, sa, &mv.new_saddr, &mv.new_daddr);
 	if (err) {
 		kipsec_spd_move_abort(kn, &mv);
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[KIPSEC_A_SA_NEW_DST],
 					    "KIPSEC_A_SA_NEW_DST: an SA or SPI reservation with this SPI, new destination and protocol exists");
-		if (*gone)
-			kipsec_sa_delete_moved(kn, sa);
 		return err;
 	}
 	kipsec_spd_move_commit(kn, &mv);
@@ -145,7 +144,7 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	struct kipsec_sa_set_req req;
 	u16 old_sport, old_dport;
 	struct kipsec_sa *sa;
-	bool held = false, gone = false;
+	bool held = false;
 	int err;
 
 	err = kipsec_sa_set_parse(info, &req);
@@ -183,23 +182,22 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto out_unlock;
 	}
-	err = kipsec_sa_set_addrs(kn, sa, info, &req, &gone);
+	err = kipsec_sa_set_addrs(kn, sa, info, &req);
 	/* Best effort: only an allocation failure gets here. */
-	if (err && !gone && req.ports)
+	if (err && req.ports)
 		kipsec_sa_set_encap(kn, sa, old_sport, old_dport);
 out_unlock:
 	mutex_unlock(&kn->lock);
 	if (!held)
 		return err;
-	if (gone)
-		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_DEL);
-	else if (!err)
+	if (!err)
 		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_SET);
 	kipsec_sa_put(sa);
 	return err;
 }
 
 static void kipsec_nat_mapping_event(struct net *net, const struct kipsec_sa *sa,
+				     const union kipsec_addr *daddr,
 				     const union kipsec_addr *src, u16 sport)
 {
 	int alen = sa->key.family == AF_INET ? sizeof(__be32) :
@@ -215,7 +213,7 @@ static void kipsec_nat_mapping_event(struct net *net, const struct kipsec_sa *sa
 	hdr = genlmsg_put(skb, 0, 0, &kipsec_family, 0, KIPSEC_CMD_SA_MAPPING);
 	if (!hdr ||
 	    nla_put_u32(skb, KIPSEC_A_SA_SPI, be32_to_cpu(sa->key.spi)) ||
-	    nla_put(skb, KIPSEC_A_SA_DST, alen, &sa->key.daddr) ||
+	    nla_put(skb, KIPSEC_A_SA_DST, alen, daddr) ||
 	    nla_put_u8(skb, KIPSEC_A_SA_PROTO, sa->key.proto) ||
 	    nla_put(skb, KIPSEC_A_SA_SRC, alen, src) ||
 	    nla_put_u16(skb, KIPSEC_A_SA_ENCAP_SPORT, sport)) {
@@ -233,12 +231,14 @@ static void kipsec_nat_mapping_event(struct net *net, const struct kipsec_sa *sa
  */
 void kipsec_nat_input(struct kipsec_pkt *pkt)
 {
+	const struct kipsec_sa_addrs *addrs;
 	struct kipsec_sa *sa = pkt->sa;
 	struct sk_buff *skb = pkt->skb;
+	union kipsec_addr src, daddr;
 	const struct udphdr *uh;
-	union kipsec_addr src;
 	unsigned long now, last;
 	u16 sport;
+	bool moved;
 
 	uh = (const struct udphdr *)(skb_network_header(skb) + pkt->iphlen);
 	sport = ntohs(uh->source);
@@ -247,13 +247,18 @@ void kipsec_nat_input(struct kipsec_pkt *pkt)
 		src.ip4 = ip_hdr(skb)->saddr;
 	else
 		src.ip6 = ipv6_hdr(skb)->saddr;
-	if (sport == READ_ONCE(sa->encap_sport) &&
-	    !memcmp(&src, &sa->saddr, sizeof(src)))
+	/* May run in a crypto completion: the SA is held, not its addresses. */
+	rcu_read_lock();
+	addrs = kipsec_sa_addrs_rcu(sa);
+	moved = memcmp(&src, &addrs->saddr, sizeof(src));
+	daddr = addrs->key.daddr;
+	rcu_read_unlock();
+	if (sport == READ_ONCE(sa->encap_sport) && !moved)
 		return;
 	now = jiffies;
 	last = READ_ONCE(sa->mapping_sent);
 	if (last && time_before(now, last + HZ))
 		return;
 	WRITE_ONCE(sa->mapping_sent, now ?: 1);
-	kipsec_nat_mapping_event(pkt->net, sa, &src, sport);
+	kipsec_nat_mapping_event(pkt->net, sa, &daddr, &src, sport);
 }

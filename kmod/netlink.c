@@ -423,11 +423,19 @@ static int kipsec_nl_put_lifetime(struct sk_buff *skb, int type,
 int kipsec_nl_put_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 {
 	u32 alen = kipsec_sa_family_len(sa->key.family);
+	const struct kipsec_sa_addrs *addrs;
 	struct kipsec_stats_sum sum;
+	int err;
 
-	if (nla_put_u32(skb, KIPSEC_A_SA_SPI, be32_to_cpu(sa->key.spi)) ||
-	    nla_put(skb, KIPSEC_A_SA_DST, alen, &sa->key.daddr) ||
-	    nla_put(skb, KIPSEC_A_SA_SRC, alen, &sa->saddr) ||
+	if (nla_put_u32(skb, KIPSEC_A_SA_SPI, be32_to_cpu(sa->key.spi)))
+		return -EMSGSIZE;
+	/* A reference or kipsec_net.lock is not enough while the SA moves. */
+	rcu_read_lock();
+	addrs = kipsec_sa_addrs_rcu(sa);
+	err = nla_put(skb, KIPSEC_A_SA_DST, alen, &addrs->key.daddr) ||
+	      nla_put(skb, KIPSEC_A_SA_SRC, alen, &addrs->saddr);
+	rcu_read_unlock();
+	if (err ||
 	    nla_put_u8(skb, KIPSEC_A_SA_PROTO, sa->key.proto) ||
 	    nla_put_u8(skb, KIPSEC_A_SA_MODE, sa->mode) ||
 	    nla_put_u32(skb, KIPSEC_A_SA_REQID, sa->reqid) ||

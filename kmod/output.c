@@ -58,6 +58,7 @@ static struct kipsec_sa *kipsec_sa_select_rcu(struct net *net,
 	const union kipsec_addr *daddr = &flow->daddr;
 	struct kipsec_sa *sa, *best = NULL;
 	struct rhlist_head *list, *pos;
+	struct kipsec_sa_addrs *a;
 	u8 family = flow->family;
 
 	if (t->mode == KIPSEC_MODE_TUNNEL) {
@@ -65,13 +66,14 @@ static struct kipsec_sa *kipsec_sa_select_rcu(struct net *net,
 		family = t->family;
 	}
 	list = kipsec_sa_lookup_dst_rcu(net, daddr, family, t->proto);
-	rhl_for_each_entry_rcu(sa, pos, list, out_node) {
+	rhl_for_each_entry_rcu(a, pos, list, out_node) {
+		sa = a->sa;
 		if (!kipsec_tmpl_matches_sa(t, sa) ||
 		    !kipsec_sa_life_usable(&sa->life))
 			continue;
 		/* Transport mode: only an SA from the packet's own source. */
 		if (t->mode != KIPSEC_MODE_TUNNEL &&
-		    memcmp(&sa->saddr, &flow->saddr,
+		    memcmp(&kipsec_sa_addrs_rcu(sa)->saddr, &flow->saddr,
 			   kipsec_sa_family_len(family)))
 			continue;
 		if (!best || sa->serial > best->serial)
@@ -80,14 +82,16 @@ static struct kipsec_sa *kipsec_sa_select_rcu(struct net *net,
 	return best;
 }
 
-/* A referenced route to the SA's peer, cached per CPU in the SA. */
+/* A referenced route to the SA's peer, cached per CPU in the SA; under RCU. */
 static struct dst_entry *kipsec_route_outer(struct net *net,
 					    struct kipsec_sa *sa, u8 proto)
 {
+	const struct kipsec_sa_addrs *addrs = kipsec_sa_addrs_rcu(sa);
+
 	if (sa->key.family == AF_INET) {
 		struct flowi4 fl4 = {
-			.daddr = sa->key.daddr.ip4,
-			.saddr = sa->saddr.ip4,
+			.daddr = addrs->key.daddr.ip4,
+			.saddr = addrs->saddr.ip4,
 			.flowi4_proto = proto,
 		};
 		struct rtable *rt;
@@ -100,13 +104,14 @@ static struct dst_entry *kipsec_route_outer(struct net *net,
 		if (IS_ERR(rt))
 			return ERR_CAST(rt);
 		dst_cache_set_ip4(&sa->dst_cache, &rt->dst, fl4.saddr);
+		kipsec_sa_route_recheck(sa, addrs);
 		return &rt->dst;
 	}
 #if IS_ENABLED(CONFIG_IPV6)
 	{
 		struct flowi6 fl6 = {
-			.daddr = sa->key.daddr.ip6,
-			.saddr = sa->saddr.ip6,
+			.daddr = addrs->key.daddr.ip6,
+			.saddr = addrs->saddr.ip6,
 			.flowi6_proto = proto,
 		};
 		struct dst_entry *dst;
@@ -123,6 +128,7 @@ static struct dst_entry *kipsec_route_outer(struct net *net,
 			return ERR_PTR(err);
 		}
 		dst_cache_set_ip6(&sa->dst_cache, dst, &fl6.saddr);
+		kipsec_sa_route_recheck(sa, addrs);
 		return dst;
 	}
 #else
@@ -166,6 +172,7 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 	struct sk_buff *skb = pkt->skb;
 	struct kipsec_sa *sa = pkt->sa;
 	struct dst_entry *dst = skb_dst(skb);
+	const struct kipsec_sa_addrs *addrs;
 	u8 *hdr, *nh;
 
 	if (sa->mode == KIPSEC_MODE_TUNNEL) {
@@ -182,6 +189,8 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 		dsfield = INET_ECN_encapsulate(dsfield, dsfield);
 		hdr = skb_push(skb, hdrlen);
 		skb_set_transport_header(skb, 0);
+		rcu_read_lock();
+		addrs = kipsec_sa_addrs_rcu(sa);
 		if (sa->key.family == AF_INET) {
 			struct iphdr *iph = skb_push(skb, sizeof(*iph));
 
@@ -193,8 +202,8 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 			iph->frag_off = 0;
 			iph->ttl = ip4_dst_hoplimit(dst);
 			iph->protocol = proto;
-			iph->saddr = sa->saddr.ip4;
-			iph->daddr = sa->key.daddr.ip4;
+			iph->saddr = addrs->saddr.ip4;
+			iph->daddr = addrs->key.daddr.ip4;
 			iph->tot_len = htons(skb->len);
 			ip_select_ident(pkt->net, skb, NULL);
 		} else {
@@ -204,10 +213,11 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 			ip6_flow_hdr(ip6h, dsfield, 0);
 			ip6h->hop_limit = ip6_dst_hoplimit(dst);
 			ip6h->nexthdr = proto;
-			ip6h->saddr = sa->saddr.ip6;
-			ip6h->daddr = sa->key.daddr.ip6;
+			ip6h->saddr = addrs->saddr.ip6;
+			ip6h->daddr = addrs->key.daddr.ip6;
 			ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 		}
+		rcu_read_unlock();
 		return hdr;
 	}
 

@@ -4,7 +4,8 @@
  * by (SPI, destination, protocol, family) for O(1) RCU lookups on the packet
  * path, and in an xarray keyed by an insertion id that only grows, so that a
  * dump can resume after the last id it sent however many SAs were deleted
- * in between. Writers hold kipsec_net.lock.
+ * in between. Writers hold kipsec_net.lock. The rhashtables hold each SA's
+ * struct kipsec_sa_addrs, which a move replaces (kipsec_sa_move()).
  */
 
 #include <linux/ktime.h>
@@ -23,15 +24,15 @@
 static struct workqueue_struct *kipsec_wq;
 
 static const struct rhashtable_params kipsec_sa_params = {
-	.head_offset = offsetof(struct kipsec_sa, node),
-	.key_offset = offsetof(struct kipsec_sa, key),
+	.head_offset = offsetof(struct kipsec_sa_addrs, node),
+	.key_offset = offsetof(struct kipsec_sa_addrs, key),
 	.key_len = sizeof(struct kipsec_sa_key),
 	.automatic_shrinking = true,
 };
 
 static const struct rhashtable_params kipsec_sa_dst_params = {
-	.head_offset = offsetof(struct kipsec_sa, out_node),
-	.key_offset = offsetof(struct kipsec_sa, dst_key),
+	.head_offset = offsetof(struct kipsec_sa_addrs, out_node),
+	.key_offset = offsetof(struct kipsec_sa_addrs, dst_key),
 	.key_len = sizeof(struct kipsec_sa_dst_key),
 	.automatic_shrinking = true,
 };
@@ -55,6 +56,8 @@ static void kipsec_sa_free_work(struct work_struct *work)
 	dst_cache_destroy(&sa->dst_cache);
 	kipsec_replay_free(sa->replay);
 	free_percpu(sa->stats);
+	/* The last reader is gone: no one else sees these any more. */
+	kfree(rcu_dereference_protected(sa->addrs, true));
 	kfree(sa);
 }
 
@@ -62,6 +65,23 @@ void kipsec_sa_put(struct kipsec_sa *sa)
 {
 	if (refcount_dec_and_test(&sa->refcnt))
 		queue_rcu_work(kipsec_wq, &sa->free_work);
+}
+
+static struct kipsec_sa_addrs *
+kipsec_sa_addrs_alloc(struct kipsec_sa *sa, const struct kipsec_sa_key *key,
+		      const union kipsec_addr *saddr)
+{
+	struct kipsec_sa_addrs *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	if (!a)
+		return NULL;
+	a->key = *key;
+	memcpy(&a->dst_key.daddr, &key->daddr, sizeof(a->dst_key.daddr));
+	a->dst_key.family = key->family;
+	a->dst_key.proto = key->proto;
+	a->saddr = *saddr;
+	a->sa = sa;
+	return a;
 }
 
 struct kipsec_sa *kipsec_sa_create(struct net *net,
@@ -74,6 +94,13 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
+
+	RCU_INIT_POINTER(sa->addrs,
+			 kipsec_sa_addrs_alloc(sa, &cfg->key, &cfg->saddr));
+	if (!rcu_access_pointer(sa->addrs)) {
+		err = -ENOMEM;
+		goto err_free;
+	}
 
 	sa->stats = kipsec_stats_alloc(GFP_KERNEL);
 	if (!sa->stats) {
@@ -95,13 +122,9 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 		goto err_dst;
 
 	sa->key = cfg->key;
-	memcpy(&sa->dst_key.daddr, &cfg->key.daddr, sizeof(sa->dst_key.daddr));
-	sa->dst_key.family = cfg->key.family;
-	sa->dst_key.proto = cfg->key.proto;
 	spin_lock_init(&sa->replay_lock);
 	refcount_set(&sa->refcnt, 1);
 	write_pnet(&sa->net, net);
-	sa->saddr = cfg->saddr;
 	sa->mode = cfg->mode;
 	sa->reqid = cfg->reqid;
 	sa->replay_window = cfg->replay_window;
@@ -121,6 +144,7 @@ err_dst:
 err_free:
 	kipsec_replay_free(sa->replay);
 	free_percpu(sa->stats);
+	kfree(rcu_dereference_protected(sa->addrs, true));
 	kfree(sa);
 	return ERR_PTR(err);
 }
@@ -165,9 +189,32 @@ static void kipsec_sa_gen_bump(struct kipsec_net *kn)
 		kn->sa_gen = 1;
 }
 
+const struct kipsec_sa_addrs *kipsec_sa_addrs(struct kipsec_net *kn,
+					      const struct kipsec_sa *sa)
+{
+	return rcu_dereference_protected(sa->addrs, lockdep_is_held(&kn->lock));
+}
+
+/* Into both lookup tables, or neither. */
+static int kipsec_sa_hash(struct kipsec_net *kn, struct kipsec_sa_addrs *a)
+{
+	int err;
+
+	err = rhashtable_lookup_insert_fast(&kn->sas, &a->node,
+					    kipsec_sa_params);
+	if (err)
+		return err;
+	err = rhltable_insert(&kn->sas_by_dst, &a->out_node,
+			      kipsec_sa_dst_params);
+	if (err)
+		rhashtable_remove_fast(&kn->sas, &a->node, kipsec_sa_params);
+	return err;
+}
+
 /* On success the table holds its own reference; the caller keeps theirs. */
 int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 {
+	struct kipsec_sa_addrs *a;
 	int err;
 
 	lockdep_assert_held(&kn->lock);
@@ -178,18 +225,14 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 		return err;
 
 	refcount_inc(&sa->refcnt);
-	err = rhashtable_lookup_insert_fast(&kn->sas, &sa->node,
-					    kipsec_sa_params);
+	a = rcu_dereference_protected(sa->addrs, lockdep_is_held(&kn->lock));
+	err = kipsec_sa_hash(kn, a);
 	if (err)
 		goto err_ids;
-	err = rhltable_insert(&kn->sas_by_dst, &sa->out_node,
-			      kipsec_sa_dst_params);
-	if (err)
-		goto err_sas;
 	if (sa->encap_dport) {
 		err = kipsec_encap_port_get(kn, sa->encap_dport);
 		if (err)
-			goto err_dst;
+			goto err_hash;
 	}
 	sa->serial = ++kn->sa_serial;
 
@@ -203,32 +246,29 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 	kipsec_acquire_sa_added(kn, sa);
 	return 0;
 
-err_dst:
-	rhltable_remove(&kn->sas_by_dst, &sa->out_node, kipsec_sa_dst_params);
-err_sas:
-	rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
+err_hash:
+	rhltable_remove(&kn->sas_by_dst, &a->out_node, kipsec_sa_dst_params);
+	rhashtable_remove_fast(&kn->sas, &a->node, kipsec_sa_params);
 err_ids:
 	xa_erase(&kn->sa_ids, sa->id);
 	refcount_dec(&sa->refcnt);
 	return err;
 }
 
-/* Off both lookup tables; the SA stays in the id xarray and its counts. */
-static void kipsec_sa_unhash(struct kipsec_net *kn, struct kipsec_sa *sa)
-{
-	rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
-	rhltable_remove(&kn->sas_by_dst, &sa->out_node, kipsec_sa_dst_params);
-}
-
 /*
- * The end of every deletion, once the SA is out of the lookup tables: it
- * leaves the id xarray, its counts and its lifetime timers. The table's
- * reference stays with the caller.
+ * The end of every deletion: the SA leaves both lookup tables, the id
+ * xarray, its counts and its lifetime timers. The table's reference stays
+ * with the caller.
  */
-static void kipsec_sa_retire(struct kipsec_net *kn, struct kipsec_sa *sa)
+static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
 {
+	struct kipsec_sa_addrs *a;
+
 	lockdep_assert_held(&kn->lock);
 
+	a = rcu_dereference_protected(sa->addrs, lockdep_is_held(&kn->lock));
+	rhashtable_remove_fast(&kn->sas, &a->node, kipsec_sa_params);
+	rhltable_remove(&kn->sas_by_dst, &a->out_node, kipsec_sa_dst_params);
 	if (sa->encap_dport)
 		kipsec_encap_port_put(kn, sa->encap_dport);
 	xa_erase(&kn->sa_ids, sa->id);
@@ -236,14 +276,6 @@ static void kipsec_sa_retire(struct kipsec_net *kn, struct kipsec_sa *sa)
 	kipsec_stats_sa_count_add(-1);
 	kipsec_sa_gen_bump(kn);
 	kipsec_sa_life_stop(sa);
-}
-
-static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
-{
-	lockdep_assert_held(&kn->lock);
-
-	kipsec_sa_unhash(kn, sa);
-	kipsec_sa_retire(kn, sa);
 }
 
 /*
@@ -293,88 +325,112 @@ int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
 	return 0;
 }
 
-/* Into both lookup tables, or neither. */
-static int kipsec_sa_rehash(struct kipsec_net *kn, struct kipsec_sa *sa)
+/*
+ * Puts @new, the moved copy of @old, in @old's place in both tables. A new
+ * destination makes a new key: @new goes in next to @old, which then
+ * leaves, so that a lookup always finds one of the two (an SA or a
+ * reservation that holds the new key makes this -EEXIST). A new source
+ * alone keeps the key, and @new replaces @old in the same hash chain.
+ * Either way only the inserts can fail, and they come first: on error the
+ * tables are as they were.
+ */
+static int kipsec_sa_rehash(struct kipsec_net *kn, struct kipsec_sa_addrs *old,
+			    struct kipsec_sa_addrs *new)
 {
 	int err;
 
-	err = rhashtable_lookup_insert_fast(&kn->sas, &sa->node,
-					    kipsec_sa_params);
-	if (err)
-		return err;
-	err = rhltable_insert(&kn->sas_by_dst, &sa->out_node,
-			      kipsec_sa_dst_params);
-	if (err)
-		rhashtable_remove_fast(&kn->sas, &sa->node, kipsec_sa_params);
-	return err;
-}
-
-static void kipsec_sa_set_addrs(struct kipsec_sa *sa,
-				const union kipsec_addr *saddr,
-				const union kipsec_addr *daddr)
-{
-	sa->saddr = *saddr;
-	sa->key.daddr = *daddr;
-	sa->dst_key.daddr = *daddr;
+	if (memcmp(&new->key, &old->key, sizeof(new->key))) {
+		if (kipsec_spi_reserved(kn, &new->key))
+			return -EEXIST;
+		err = kipsec_sa_hash(kn, new);
+		if (err)
+			return err;
+		rhashtable_remove_fast(&kn->sas, &old->node, kipsec_sa_params);
+	} else {
+		err = rhltable_insert(&kn->sas_by_dst, &new->out_node,
+				      kipsec_sa_dst_params);
+		if (err)
+			return err;
+		err = rhashtable_replace_fast(&kn->sas, &old->node, &new->node,
+					      kipsec_sa_params);
+		if (err) {
+			rhltable_remove(&kn->sas_by_dst, &new->out_node,
+					kipsec_sa_dst_params);
+			return err;
+		}
+	}
+	rhltable_remove(&kn->sas_by_dst, &old->out_node, kipsec_sa_dst_params);
+	return 0;
 }
 
 /*
  * NAT traversal (nat.c): the peer's NAT now shows it from another address.
  * The SA keeps everything else (keys, sequence numbers, replay window,
- * counters, lifetimes). Its addresses are part of what readers on the
- * packet path hash, compare and copy without a lock, so it leaves both
- * tables and a grace period passes before they change: no reader sees a
- * half-written address or follows a hash chain into the wrong bucket. The
- * packets that find no SA meanwhile (a few milliseconds) are dropped and
- * counted, as they would be by a peer that had moved anyway.
+ * counters, lifetimes).
+ *
+ * Readers on the packet path hash, compare and copy the addresses under
+ * RCU alone, so they are never written in place: the SA gets a new struct
+ * kipsec_sa_addrs, published with rcu_assign_pointer() and swapped into the
+ * lookup tables for the old one, which is freed by kfree_rcu() once no
+ * reader can hold it. A reader sees the old pair or the new, each whole,
+ * and the lookups find the SA throughout. Nothing here waits for a grace
+ * period, so kipsec_net.lock is held for microseconds, not milliseconds.
+ *
+ * The SA's cached route goes to the old peer: it is reset once the new
+ * addresses are visible. A reader that read the old ones before may still
+ * cache a route to them afterwards; kipsec_sa_route_recheck() drops that.
  *
  * Returns -EEXIST when another SA or a reservation holds the new identity.
- * On any other error the SA is back where it was, or, if even that failed,
- * no longer in the tables: *@gone is then set, and the caller must finish
- * the deletion with kipsec_sa_delete_moved().
+ * On any error nothing changed.
  */
 int kipsec_sa_move(struct kipsec_net *kn, struct kipsec_sa *sa,
 		   const union kipsec_addr *saddr,
-		   const union kipsec_addr *daddr, bool *gone)
+		   const union kipsec_addr *daddr)
 {
-	union kipsec_addr old_saddr = sa->saddr, old_daddr = sa->key.daddr;
-	struct kipsec_sa_key key = sa->key;
+	struct kipsec_sa_addrs *old, *new;
+	struct kipsec_sa_key key;
 	int err;
 
 	lockdep_assert_held(&kn->lock);
 
-	*gone = false;
+	old = rcu_dereference_protected(sa->addrs, lockdep_is_held(&kn->lock));
+	key = old->key;
 	key.daddr = *daddr;
-	if (memcmp(&key, &sa->key, sizeof(key)) &&
-	    (rhashtable_lookup_fast(&kn->sas, &key, kipsec_sa_params) ||
-	     kipsec_spi_reserved(kn, &key)))
-		return -EEXIST;
-
-	kipsec_sa_unhash(kn, sa);
-	synchronize_rcu();
-	kipsec_sa_set_addrs(sa, saddr, daddr);
-	err = kipsec_sa_rehash(kn, sa);
+	new = kipsec_sa_addrs_alloc(sa, &key, saddr);
+	if (!new)
+		return -ENOMEM;
+	err = kipsec_sa_rehash(kn, old, new);
 	if (err) {
-		kipsec_sa_set_addrs(sa, &old_saddr, &old_daddr);
-		if (kipsec_sa_rehash(kn, sa)) {
-			*gone = true;
-			return err;
-		}
+		kfree(new);
+		return err;
 	}
-	/* The cached route goes to the old peer. */
+	rcu_assign_pointer(sa->addrs, new);
+	sa->key.daddr = new->key.daddr;
+	kfree_rcu(old, rcu);
+
+	/* Pairs with the one in kipsec_sa_route_recheck(). */
+	smp_mb();
 	dst_cache_reset(&sa->dst_cache);
 	WRITE_ONCE(sa->mapping_sent, 0);
 	kipsec_sa_gen_bump(kn);
-	if (!err)
-		kipsec_acquire_sa_added(kn, sa);
-	return err;
+	kipsec_acquire_sa_added(kn, sa);
+	return 0;
 }
 
-/* Ends an SA that kipsec_sa_move() left out of the tables. */
-void kipsec_sa_delete_moved(struct kipsec_net *kn, struct kipsec_sa *sa)
+/*
+ * For the packet path, after it cached a route it made from @addrs. If the
+ * SA moved meanwhile, kipsec_sa_move() may have reset the cache before
+ * this route went in: reset it again. With a full barrier on both sides,
+ * either this sees the new addresses, or the move's reset (and its jiffies
+ * stamp) comes after the route was cached, which invalidates it.
+ */
+void kipsec_sa_route_recheck(struct kipsec_sa *sa,
+			     const struct kipsec_sa_addrs *addrs)
 {
-	kipsec_sa_retire(kn, sa);
-	kipsec_sa_put(sa);
+	/* Pairs with the one in kipsec_sa_move(). */
+	smp_mb();
+	if (rcu_access_pointer(sa->addrs) != addrs)
+		dst_cache_reset(&sa->dst_cache);
 }
 
 /* @proto 0 flushes both protocols. Returns the number of SAs deleted. */
@@ -401,10 +457,13 @@ unsigned int kipsec_sa_flush(struct kipsec_net *kn, u8 proto)
 struct kipsec_sa *kipsec_sa_find(struct kipsec_net *kn,
 				 const struct kipsec_sa_key *key)
 {
+	struct kipsec_sa_addrs *a;
+
 	lockdep_assert_held(&kn->lock);
 
 	/* The lock keeps the SA alive after the internal RCU section. */
-	return rhashtable_lookup_fast(&kn->sas, key, kipsec_sa_params);
+	a = rhashtable_lookup_fast(&kn->sas, key, kipsec_sa_params);
+	return a ? a->sa : NULL;
 }
 
 /* The first SA whose id is >= *id, in id order; *id is set to its id. */
@@ -422,14 +481,18 @@ struct kipsec_sa *kipsec_sa_next(struct kipsec_net *kn, unsigned long *id)
 struct kipsec_sa *kipsec_sa_lookup_rcu(struct net *net, __be32 spi,
 				       const void *daddr, u8 family, u8 proto)
 {
+	struct kipsec_sa_addrs *a;
 	struct kipsec_sa_key key;
 
 	kipsec_sa_key_init(&key, spi, daddr, family, proto);
-	return rhashtable_lookup(&kipsec_net(net)->sas, &key,
-				 kipsec_sa_params);
+	a = rhashtable_lookup(&kipsec_net(net)->sas, &key, kipsec_sa_params);
+	return a ? a->sa : NULL;
 }
 
-/* Every SA towards @daddr; walk with rhl_for_each_entry_rcu(). */
+/*
+ * Every SA towards @daddr: walk the struct kipsec_sa_addrs with
+ * rhl_for_each_entry_rcu(). While an SA moves it may be there twice.
+ */
 struct rhlist_head *kipsec_sa_lookup_dst_rcu(struct net *net,
 					     const void *daddr, u8 family,
 					     u8 proto)

@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/in6.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/rhashtable-types.h>
@@ -69,11 +70,33 @@ struct kipsec_sa_cfg {
 	struct kipsec_crypto_cfg crypto;
 };
 
-struct kipsec_sa {
-	struct rhash_head node;
+struct kipsec_sa;
+
+/*
+ * Where an SA is: the keys it is found by and its address pair, which NAT
+ * traversal may change (kipsec_sa_move()). The lookup tables hold this,
+ * not the SA. It is never written once published: a move publishes a new
+ * copy and frees the old one after a grace period, so a reader on the
+ * packet path always sees a whole pair, old or new.
+ */
+struct kipsec_sa_addrs {
+	struct rhash_head node;		/* kipsec_net.sas, by key */
 	struct kipsec_sa_key key;
-	struct rhlist_head out_node;
+	struct rhlist_head out_node;	/* kipsec_net.sas_by_dst, by dst_key */
 	struct kipsec_sa_dst_key dst_key;
+	union kipsec_addr saddr;
+	struct kipsec_sa *sa;
+	struct rcu_head rcu;
+};
+
+struct kipsec_sa {
+	/*
+	 * key.spi, key.family and key.proto never change. key.daddr is the
+	 * control path's copy, read and written under kipsec_net.lock; the
+	 * packet path reads the addresses with kipsec_sa_addrs_rcu().
+	 */
+	struct kipsec_sa_key key;
+	struct kipsec_sa_addrs __rcu *addrs;
 	/* Insertion order in the namespace: output prefers the newest SA. */
 	u64 serial;
 	/* One reference for the table, one for each user outside RCU. */
@@ -81,7 +104,6 @@ struct kipsec_sa {
 	u32 id;			/* index in kipsec_net.sa_ids */
 	possible_net_t net;
 
-	union kipsec_addr saddr;
 	u8 mode;
 	u32 reqid;
 	u32 replay_window;
@@ -128,8 +150,11 @@ int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
 
 int kipsec_sa_move(struct kipsec_net *kn, struct kipsec_sa *sa,
 		   const union kipsec_addr *saddr,
-		   const union kipsec_addr *daddr, bool *gone);
-void kipsec_sa_delete_moved(struct kipsec_net *kn, struct kipsec_sa *sa);
+		   const union kipsec_addr *daddr);
+const struct kipsec_sa_addrs *kipsec_sa_addrs(struct kipsec_net *kn,
+					      const struct kipsec_sa *sa);
+void kipsec_sa_route_recheck(struct kipsec_sa *sa,
+			     const struct kipsec_sa_addrs *addrs);
 
 struct kipsec_sa *kipsec_sa_find(struct kipsec_net *kn,
 				 const struct kipsec_sa_key *key);
@@ -139,6 +164,13 @@ struct kipsec_sa *kipsec_sa_lookup_rcu(struct net *net, __be32 spi,
 struct rhlist_head *kipsec_sa_lookup_dst_rcu(struct net *net,
 					     const void *daddr, u8 family,
 					     u8 proto);
+
+/* Under rcu_read_lock() or with BHs off; valid until the section ends. */
+static inline const struct kipsec_sa_addrs *
+kipsec_sa_addrs_rcu(const struct kipsec_sa *sa)
+{
+	return rcu_dereference_check(sa->addrs, rcu_read_lock_bh_held());
+}
 
 static inline bool kipsec_sa_get(struct kipsec_sa *sa)
 {
