@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module load and unload. Set-up runs bottom-up: counters, the SA free
- * queue, namespaces, and last the netlink family that makes it all
- * reachable; tear-down runs the other way.
+ * queue, the count of packets in flight, namespaces, and last the netlink
+ * family that makes it all reachable; tear-down runs the other way.
  */
 
 #include <linux/init.h>
@@ -32,6 +32,9 @@ static int __init kipsec_init(void)
 	ret = kipsec_sadb_init();
 	if (ret)
 		goto err_stats;
+	ret = kipsec_pkt_init();
+	if (ret)
+		goto err_sadb;
 	kipsec_hooks_init();
 	ret = kipsec_netns_init();
 	if (ret)
@@ -46,8 +49,10 @@ static int __init kipsec_init(void)
 err_netns:
 	kipsec_netns_exit();
 err_hooks:
+	kipsec_pkt_wait_all();
 	kipsec_hooks_exit();
 	kipsec_esp_exit();
+err_sadb:
 	kipsec_sadb_exit();
 err_stats:
 	kipsec_stats_exit();

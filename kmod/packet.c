@@ -6,20 +6,32 @@
  * on its behalf before the code its completions call goes away.
  */
 
-#include <linux/delay.h>
+#include <linux/completion.h>
 #include <linux/netdevice.h>
-#include <linux/percpu.h>
+#include <linux/percpu-refcount.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include "packet.h"
 
 /*
- * Per CPU, not one atomic: every packet touched it twice, and the cache
- * line bounced between the CPUs. A packet may be freed on another CPU than
- * the one it was counted on, so only the sum means anything.
+ * Per CPU, not one atomic: every packet touches it twice, and the cache
+ * line would bounce between the CPUs. Unload switches it to one atomic
+ * count, which calls the release callback when it reaches zero.
  */
-static DEFINE_PER_CPU(long, kipsec_pkts_inflight);
+static struct percpu_ref kipsec_pkts_inflight;
+static DECLARE_COMPLETION(kipsec_pkts_done);
+
+static void kipsec_pkts_release(struct percpu_ref *ref)
+{
+	complete(&kipsec_pkts_done);
+}
+
+int kipsec_pkt_init(void)
+{
+	return percpu_ref_init(&kipsec_pkts_inflight, kipsec_pkts_release, 0,
+			       GFP_KERNEL);
+}
 
 struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 				    struct sk_buff *skb, unsigned int reqsize,
@@ -47,7 +59,7 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 	pkt->sg = (struct scatterlist *)((u8 *)pkt + sg_off);
 	pkt->udp = false;
 	pkt->oop_frags = 0;
-	this_cpu_inc(kipsec_pkts_inflight);
+	percpu_ref_get(&kipsec_pkts_inflight);
 	return pkt;
 }
 
@@ -56,7 +68,7 @@ void kipsec_pkt_free(struct kipsec_pkt *pkt)
 	dev_put(pkt->dev);
 	kipsec_sa_put(pkt->sa);
 	kfree(pkt);
-	this_cpu_dec(kipsec_pkts_inflight);
+	percpu_ref_put(&kipsec_pkts_inflight);
 }
 
 void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat)
@@ -77,19 +89,16 @@ unsigned int kipsec_crypt_err_stat(int err)
 }
 
 /*
- * Module exit, after every hook is gone: no completion may still run. No
- * packet is counted any more, counts only fall, so a zero sum is final.
+ * Module exit (or a failed load), after every hook is gone: no packet is
+ * counted any more, so the count only falls, and the last packet's free
+ * wakes us. That free runs in an RCU read-side section (a netfilter hook,
+ * a softirq, a crypto completion with BHs off): the grace period after it
+ * lets it return out of this module's code too.
  */
 void kipsec_pkt_wait_all(void)
 {
-	for (;;) {
-		long n = 0;
-		int cpu;
-
-		for_each_possible_cpu(cpu)
-			n += READ_ONCE(per_cpu(kipsec_pkts_inflight, cpu));
-		if (!n)
-			break;
-		msleep(20);
-	}
+	percpu_ref_kill(&kipsec_pkts_inflight);
+	wait_for_completion(&kipsec_pkts_done);
+	synchronize_rcu();
+	percpu_ref_exit(&kipsec_pkts_inflight);
 }

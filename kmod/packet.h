@@ -113,6 +113,7 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 				    unsigned int ivlen, int nfrags);
 void kipsec_pkt_free(struct kipsec_pkt *pkt);
 void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat);
+int kipsec_pkt_init(void);
 void kipsec_pkt_wait_all(void);
 unsigned int kipsec_crypt_err_stat(int err);
 
