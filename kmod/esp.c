@@ -78,23 +78,21 @@ void kipsec_esp_exit(void)
  * RFC 3948 2.1 lets ESP in UDP go with a zero checksum, but over IPv6 a
  * zero one is refused by a receiving stack that does not opt in (RFC 6935,
  * 6936): Linux's own UDP encapsulation socket does, and so XFRM peers such
- * as strongSwan's would drop it. Over IPv6 the checksum is computed, over
- * the ciphertext, once the transform is done.
+ * as strongSwan's would drop it. Over IPv6 the checksum over the ciphertext
+ * is left to the device, or to the stack's fallback when it cannot
+ * (CHECKSUM_PARTIAL, which kipsec_xmit() keeps), once the transform is done.
  */
 static void kipsec_esp_udp6_csum(struct sk_buff *skb)
 {
-	int off = skb_transport_offset(skb);
-	unsigned int len = skb->len - off;
-	struct udphdr *uh = udp_hdr(skb);
-	__wsum csum;
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-	uh->check = 0;
-	csum = skb_checksum(skb, off, len, 0);
-	uh->check = csum_ipv6_magic(&ipv6_hdr(skb)->saddr,
-				    &ipv6_hdr(skb)->daddr, len, IPPROTO_UDP,
-				    csum);
-	if (!uh->check)
-		uh->check = CSUM_MANGLED_0;
+	/*
+	 * The plaintext's checksum state says nothing of this packet; from
+	 * CHECKSUM_NONE, udp6_set_csum() asks for the offload.
+	 */
+	skb->ip_summed = CHECKSUM_NONE;
+	udp6_set_csum(false, skb, &ip6h->saddr, &ip6h->daddr,
+		      skb->len - skb_transport_offset(skb));
 }
 
 static void kipsec_esp_output_complete(struct kipsec_pkt *pkt, int err)

@@ -244,7 +244,14 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 static void kipsec_xmit(struct net *net, struct sk_buff *skb, u8 family)
 {
 	nf_reset_ct(skb);
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * kipsec_output_one() resolved the plaintext's own CHECKSUM_PARTIAL
+	 * before the transform, so one now is the transform's: the outer UDP
+	 * header of ESP in UDP over IPv6, left to the device. Anything else
+	 * describes the plaintext, not this packet.
+	 */
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		skb->ip_summed = CHECKSUM_NONE;
 	skb->encapsulation = 0;
 	/* Path MTU was handled before the transform; what is left fragments. */
 	skb->ignore_df = 1;

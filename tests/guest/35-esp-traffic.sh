@@ -38,6 +38,8 @@ traffic_case "AES-GCM-16 transport IPv4" kipsec kipsec mode=transport
 traffic_case "ChaCha20-Poly1305 transport IPv6" kipsec kipsec \
 	mode=transport family=6 alg=chacha20-poly1305
 traffic_case "AES-GCM-16 in UDP tunnel IPv4" kipsec kipsec encap=4500:4500
+traffic_case "AES-GCM-16 in UDP tunnel IPv6" kipsec kipsec family=6 \
+	encap=4500:4500
 traffic_case "AES-CBC/HMAC-SHA-256 ESN in UDP transport IPv4" kipsec kipsec \
 	mode=transport encap=4500:4500 alg=aes-cbc $sha256 esn=yes
 

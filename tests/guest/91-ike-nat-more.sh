@@ -275,6 +275,30 @@ stop_ipsecd
 expect_eq "no SA left on gw-b" "$(in_ns gw-b ipsecctl -j sa list | jq length)" 0
 
 # ---- 2. NAT-T over IPv6 ----------------------------------------------------
+# kipsec leaves the IPv6 UDP checksum to the device (CHECKSUM_PARTIAL), and
+# between veths it is never filled in: the receiver trusts the flag. gw-a's
+# wan computes it in software from here on, as a NIC without checksum
+# offload would, so that the NAT's conntrack and charon's UDP socket (3.)
+# check the real bytes.
+# txcsum NS DEV [0|1]: set, then print, DEV's tx checksumming ("ethtool -K
+# DEV tx off"; ethtool itself is not installed).
+txcsum() {
+	ip netns exec "$1" python3 - "$2" "${3:-}" <<'PY'
+import array, fcntl, socket, struct, sys
+SIOCETHTOOL, GTXCSUM, STXCSUM = 0x8946, 0x16, 0x17
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def call(cmd, data=0):
+    buf = array.array('I', [cmd, data])
+    ifr = struct.pack('16sP16x', sys.argv[1].encode(), buf.buffer_info()[0])
+    fcntl.ioctl(s.fileno(), SIOCETHTOOL, ifr)
+    return buf[1]
+if sys.argv[2]:
+    call(STXCSUM, int(sys.argv[2]))
+print(call(GTXCSUM))
+PY
+}
+expect_eq "gw-a's wan: tx checksum offload off" "$(txcsum gw-a wan 0 2>&1)" 0
+csumerr6() { ip netns exec "$1" awk '$1 == "Udp6InCsumErrors" { print $2 }' /proc/net/snmp6; }
 conf a 6 >"$t/a.conf"
 conf b 6 >"$t/b.conf"
 check "ipsecd starts on gw-a (IPv6, behind NAT66)" start_ipsecd a gw-a
@@ -338,6 +362,7 @@ for ns in gw-a gw-b; do
 	expect_eq "sw6: $ns sends no bare ESP" "$(topo_wire_count $ns esp)" 0
 	expect_eq "sw6: $ns sends no LAN packet in clear" "$(topo_wire_count $ns clear)" 0
 done
+expect_eq "sw6: gw-b's UDP found no bad IPv6 checksum" "$(csumerr6 gw-b)" 0
 sw_stop_all
 
 tap_done
