@@ -107,6 +107,7 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 		    uint16_t port)
 {
 	struct ip_addr old = sa->peer, local = sa->local;
+	struct subnet old_host;
 	char a[FORMAT_BUF_LEN], b[FORMAT_BUF_LEN];
 	const char *name = sa->conn ? sa->conn->cfg->name : "?";
 	enum nat_move_verdict v;
@@ -141,6 +142,7 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 				s->peer_port = port;
 		}
 	policy_bypass_peer_moved(&local, &old, to);
+	subnet_host(&old_host, &old);
 	for (c = D->conns; c; c = c->next) {
 		bool follows;
 
@@ -149,6 +151,9 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 		follows = selectors_are_peer(c);
 		nat_move_conn_follow(c, to, port);
 		for (ch = c->children; ch; ch = ch->next) {
+			/* What ike list shows of the pair: where it is now. */
+			if (follows && subnet_equal(&ch->remote_ts, &old_host))
+				subnet_host(&ch->remote_ts, to);
 			if (kernel_child_move(sa, ch, &old))
 				failed++;
 			else
