@@ -174,6 +174,8 @@ static void test_reload(struct ip_addr *local)
 	tap_is_str(addr_str(&conn_find_name("tr")->peer), "192.0.2.7",
 		   "tr: kept where it was followed to");
 	tap_ok(conn_find_peer(local, &tun->peer) == tun, "tun found at 192.0.2.9");
+	tap_ok(tun->retry.fn && tun->fallback.timeout.fn && tun->fallback.expire.fn,
+	       "a conn added by a reload has its timers (retry, fallback)");
 }
 
 int main(void)

@@ -66,6 +66,7 @@ static void retry_fired(struct timer *t)
 void conn_timers_init(struct conn *c)
 {
 	timer_init(&c->retry, retry_fired);
+	fallback_init(c);
 }
 
 void conn_peer_init(struct conn *c)
@@ -94,8 +95,7 @@ int conns_create(struct daemon *d)
 		conn_peer_init(c);
 		/* The reqid links the conn's SAs to its policies in kipsec. */
 		c->reqid = (uint32_t)i + 1;
-		timer_init(&c->retry, retry_fired);
-		fallback_init(c);
+		conn_timers_init(c);
 		*tail = c;
 		tail = &c->next;
 	}
