@@ -16,6 +16,13 @@
 #   3. Transport mode between the gateways: the policies (the peer is their
 #      selector) and the IKE bypass follow too; a rekey over IKE from the
 #      new address completes.
+#   4. The conn's current peer is not its configuration: (continuing 3) the
+#      IKE bypass moved once; ike list shows the configured and the current
+#      peer; a reload keeps the SAs, policies and bypass at the current
+#      address and starts no Main Mode; a move seen on QM1 sends nothing to
+#      the old address (QM2 goes to the new one); gw-a's ipsecd restarts and
+#      its new Main Mode from the moved address finds the PSK of the
+#      configured one.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
@@ -378,3 +385,106 @@ rekeyed() { [ "$(grep -c 'IPsec SA established' "$t/89-tb.log")" -ge 2 ]; }
 check "gw-b completes the rekey over IKE from $NAT_PUBLIC4" wait_for 20 rekeyed
 check "gw-a reaches gw-b after the rekey" wait_for 10 gw_ping
 expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-tb.log")" 1
+
+# ---- 4. the current peer survives a reload; a new Main Mode finds its PSK --
+# Continues 3: conn tr, gw-b's peer followed from $NAT_PUBLIC3 (right= in
+# tb.conf and tb.secrets) to $NAT_PUBLIC4.
+expect_eq "gw-b: the IKE bypass for $NAT_PUBLIC4 was installed once (moved, not re-created)" \
+	"$(grep -c "IKE bypass policies for $TOPO_GWB4 <-> $NAT_PUBLIC4 " "$t/89-tb.log")" 1
+ikej() { ipsecctl -s "$t/tb.sock" -j ike list; }
+expect_eq "gw-b: ike list -j: peer and configured_peer" \
+	"$(ikej | jq -r '.[] | select(.conn == "tr" and .state == "established") | "\(.peer) \(.configured_peer)"')" \
+	"$NAT_PUBLIC4 $NAT_PUBLIC3"
+expect_match "gw-b: ike list (tab-separated) has a peer line" \
+	"$(ipsecctl -s "$t/tb.sock" ike list | grep '^peer')" \
+	"^peer	tr	$NAT_PUBLIC3	$NAT_PUBLIC4	[0-9]+\$"
+expect_match "gw-b: ike list (table) says where the peer went" \
+	"$(script -qc "ipsecctl -s $t/tb.sock ike list" /dev/null | tr -d '\r')" \
+	"peer configured at $NAT_PUBLIC3, followed to $NAT_PUBLIC4 port [0-9]+"
+
+# gw-b's packets to an address the NAT no longer uses, from here on.
+check "count gw-b's packets to $NAT_PUBLIC4 in the NAT" ip netns exec "$NAT_NS" nft -f - <<EOT
+table ip peertest {
+	counter to_old4 { }
+	chain pre {
+		type filter hook prerouting priority -300; policy accept;
+		ip saddr $TOPO_GWB4 ip daddr $NAT_PUBLIC4 counter name to_old4
+	}
+}
+EOT
+# to_old NAME: packets counted by NAME.
+to_old() {
+	ip netns exec "$NAT_NS" nft -j list counter ip peertest "$1" |
+		jq -r '.nftables[] | select(.counter) | .counter.packets'
+}
+rtspis=$(sas gw-b | awk '{print $1}' | sort | tr '\n' ' ')
+expect_match "gw-b: ipsecctl reload keeps the unchanged conn" \
+	"$(ipsecctl -s "$t/tb.sock" reload 2>&1)" "1 connection kept, 0 added, 0 removed"
+check "gw-b: a SIGHUP reload too" kill -HUP $(ip netns pids gw-b)
+reloaded_twice() { [ "$(grep -c 'reloaded .*1 connection kept, 0 added, 0 removed' "$t/89-tb.log")" = 2 ]; }
+check "gw-b: both reloads done" wait_for 5 reloaded_twice
+expect_eq "gw-b: the same SAs after the reloads" \
+	"$(sas gw-b | awk '{print $1}' | sort | tr '\n' ' ')" "$rtspis"
+expect_eq "gw-b: both SAs still name $NAT_PUBLIC4" "$(sas gw-b | grep -c "$NAT_PUBLIC4")" 2
+expect_eq "gw-b: the transport policies stay at $NAT_PUBLIC4" "$(sels)" \
+	"$(printf '%s\n' "in $NAT_PUBLIC4 $TOPO_GWB4" "out $TOPO_GWB4 $NAT_PUBLIC4" | sort)"
+expect_eq "gw-b: the IKE bypass stays at $NAT_PUBLIC4" "$(bypass_peers)" "4 $NAT_PUBLIC4"
+check "gw-a reaches gw-b after the reloads" wait_for 10 gw_ping
+expect_eq "gw-b: ike list still shows $NAT_PUBLIC4" \
+	"$(ikej | jq -r '.[] | select(.conn == "tr" and .state == "established") | .peer')" "$NAT_PUBLIC4"
+expect_eq "gw-b: no conn taken down" "$(grep -c 'by the reload: taking it down' "$t/89-tb.log")" 0
+expect_eq "gw-b: never initiated a Main Mode" "$(grep -c 'initiating Main Mode' "$t/89-tb.log")" 0
+expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-tb.log")" 1
+
+# A move seen first on QM1 (no ESP before it): QM2 goes to the new address.
+NAT_PUBLIC5=192.0.2.6
+check "the NAT gets a fifth public address" \
+	ip -n "$NAT_NS" addr add "$NAT_PUBLIC5/24" dev out
+check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
+flush chain ip nat masquerade_to_gw_b
+add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC5 random
+EOT
+check "conntrack -F in the NAT" nat_flush
+old0=$(to_old to_old4)
+check "ipsecctl rekey tr (gw-a), from $NAT_PUBLIC5" ipsecctl -s "$t/ta.sock" rekey tr
+rekeyed3() { [ "$(grep -c 'IPsec SA established' "$t/89-tb.log")" -ge 3 ]; }
+check "gw-b completes the rekey over IKE from $NAT_PUBLIC5" wait_for 20 rekeyed3
+expect_eq "gw-b followed the QM1 to $NAT_PUBLIC5" \
+	"$(grep -c "tr: peer $NAT_PUBLIC4 now seen at $NAT_PUBLIC5 port [0-9]* (its NAT's public address changed)" "$t/89-tb.log")" 1
+expect_eq "gw-b sent nothing to $NAT_PUBLIC4 after the NAT left it (QM2 went to $NAT_PUBLIC5)" \
+	"$(($(to_old to_old4) - old0))" 0
+expect_eq "gw-b: the IKE bypass for $NAT_PUBLIC5 was installed once" \
+	"$(grep -c "IKE bypass policies for $TOPO_GWB4 <-> $NAT_PUBLIC5 " "$t/89-tb.log")" 1
+check "gw-a reaches gw-b after the rekey" wait_for 10 gw_ping
+expect_eq "gw-b: the new pair's remote selector is $NAT_PUBLIC5" \
+	"$(ikej | jq -r '[.[] | select(.conn == "tr") | .ipsec_sas[] | select(.state == "installed") | .remote_ts] | unique | join(" ")')" \
+	"$NAT_PUBLIC5/32"
+expect_eq "gw-b: the transport policies at $NAT_PUBLIC5" "$(sels)" \
+	"$(printf '%s\n' "in $NAT_PUBLIC5 $TOPO_GWB4" "out $TOPO_GWB4 $NAT_PUBLIC5" | sort)"
+
+# gw-a's ipsecd restarts: its new Main Mode comes from $NAT_PUBLIC5, which
+# no secret names; the conn's configured peer ($NAT_PUBLIC3) has one.
+expect_eq "gw-b's secrets name only the configured peer" \
+	"$(grep -c "$NAT_PUBLIC5" "$t/tb.secrets")" 0
+ta_pid=$(ip netns pids gw-a)
+check "gw-a's ipsecd stops" kill -TERM $ta_pid
+ta_gone() { ! ip netns pids gw-a | grep -q .; }
+check "gw-a's ipsecd is gone" wait_for 10 ta_gone
+tr_gone() { [ -z "$(sas gw-b)" ]; }
+check "gw-b deleted the SAs (gw-a's Deletes)" wait_for 10 tr_gone
+mv "$t/89-ta.log" "$t/89-ta-first.log"
+check "ipsecd starts again on gw-a" start_ipsecd ta gw-a
+check "ipsecctl up tr (gw-a)" ipsecctl -s "$t/ta.sock" up tr
+check "tr is established on gw-a again" wait_for 30 tr_up ta
+check "tr is established on gw-b again" wait_for 10 tr_up tb
+expect_eq "gw-b: a Main Mode from $NAT_PUBLIC5" \
+	"$(grep -c "tr: Main Mode from $NAT_PUBLIC5\$" "$t/89-tb.log")" 1
+expect_eq "gw-b: no PSK missing" "$(grep -c 'no pre-shared key' "$t/89-tb.log")" 0
+check "gw-a reaches gw-b over the new SAs" wait_for 10 gw_ping
+expect_eq "gw-b: ike list: current $NAT_PUBLIC5, configured $NAT_PUBLIC3" \
+	"$(ikej | jq -r '.[] | select(.conn == "tr" and .state == "established") | "\(.peer) \(.configured_peer)"')" \
+	"$NAT_PUBLIC5 $NAT_PUBLIC3"
+expect_eq "gw-b: both SAs name $NAT_PUBLIC5" "$(sas gw-b | grep -c "$NAT_PUBLIC5")" 2
+expect_eq "gw-b: nothing went to $NAT_PUBLIC4" "$(($(to_old to_old4) - old0))" 0
+expect_eq "gw-b: never initiated a Main Mode" "$(grep -c 'initiating Main Mode' "$t/89-tb.log")" 0
+diag "gw-b ike list: $(ipsecctl -s "$t/tb.sock" ike list | tr '\n' ';')"

@@ -344,6 +344,51 @@ static void test_secrets(void)
 	srejects("\n\nPSK hunter2\n", "t.secrets:3: expected", "no colon");
 }
 
+/* A NAT-T peer followed from its configured address to another one. */
+static void test_secrets_moved(void)
+{
+	struct secrets s;
+	struct ip_addr l, conf, now, gone;
+	const struct ike_secret *k;
+
+	ip_addr_parse("192.0.2.1", &l);
+	ip_addr_parse("192.0.2.2", &conf);
+	ip_addr_parse("192.0.2.3", &now);
+	ip_addr_parse("192.0.2.4", &gone);
+	tap_is_int(secrets("192.0.2.1 192.0.2.2 : PSK \"conf\"\n", &s), 0,
+		   "moved: one entry for the configured address");
+	k = secrets_lookup_peer(&s, &l, &conf, &now);
+	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "conf", 4),
+	       "moved: the configured address's key serves the moved peer");
+	tap_ok(secrets_lookup(&s, &l, &now) == NULL,
+	       "moved: the current address alone has none");
+	secrets_free(&s);
+
+	tap_is_int(secrets(": PSK \"any\"\n"
+			   "192.0.2.3 : PSK \"now\"\n", &s), 0,
+		   "moved: a default and an entry for the current address");
+	k = secrets_lookup_peer(&s, &l, &conf, &now);
+	tap_ok(k && k->len == 3 && !memcmp(k->ptr, "now", 3),
+	       "moved: an entry naming the current address beats the default");
+	k = secrets_lookup_peer(&s, &l, &conf, &gone);
+	tap_ok(k && k->len == 3 && !memcmp(k->ptr, "any", 3),
+	       "moved: else the default");
+	secrets_free(&s);
+
+	tap_is_int(secrets("192.0.2.3 : PSK \"now\"\n"
+			   "192.0.2.2 : PSK \"conf\"\n", &s), 0,
+		   "moved: entries for both addresses");
+	k = secrets_lookup_peer(&s, &l, &conf, &now);
+	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "conf", 4),
+	       "moved: the configured address comes first");
+	k = secrets_lookup_peer(&s, &l, &conf, &conf);
+	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "conf", 4),
+	       "not moved: the configured address");
+	tap_ok(secrets_lookup_peer(&s, &l, &gone, &gone) == NULL,
+	       "not moved, no entry, no default: none");
+	secrets_free(&s);
+}
+
 static void test_files(void)
 {
 	char dir[] = "/tmp/test_ipsecd.XXXXXX", path[64];
@@ -504,6 +549,7 @@ int main(void)
 	test_full();
 	test_errors();
 	test_secrets();
+	test_secrets_moved();
 	test_files();
 	test_soft_limits();
 	test_dpd_level();

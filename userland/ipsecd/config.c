@@ -1224,9 +1224,11 @@ int secrets_load(const char *path, struct secrets *s, char *err, size_t errlen)
 	return rc;
 }
 
-const struct ike_secret *secrets_lookup(const struct secrets *s,
-					const struct ip_addr *local,
-					const struct ip_addr *peer)
+/* The best entry for peer and its score: 2 both, 1 peer, 0 any, -1 none. */
+static const struct ike_secret *lookup_scored(const struct secrets *s,
+					      const struct ip_addr *local,
+					      const struct ip_addr *peer,
+					      int *scorep)
 {
 	const struct ike_secret *best = NULL;
 	int best_score = -1;
@@ -1253,5 +1255,30 @@ const struct ike_secret *secrets_lookup(const struct secrets *s,
 			best_score = score;
 		}
 	}
+	*scorep = best_score;
 	return best;
+}
+
+const struct ike_secret *secrets_lookup(const struct secrets *s,
+					const struct ip_addr *local,
+					const struct ip_addr *peer)
+{
+	int score;
+
+	return lookup_scored(s, local, peer, &score);
+}
+
+const struct ike_secret *secrets_lookup_peer(const struct secrets *s,
+					     const struct ip_addr *local,
+					     const struct ip_addr *configured,
+					     const struct ip_addr *current)
+{
+	const struct ike_secret *psk, *moved;
+	int score, moved_score;
+
+	psk = lookup_scored(s, local, configured, &score);
+	if (score > 0 || ip_addr_equal(configured, current))
+		return psk;
+	moved = lookup_scored(s, local, current, &moved_score);
+	return moved_score > 0 ? moved : psk;
 }

@@ -156,6 +156,16 @@ void secrets_free(struct secrets *s);
 const struct ike_secret *secrets_lookup(const struct secrets *s,
 					const struct ip_addr *local,
 					const struct ip_addr *peer);
+/*
+ * The key for a conn's peer configured at configured and now at current
+ * (a NAT-T peer followed elsewhere is the same peer): an entry naming the
+ * configured address, else one naming the current one, else one naming
+ * none.
+ */
+const struct ike_secret *secrets_lookup_peer(const struct secrets *s,
+					     const struct ip_addr *local,
+					     const struct ip_addr *configured,
+					     const struct ip_addr *current);
 
 /*
  * A soft limit for a hard one (seconds or bytes): hard - margin - a random

@@ -66,6 +66,19 @@ static void retry_fired(struct timer *t)
 void conn_timers_init(struct conn *c)
 {
 	timer_init(&c->retry, retry_fired);
+	fallback_init(c);
+}
+
+void conn_peer_init(struct conn *c)
+{
+	c->peer = c->cfg->right;
+	c->peer_port = IKE_PORT;
+	c->remote_ts = c->cfg->rightsubnet;
+}
+
+bool conn_peer_moved(const struct conn *c)
+{
+	return !ip_addr_equal(&c->peer, &c->cfg->right);
 }
 
 int conns_create(struct daemon *d)
@@ -79,10 +92,10 @@ int conns_create(struct daemon *d)
 		if (!c)
 			return -1;
 		c->cfg = &d->cfg.conns[i];
+		conn_peer_init(c);
 		/* The reqid links the conn's SAs to its policies in kipsec. */
 		c->reqid = (uint32_t)i + 1;
-		timer_init(&c->retry, retry_fired);
-		fallback_init(c);
+		conn_timers_init(c);
 		*tail = c;
 		tail = &c->next;
 	}
@@ -126,7 +139,7 @@ struct conn *conn_find_peer(const struct ip_addr *local,
 
 	for (c = D->conns; c; c = c->next)
 		if (ip_addr_equal(&c->cfg->left, local) &&
-		    ip_addr_equal(&c->cfg->right, peer))
+		    ip_addr_equal(&c->peer, peer))
 			return c;
 	return NULL;
 }
@@ -141,9 +154,9 @@ struct conn *conn_find_ids(const struct ip_addr *local,
 
 	for (c = D->conns; c; c = c->next)
 		if (ip_addr_equal(&c->cfg->left, local) &&
-		    ip_addr_equal(&c->cfg->right, peer) &&
+		    ip_addr_equal(&c->peer, peer) &&
 		    subnet_equal(&c->cfg->leftsubnet, local_ts) &&
-		    subnet_equal(&c->cfg->rightsubnet, remote_ts))
+		    subnet_equal(&c->remote_ts, remote_ts))
 			return c;
 	return NULL;
 }
@@ -160,7 +173,7 @@ struct isakmp_sa *conn_isakmp(const struct conn *c)
 	for (sa = D->sas; sa; sa = sa->next)
 		if (sa->state == ISAKMP_ESTABLISHED &&
 		    ip_addr_equal(&sa->local, &c->cfg->left) &&
-		    ip_addr_equal(&sa->peer, &c->cfg->right) &&
+		    ip_addr_equal(&sa->peer, &c->peer) &&
 		    (!best || (best->retiring && !sa->retiring) ||
 		     (best->retiring == sa->retiring &&
 		      sa->established > best->established)))
@@ -268,14 +281,15 @@ static int conn_establish(struct conn *c, char *msg, size_t msglen)
 		snprintf(msg, msglen, "Main Mode already in progress");
 		return 0;
 	}
-	sa = isakmp_sa_new(c, true, &c->cfg->left, &c->cfg->right, IKE_PORT);
+	/* A new Main Mode starts on 500 (RFC 3947), wherever the peer is. */
+	sa = isakmp_sa_new(c, true, &c->cfg->left, &c->peer, IKE_PORT);
 	if (!sa) {
 		snprintf(msg, msglen, "out of memory");
 		return -1;
 	}
 	c->ike = sa;
 	log_info("%s: initiating Main Mode to %s", c->cfg->name,
-		 ip_addr_format(&c->cfg->right, a, sizeof(a)));
+		 ip_addr_format(&c->peer, a, sizeof(a)));
 	if (exchange_start(&sa->main)) {
 		snprintf(msg, msglen, "cannot start Main Mode");
 		return -1;
@@ -549,7 +563,7 @@ static struct child_sa *child_by_sa(uint8_t ipproto, uint32_t spi,
 	for (c = D->conns; c; c = c->next) {
 		bool in = ip_addr_equal(dst, &c->cfg->left);
 
-		if (!in && !ip_addr_equal(dst, &c->cfg->right))
+		if (!in && !ip_addr_equal(dst, &c->peer))
 			continue;
 		for (ch = c->children; ch; ch = ch->next)
 			for (i = 0; i < ch->n; i++)

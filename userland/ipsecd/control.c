@@ -160,6 +160,32 @@ static void child_text(FILE *out, enum fmt f, const struct conn *c,
 	}
 }
 
+/* right= as the file says; "peer" is where the conn's peer is now. */
+static void configured_peer_json(struct json_writer *w, const struct conn *c)
+{
+	char a[FORMAT_BUF_LEN];
+
+	json_key(w, "configured_peer");
+	json_string(w, ip_addr_format(&c->cfg->right, a, sizeof(a)));
+}
+
+/* Only for a peer followed elsewhere (nat_move.c): existing lines stay. */
+static void peer_moved_text(FILE *out, enum fmt f, const struct conn *c)
+{
+	char a[FORMAT_BUF_LEN], b[FORMAT_BUF_LEN];
+
+	if (!conn_peer_moved(c))
+		return;
+	ip_addr_format(&c->cfg->right, a, sizeof(a));
+	ip_addr_format(&c->peer, b, sizeof(b));
+	if (f == FMT_TSV)
+		fprintf(out, "peer\t%s\t%s\t%s\t%u\n", c->cfg->name, a, b,
+			c->peer_port);
+	else
+		fprintf(out, "  peer configured at %s, followed to %s port %u (its NAT's address changed)\n",
+			a, b, c->peer_port);
+}
+
 static void render_list(FILE *out, enum fmt f)
 {
 	struct json_writer w;
@@ -197,6 +223,7 @@ static void render_list(FILE *out, enum fmt f)
 				json_string(&w, a);
 				json_key(&w, "peer");
 				json_string(&w, b);
+				configured_peer_json(&w, c);
 				json_key(&w, "state");
 				json_string(&w, state_name(sa));
 				json_key(&w, "role");
@@ -259,7 +286,8 @@ static void render_list(FILE *out, enum fmt f)
 				json_key(&w, "conn");
 				json_string(&w, c->cfg->name);
 				json_key(&w, "peer");
-				json_string(&w, ip_addr_format(&c->cfg->right, b, sizeof(b)));
+				json_string(&w, ip_addr_format(&c->peer, b, sizeof(b)));
+				configured_peer_json(&w, c);
 				json_key(&w, "state");
 				json_string(&w, "none");
 				fallback_status_json(&w, c);
@@ -280,7 +308,8 @@ static void render_list(FILE *out, enum fmt f)
 				json_key(&w, "conn");
 				json_string(&w, c->cfg->name);
 				json_key(&w, "peer");
-				json_string(&w, ip_addr_format(&c->cfg->right, b, sizeof(b)));
+				json_string(&w, ip_addr_format(&c->peer, b, sizeof(b)));
+				configured_peer_json(&w, c);
 				json_key(&w, "state");
 				json_string(&w, "none");
 				fallback_status_json(&w, c);
@@ -297,6 +326,8 @@ static void render_list(FILE *out, enum fmt f)
 					child_text(out, f, c, ch, now);
 			}
 		}
+		if (f != FMT_JSON && (listed || c->children || conn_routed(c)))
+			peer_moved_text(out, f, c);
 		/* The conn's security level and fallback, under what it shows. */
 		if (f == FMT_TABLE && (listed || c->children || conn_routed(c)))
 			fallback_status_text(out, c);

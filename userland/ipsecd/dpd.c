@@ -128,7 +128,7 @@ static const char *const action_names[] = { "none", "clear", "hold", "restart" }
 static bool same_pair(const struct conn *c, const struct isakmp_sa *sa)
 {
 	return ip_addr_equal(&c->cfg->left, &sa->local) &&
-	       ip_addr_equal(&c->cfg->right, &sa->peer);
+	       ip_addr_equal(&c->peer, &sa->peer);
 }
 
 /* kipsec's packet counts of every IPsec SA between the two addresses. */
@@ -152,7 +152,7 @@ static void count_packets(const struct isakmp_sa *sa, uint64_t *in,
 						       ch->p[i].spi_in, &n))
 					*in += n;
 				if (!ch->gone_out[i] && !ch->superseded &&
-				    !kernel_sa_packets(&c->cfg->right,
+				    !kernel_sa_packets(&c->peer,
 						       ch->p[i].suite.protocol,
 						       ch->p[i].spi_out, &n))
 					*out += n;
@@ -205,7 +205,7 @@ void dpd_peer_dead(struct isakmp_sa *dead)
 		enum dpd_action act = c->cfg->dpdaction;
 
 		if (!ip_addr_equal(&c->cfg->left, &local) ||
-		    !ip_addr_equal(&c->cfg->right, &peer))
+		    !ip_addr_equal(&c->peer, &peer))
 			continue;
 		if (act == DPD_ACTION_HOLD || act == DPD_ACTION_RESTART)
 			hold_policies(c);

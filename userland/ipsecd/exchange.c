@@ -404,7 +404,8 @@ static int phase1_keys(struct isakmp_sa *sa, const struct ike_buf *peer_g)
 	struct ike_secret *gxy = NULL;
 	int rc;
 
-	psk = secrets_lookup(&D->secrets, &sa->local, &sa->peer);
+	psk = secrets_lookup_peer(&D->secrets, &sa->local,
+				  &sa->conn->cfg->right, &sa->peer);
 	if (!psk) {
 		char a[FORMAT_BUF_LEN];
 
@@ -686,7 +687,7 @@ static int qm1_build(struct exchange *x, const struct ike_message *rx,
 	if (qm_nonce_ke(x, cfg->pfs_group, &x->ni_b, out))
 		return -1;
 	x->local_ts = cfg->leftsubnet;
-	x->remote_ts = cfg->rightsubnet;
+	x->remote_ts = x->conn->remote_ts;
 	id_from_subnet(&add(out, IKE_PL_ID)->u.id, &x->local_ts, true);
 	id_from_subnet(&add(out, IKE_PL_ID)->u.id, &x->remote_ts, true);
 	noa = nat_oa_payloads(sa, cfg->tunnel, true, &out->arena,
@@ -704,8 +705,15 @@ static bool verify_hash(struct exchange *x, const struct ike_message *rx,
 	const struct ike_payload *h = &rx->payloads[0];
 
 	if (h->u.data.len == x->sa->hash_len &&
-	    ike_equal(h->u.data.ptr, want, x->sa->hash_len))
+	    ike_equal(h->u.data.ptr, want, x->sa->hash_len)) {
+		/*
+		 * Authentic: a NAT-T peer that sent it from a new address is
+		 * followed now, before the conn is looked up by its peer and
+		 * before the answer (QM2) leaves, so both see where it is.
+		 */
+		nat_authenticated(x->sa);
 		return true;
+	}
 	log_warn("%s: %s does not verify; message dropped", conn_name(x), which);
 	return false;
 }
@@ -1390,7 +1398,10 @@ void exchange_receive(struct exchange *x, const uint8_t *data, size_t len,
 	}
 	if (s->encrypted) {
 		memcpy(x->iv, iv, sizeof(iv));
-		/* Decrypted and verified: where it came from is the peer. */
+		/*
+		 * Decrypted and verified: where it came from is the peer
+		 * (Quick Mode followed it already, in verify_hash()).
+		 */
 		nat_authenticated(x->sa);
 	}
 	memcpy(x->last_rcvd, digest, sizeof(digest));

@@ -93,7 +93,7 @@ static void bypass_policy(const struct conn *c, struct kernel_policy *p)
 	/* Looked at just before the conn's protect policy. */
 	p->priority = policy_conn_priority(c) - 1;
 	p->src = c->cfg->leftsubnet;
-	p->dst = c->cfg->rightsubnet;
+	p->dst = c->remote_ts;
 	/* kipsec ends it, whatever becomes of ipsecd. */
 	p->lifetime = c->cfg->fallback_lifetime;
 }

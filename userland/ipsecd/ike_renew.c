@@ -63,7 +63,7 @@ static bool peer_in_use(const struct isakmp_sa *sa)
 
 	for (c = D->conns; c; c = c->next)
 		if (ip_addr_equal(&c->cfg->left, &sa->local) &&
-		    ip_addr_equal(&c->cfg->right, &sa->peer) &&
+		    ip_addr_equal(&c->peer, &sa->peer) &&
 		    (c->children || c->wanted))
 			return true;
 	return false;

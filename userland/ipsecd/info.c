@@ -280,7 +280,7 @@ static void handle_delete(struct isakmp_sa *sa, const struct ike_delete *d)
 		for (c = D->conns; c; c = c->next) {
 			struct child_sa *child;
 
-			if (!ip_addr_equal(&c->cfg->right, &sa->peer))
+			if (!ip_addr_equal(&c->peer, &sa->peer))
 				continue;
 			child = conn_child_by_spi_out(c, d->protocol, spi);
 			if (!child)

@@ -70,7 +70,7 @@ static void purge_peer(struct isakmp_sa *sa)
 	}
 	for (c = D->conns; c; c = c->next) {
 		if (!ip_addr_equal(&c->cfg->left, &sa->local) ||
-		    !ip_addr_equal(&c->cfg->right, &sa->peer))
+		    !ip_addr_equal(&c->peer, &sa->peer))
 			continue;
 		while (c->children) {
 			conn_child_delete(c, c->children, false);

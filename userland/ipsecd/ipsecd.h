@@ -164,6 +164,17 @@ struct isakmp_sa {
 struct conn {
 	struct conn *next;
 	const struct conn_config *cfg;
+	/*
+	 * The peer as it is now: cfg->right until a NAT-T peer is followed to
+	 * another address (nat_move.c), and the port IKE last reached it on
+	 * (500 until then). Everything that talks to the peer or installs
+	 * something for it reads these; cfg stays what the file says, so a
+	 * reload that keeps the conn keeps them too (reload.c).
+	 */
+	struct ip_addr peer;
+	uint16_t peer_port;
+	/* rightsubnet=, which follows the peer when it is the peer alone. */
+	struct subnet remote_ts;
 	uint32_t reqid;
 	struct isakmp_sa *ike;		/* the current ISAKMP SA, or NULL */
 	struct child_sa *children;
@@ -303,6 +314,10 @@ int daemon_reload(char *msg, size_t msglen);
 int conns_create(struct daemon *d);
 /* A conn made after start (reload.c) needs its timers like the others. */
 void conn_timers_init(struct conn *c);
+/* The current peer starts as the configured one (conns_create, reload). */
+void conn_peer_init(struct conn *c);
+/* Followed to another address than right= (nat_move.c). */
+bool conn_peer_moved(const struct conn *c);
 void conns_destroy(struct daemon *d);
 struct conn *conn_find_name(const char *name);
 struct conn *conn_find_peer(const struct ip_addr *local,
@@ -390,6 +405,12 @@ void kernel_policy_del(uint32_t index);
 int policy_conn_in(struct conn *c);	/* in (+ fwd for tunnels) */
 int policy_conn_out(struct conn *c);
 void policy_conn_remove(struct conn *c);
+/*
+ * The conn's peer moved (nat_move.c): its installed protect policies are
+ * put there anew. Its IKE bypass reference is kept: the bypass itself
+ * moves with policy_bypass_peer_moved(), once for every conn sharing it.
+ */
+int policy_conn_moved(struct conn *c);
 /* Removes them when the conn has no SA left and is not auto=route. */
 void policy_conn_sync(struct conn *c);
 int policy_route_all(struct daemon *d);

@@ -329,7 +329,7 @@ void kernel_child_delete_out(const struct conn *c, struct child_sa *child)
 
 	for (i = 0; i < child->n; i++) {
 		if (!child->gone_out[i])
-			sa_del_q(&c->cfg->right, child->p[i].suite.protocol,
+			sa_del_q(&c->peer, child->p[i].suite.protocol,
 				 child->p[i].spi_out, -ENOENT);
 		child->gone_out[i] = true;
 	}
@@ -344,7 +344,7 @@ void kernel_child_delete(const struct conn *c, const struct child_sa *child)
 			sa_del_q(&c->cfg->left, child->p[i].suite.protocol,
 				 child->p[i].spi_in, -ENOENT);
 		if (!child->gone_out[i])
-			sa_del_q(&c->cfg->right, child->p[i].suite.protocol,
+			sa_del_q(&c->peer, child->p[i].suite.protocol,
 				 child->p[i].spi_out, -ENOENT);
 	}
 }

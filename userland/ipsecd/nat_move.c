@@ -13,10 +13,12 @@
  * conn whose rightsubnet= an admin set to something else is not the
  * peer's address alone: it is refused with one log line.
  *
- * The conn's right= takes the new address, so that everything which finds
- * the peer through its conn (DPD, deletes, renewals, the ISAKMP SA lookup)
- * keeps finding it. The configuration file still names the old address: a
- * reload puts the conn back there.
+ * The conn's current peer (conn->peer, and conn->remote_ts where the
+ * selectors are the peer) takes the new address, so that everything which
+ * finds the peer through its conn (DPD, deletes, renewals, the ISAKMP SA
+ * lookup, policies) keeps finding it. Its configuration stays what the
+ * file says: a reload keeps the conn where it is now, and its pre-shared
+ * key is still the one of its configured address (exchange.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,22 +60,35 @@ const char *nat_move_verdict_name(enum nat_move_verdict v)
 	return "?";
 }
 
-/* Transport selectors that are not right= alone cannot follow it. */
-static bool fixed_selectors(const struct conn *c)
+/* A transport conn's selectors that are the peer alone. */
+static bool selectors_are_peer(const struct conn *c)
 {
 	struct subnet host;
 
-	if (c->cfg->tunnel || !c->children)
-		return false;
-	subnet_host(&host, &c->cfg->right);
-	return !subnet_equal(&host, &c->cfg->rightsubnet);
+	subnet_host(&host, &c->peer);
+	return !c->cfg->tunnel && subnet_equal(&host, &c->remote_ts);
+}
+
+/* Transport selectors that are not the peer alone cannot follow it. */
+static bool fixed_selectors(const struct conn *c)
+{
+	return !c->cfg->tunnel && c->children && !selectors_are_peer(c);
 }
 
 static bool bound_to(const struct conn *c, const struct ip_addr *local,
 		     const struct ip_addr *peer)
 {
 	return ip_addr_equal(&c->cfg->left, local) &&
-	       ip_addr_equal(&c->cfg->right, peer);
+	       ip_addr_equal(&c->peer, peer);
+}
+
+void nat_move_conn_follow(struct conn *c, const struct ip_addr *to,
+			  uint16_t port)
+{
+	if (selectors_are_peer(c))
+		subnet_host(&c->remote_ts, to);
+	c->peer = *to;
+	c->peer_port = port;
 }
 
 /* One line per refused destination, not one per mapping event. */
@@ -92,6 +107,7 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 		    uint16_t port)
 {
 	struct ip_addr old = sa->peer, local = sa->local;
+	struct subnet old_host;
 	char a[FORMAT_BUF_LEN], b[FORMAT_BUF_LEN];
 	const char *name = sa->conn ? sa->conn->cfg->name : "?";
 	enum nat_move_verdict v;
@@ -126,16 +142,18 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 				s->peer_port = port;
 		}
 	policy_bypass_peer_moved(&local, &old, to);
+	subnet_host(&old_host, &old);
 	for (c = D->conns; c; c = c->next) {
-		struct conn_config *cfg = (struct conn_config *)c->cfg;
+		bool follows;
 
 		if (!bound_to(c, &local, &old))
 			continue;
-		/* The conn follows its peer; see the top of this file. */
-		cfg->right = *to;
-		if (!cfg->tunnel)
-			subnet_host(&cfg->rightsubnet, to);
+		follows = selectors_are_peer(c);
+		nat_move_conn_follow(c, to, port);
 		for (ch = c->children; ch; ch = ch->next) {
+			/* What ike list shows of the pair: where it is now. */
+			if (follows && subnet_equal(&ch->remote_ts, &old_host))
+				subnet_host(&ch->remote_ts, to);
 			if (kernel_child_move(sa, ch, &old))
 				failed++;
 			else
@@ -144,14 +162,11 @@ void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 		/*
 		 * kipsec moves a tunnel's policies with its SAs; those of a
 		 * conn without SAs (auto=route, held) and a transport conn's,
-		 * whose selectors are the peer, are put there anew.
+		 * whose selectors are the peer, are put there anew. Its IKE
+		 * bypass moved above, once for all its users.
 		 */
-		if ((!c->children || !cfg->tunnel) &&
-		    (c->pol_out || c->pol_in || c->pol_fwd)) {
-			policy_conn_remove(c);
-			if (policy_conn_in(c) || policy_conn_out(c))
-				failed++;
-		}
+		if ((!c->children || follows) && policy_conn_moved(c))
+			failed++;
 	}
 	sa->nat.rebinds++;
 	log_info("%s: peer %s now seen at %s port %u (its NAT's public address changed): the ISAKMP SA and %u IPsec SA pair%s follow it%s",

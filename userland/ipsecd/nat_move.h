@@ -13,6 +13,7 @@
 
 #include "common/format.h"
 
+struct conn;
 struct isakmp_sa;
 
 enum nat_move_verdict {
@@ -37,6 +38,13 @@ const char *nat_move_verdict_name(enum nat_move_verdict v);
  */
 void nat_peer_moved(struct isakmp_sa *sa, const struct ip_addr *to,
 		    uint16_t port);
+
+/*
+ * The conn's current peer becomes to:port, and so do its selectors where
+ * they are the peer alone (a transport conn's). Pure: kipsec is not told.
+ */
+void nat_move_conn_follow(struct conn *c, const struct ip_addr *to,
+			  uint16_t port);
 
 /*
  * An IKE message with sa's cookies arrived from from:port on our

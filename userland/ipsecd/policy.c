@@ -79,7 +79,7 @@ uint32_t policy_conn_priority(const struct conn *c)
 	unsigned int bits = (unsigned int)ip_addr_len(&c->cfg->left) * 8;
 
 	return KIPSEC_POL_PRIORITY_DEFAULT + 2 * bits -
-	       c->cfg->leftsubnet.prefix - c->cfg->rightsubnet.prefix;
+	       c->cfg->leftsubnet.prefix - c->remote_ts.prefix;
 }
 
 static void protect(const struct conn *c, uint8_t dir, struct kernel_policy *p)
@@ -90,13 +90,13 @@ static void protect(const struct conn *c, uint8_t dir, struct kernel_policy *p)
 	p->dir = dir;
 	p->action = KIPSEC_ACTION_PROTECT;
 	p->priority = policy_conn_priority(c);
-	p->src = out ? c->cfg->leftsubnet : c->cfg->rightsubnet;
-	p->dst = out ? c->cfg->rightsubnet : c->cfg->leftsubnet;
+	p->src = out ? c->cfg->leftsubnet : c->remote_ts;
+	p->dst = out ? c->remote_ts : c->cfg->leftsubnet;
 	p->tmpl_proto = tmpl_proto(c);
 	p->tunnel = c->cfg->tunnel;
 	p->reqid = c->reqid;
-	p->tsrc = out ? c->cfg->left : c->cfg->right;
-	p->tdst = out ? c->cfg->right : c->cfg->left;
+	p->tsrc = out ? c->cfg->left : c->peer;
+	p->tdst = out ? c->peer : c->cfg->left;
 	/* level=request accepts clear traffic from the peer (fallback.c). */
 	p->level = !out && c->cfg->level == CONN_LEVEL_REQUEST ?
 		   KIPSEC_LEVEL_REQUEST : KIPSEC_LEVEL_REQUIRE;
@@ -130,7 +130,7 @@ static int add_one(struct conn *c, uint8_t dir, uint32_t *slot)
 static bool needs_bypass(const struct conn *c)
 {
 	return subnet_contains_host(&c->cfg->leftsubnet, &c->cfg->left) &&
-	       subnet_contains_host(&c->cfg->rightsubnet, &c->cfg->right);
+	       subnet_contains_host(&c->remote_ts, &c->peer);
 }
 
 static void bypass_policy(const struct ip_addr *left, const struct ip_addr *right,
@@ -193,14 +193,14 @@ static int bypass_get(struct conn *c)
 		return 0;
 	for (b = D->bypasses; b; b = b->next)
 		if (ip_addr_equal(&b->left, &c->cfg->left) &&
-		    ip_addr_equal(&b->right, &c->cfg->right))
+		    ip_addr_equal(&b->right, &c->peer))
 			break;
 	if (!b) {
 		b = calloc(1, sizeof(*b));
 		if (!b)
 			return -1;
 		b->left = c->cfg->left;
-		b->right = c->cfg->right;
+		b->right = c->peer;
 		if (bypass_install(b)) {
 			log_error("%s: cannot install the IKE bypass policies",
 				  c->cfg->name);
@@ -224,7 +224,7 @@ static void bypass_put(struct conn *c)
 	c->bypass = false;
 	for (p = &D->bypasses; (b = *p); p = &b->next)
 		if (ip_addr_equal(&b->left, &c->cfg->left) &&
-		    ip_addr_equal(&b->right, &c->cfg->right))
+		    ip_addr_equal(&b->right, &c->peer))
 			break;
 	if (!b || --b->refs)
 		return;
@@ -259,6 +259,30 @@ void policy_conn_remove(struct conn *c)
 	bypass_put(c);
 	if (had)
 		log_debug("%s: policies removed", c->cfg->name);
+}
+
+/*
+ * Deletes one installed protect policy and adds it again from the conn as
+ * it is now; 0 in *slot stays 0 (not installed, not wanted).
+ */
+static int reinstall(struct conn *c, uint8_t dir, uint32_t *slot)
+{
+	if (!*slot)
+		return 0;
+	kernel_policy_del(*slot);
+	*slot = 0;
+	return add_one(c, dir, slot);
+}
+
+int policy_conn_moved(struct conn *c)
+{
+	int rc = 0;
+
+	fallback_cancel(c);
+	rc |= reinstall(c, KIPSEC_DIR_IN, &c->pol_in);
+	rc |= reinstall(c, KIPSEC_DIR_FWD, &c->pol_fwd);
+	rc |= reinstall(c, KIPSEC_DIR_OUT, &c->pol_out);
+	return rc ? -1 : 0;
 }
 
 /* A responder's inbound SAs, in before QM3: their policies must stay. */

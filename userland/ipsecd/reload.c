@@ -6,7 +6,9 @@
  *   - both files are read and checked first; any error (reported as
  *     "file:line: message") keeps the running configuration as it is;
  *   - a conn whose section is unchanged keeps its SAs, its reqid, its
- *     policies and its state (only its line number may differ);
+ *     policies and its state (only its line number may differ), and its
+ *     current peer: a NAT-T peer followed to another address (nat_move.c)
+ *     stays followed, the file naming where it was first;
  *   - a conn that is gone, or whose section changed, is taken down as
  *     "ipsecctl down" does (Deletes to the peer) and loses its policies;
  *     a changed one then comes back as a new conn;
@@ -44,7 +46,7 @@ static struct conn *conn_for_peer(struct conn *skip,
 	for (i = 0; i < nkeep; i++)
 		if (keep[i] && keep[i] != skip &&
 		    ip_addr_equal(&keep[i]->cfg->left, local) &&
-		    ip_addr_equal(&keep[i]->cfg->right, peer))
+		    ip_addr_equal(&keep[i]->peer, peer))
 			return keep[i];
 	return NULL;
 }
@@ -178,6 +180,8 @@ int daemon_reload(char *msg, size_t msglen)
 			c->reqid = next_reqid((const struct conn **)keep,
 					      D->cfg.nconns);
 			conn_timers_init(c);
+			c->cfg = &D->cfg.conns[i];
+			conn_peer_init(c);
 			keep[i] = c;
 			added++;
 		}
