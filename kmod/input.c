@@ -27,6 +27,7 @@
 #include <net/route.h>
 
 #include "lifetime.h"
+#include "mss.h"
 #include "netns.h"
 #include "packet.h"
 #include "replay.h"
@@ -406,6 +407,25 @@ static void kipsec_input_transport(struct kipsec_pkt *pkt, u8 family)
  * Called by the transform once the ICV verified and the replay window
  * moved, with pkt->nexthdr set and @skb starting at the payload.
  */
+/*
+ * The largest packet that fits an SA like this one on the way back, over
+ * the device this one came in on. A SYN from the peer's side gets its MSS
+ * lowered to it, so that the replies need no fragmenting even when the
+ * peer's own IPsec did not clamp it.
+ */
+static unsigned int kipsec_input_max_len(const struct kipsec_sa *sa,
+					 const struct sk_buff *skb, u8 family)
+{
+	unsigned int mtu = READ_ONCE(skb->dev->mtu), iphlen = 0;
+
+	if (sa->mode != KIPSEC_MODE_TUNNEL)
+		iphlen = family == AF_INET ? ip_hdrlen(skb) :
+					     sizeof(struct ipv6hdr);
+	return sa->key.proto == IPPROTO_ESP ?
+	       kipsec_esp_max_len(sa, mtu, iphlen) :
+	       kipsec_ah_max_len(sa, mtu, iphlen);
+}
+
 void kipsec_input_finish(struct kipsec_pkt *pkt)
 {
 	struct kipsec_sa *sa = pkt->sa;
@@ -442,6 +462,7 @@ void kipsec_input_finish(struct kipsec_pkt *pkt)
 		goto drop;
 	}
 	kipsec_count_packet(net, sa, skb->len);
+	kipsec_mss_clamp(skb, family, kipsec_input_max_len(sa, skb, family));
 
 	pkt->skb = NULL;
 	rcu_read_lock();

@@ -25,6 +25,7 @@
 
 #include "acquire.h"
 #include "lifetime.h"
+#include "mss.h"
 #include "netns.h"
 #include "packet.h"
 
@@ -359,6 +360,7 @@ static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 	}
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
+	kipsec_mss_clamp(skb, family, max_len);
 
 	if (!kipsec_sa_life_account(sa, skb->len)) {
 		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_EXPIRED);

@@ -62,16 +62,33 @@ bulk() {
 bulk "AES-GCM-16 IPv4" 4
 bulk "AES-CBC/HMAC-SHA-256 IPv6" 6 alg=aes-cbc $sha256
 
-# The gateways' own TCP in transport mode: full-size segments grow past the
-# MTU once encrypted, so the ESP packets leave fragmented and the peer must
-# reassemble them before it can find the SA (on IPv6, after LOCAL_IN).
+# The gateways' own traffic in transport mode. A full-size ping without DF
+# grows past the MTU once encrypted: its ESP packet leaves fragmented and
+# gw-b must reassemble it before it can find the SA (on IPv6, after
+# LOCAL_IN). TCP's segments instead fit: each gateway lowers the MSS of the
+# SYNs its SA carries to what fits the SA, so neither end sends a segment
+# that needs fragmenting once encrypted. Without that, nearly every ESP
+# packet of the transfer leaves as two fragments.
+frag_creates() {
+	ip netns exec gw-a nstat -az "$1" | awk -v c="$1" '$1 == c { print $2 }'
+}
 for fam in 4 6; do
 	traffic_reset
 	ipsec_pair kipsec kipsec family=$fam mode=transport ||
 		fail "transport IPv$fam bulk: configure"
+	peer=$(topo_addr gw-b $fam)
+	check "transport IPv$fam: a full-size non-DF ping gw-a -> gw-b crosses, fragmented" \
+		ip netns exec gw-a ping -$fam -c 2 -M dont -s $((fam == 4 ? 1472 : 1452)) -W 2 "$peer"
+	counter=$([ $fam = 4 ] && echo IpFragCreates || echo Ip6FragCreates)
+	frags0=$(frag_creates $counter)
 	bps=$(TOPO_FAMILY=$fam topo_iperf gw-a gw-b 2 tcp) &&
 		ok "transport IPv$fam: TCP gw-a -> gw-b moves data (${bps% *} bit/s)" ||
 		fail "transport IPv$fam: TCP gw-a -> gw-b"
+	frags=$(($(frag_creates $counter) - frags0))
+	sent=$(kipsec_sa_field gw-a 0x1000 "$peer" esp stats.packets)
+	diag "transport IPv$fam: $frags fragments made for $sent ESP packets"
+	check "transport IPv$fam: TCP's segments fit: fragments for under 5% of the ESP packets" \
+		test $((frags * 20)) -lt "$sent"
 done
 
 # A DF packet that no longer fits once encrypted comes back as ICMP
