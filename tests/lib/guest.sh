@@ -54,3 +54,18 @@ nl() {
 # or in another namespace (setpriv, ip netns exec). -S: no site packages,
 # a faster start.
 NL="python3 -S $KIPSEC_TOP/tests/lib/kipsec_nl.py"
+
+# wait_for SECONDS CMD...: runs CMD until it succeeds, WAIT_FOR_EVERY
+# (default 0.2) seconds apart, SECONDS / WAIT_FOR_EVERY times at most. The
+# bound counts tries, not the clock: a CMD slowed down by TCG or a loaded
+# host stretches it instead of using it up.
+wait_for() {
+	local every=${WAIT_FOR_EVERY:-0.2} tries i
+	tries=$(awk -v s="$1" -v e="$every" 'BEGIN { print int(s / e + 0.5) }')
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep "$every"
+	done
+	return 1
+}
