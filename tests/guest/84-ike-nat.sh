@@ -92,20 +92,6 @@ wait $warm_pid
 expect_eq "crypto warm-up" "$?" 0
 
 # ---- 0. KIPSEC_CMD_SA_SET, by itself (tests/lib/kipsec_nl.py) --------------
-# refuse NAME ERRNO REGEX ARGS...: nl ARGS fails with ERRNO, its message
-# matching REGEX.
-refuse() {
-	local name=$1 want=$2 re=$3 out
-	shift 3
-	out=$(nl "$@" 2>&1)
-	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want" ] &&
-		printf '%s\n' "$out" | grep -Eq -- "$re"; then
-		ok "$name"
-	else
-		fail "$name"
-		echo "#   got: $out"
-	fi
-}
 plain="sa_spi=u32:0x3000 sa_dst=ip:198.51.100.2 sa_proto=u8:50"
 udp="sa_spi=u32:0x3001 sa_dst=ip:198.51.100.2 sa_proto=u8:50"
 sa_rest="sa_src=ip:198.51.100.1 sa_mode=u8:2 sa_enc_alg=u16:3 sa_enc_key=hex:$(hexkey 20)"

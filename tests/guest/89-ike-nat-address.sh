@@ -37,20 +37,6 @@ trap cleanup EXIT
 load_kipsec
 
 # ---- 0. KIPSEC_CMD_SA_SET to a new address (tests/lib/kipsec_nl.py) --------
-# refuse NAME ERRNO REGEX ARGS...: nl ARGS fails with ERRNO, its message
-# matching REGEX.
-refuse() {
-	local name=$1 want=$2 re=$3 out
-	shift 3
-	out=$(nl "$@" 2>&1)
-	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want" ] &&
-		printf '%s\n' "$out" | grep -Eq -- "$re"; then
-		ok "$name"
-	else
-		fail "$name"
-		echo "#   got: $out"
-	fi
-}
 # has NAME TEXT WORD...: every WORD is a field of TEXT.
 has() {
 	local name=$1 text=$2 w

@@ -50,6 +50,22 @@ nl() {
 	return 255
 }
 
+# refuse NAME ERRNO REGEX ARGS...: `nl ARGS` must fail with ERRNO and an
+# answer matching REGEX (extended grep: the attr= or msg= of the ext-ack).
+refuse() {
+	local name=$1 want_errno=$2 want=$3 out
+	shift 3
+	out=$(nl "$@" 2>&1)
+	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want_errno" ] &&
+		printf '%s\n' "$out" | grep -Eq -- "$want"; then
+		ok "$name"
+	else
+		fail "$name"
+		echo "#   got: $out"
+		echo "#   want: errno=$want_errno matching $want"
+	fi
+}
+
 # The same client as a separate process, for runs under other credentials
 # or in another namespace (setpriv, ip netns exec). -S: no site packages,
 # a faster start.
