@@ -298,6 +298,32 @@ static void test_lifetime(void)
 	}
 }
 
+/*
+ * Values this build has no name for: numbers, or "?" where the kernel
+ * never sends them.
+ */
+static void test_unknown_values(void)
+{
+	struct nl_msg *msg = bypass_reply();
+	struct policy_info pol;
+
+	policy_info_decode(msg, &pol);
+	nlmsg_free(msg);
+	pol.p.dir = 9;
+	pol.p.action = 8;
+	pol.p.has_proto = true;
+	pol.p.proto = 253;
+	check_render(FMT_TSV, &pol,
+		     "3\t9\t1000\t::/0\t2001:db8::/32\t253\tany\tany\t?\t-\t-\t-\t-\t-\t-\t-\t-\n",
+		     "unknown dir, proto and action: tab-separated line");
+	check_render(FMT_CONFIG, &pol,
+		     "index 3: policy add dir 9 src ::/0 dst 2001:db8::/32 proto 253 priority 1000 action ?\n",
+		     "unknown dir, proto and action: config syntax");
+	check_render(FMT_JSON, &pol,
+		     "{\"index\":3,\"dir\":\"9\",\"priority\":1000,\"src\":\"::\",\"src_plen\":0,\"dst\":\"2001:db8::\",\"dst_plen\":32,\"proto\":253,\"action\":\"8\"}\n",
+		     "unknown dir, proto and action: JSON");
+}
+
 static void test_malformed(void)
 {
 	struct nl_msg *msg = nlmsg_alloc();
@@ -317,6 +343,7 @@ int main(void)
 	test_bypass();
 	test_config_round_trip();
 	test_lifetime();
+	test_unknown_values();
 	test_malformed();
 	return tap_done();
 }
