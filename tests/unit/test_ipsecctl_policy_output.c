@@ -163,6 +163,14 @@ static const struct render_case {
 	{ bypass_reply, FMT_JSON,
 	  "{\"index\":3,\"dir\":\"fwd\",\"priority\":1000,\"src\":\"::\",\"src_plen\":0,\"dst\":\"2001:db8::\",\"dst_plen\":32,\"proto\":0,\"action\":\"bypass\"}\n",
 	  "bypass: JSON without ports or template" },
+	{ protect_reply, FMT_TABLE,
+	  "INDEX  DIR  PRIO  SRC          DST          PROTO  SPORT      DPORT  ACTION   SA                                                  EXPIRES\n"
+	  "   17  out    10  10.1.0.0/24  10.2.0.0/16  tcp    1000-2000  443    protect  esp/tunnel/2001:db8::1-2001:db8::2 reqid 5 request  -\n",
+	  "table: the template in one column" },
+	{ fallback_reply, FMT_TABLE,
+	  "INDEX  DIR  PRIO  SRC   DST            PROTO  SPORT  DPORT  ACTION  SA  EXPIRES\n"
+	  "    3  fwd  1000  ::/0  2001:db8::/32  any    any    any    bypass  -   in 1m35s\n",
+	  "table: no template, the time left" },
 	{ fallback_reply, FMT_TSV,
 	  "3\tfwd\t1000\t::/0\t2001:db8::/32\tany\tany\tany\tbypass\t-\t-\t-\t-\t-\t-\t300\t95\n",
 	  "lifetime: lifetime and time left are fields 16 and 17" },
