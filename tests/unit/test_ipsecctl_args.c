@@ -800,6 +800,9 @@ static void test_daemon_commands(void)
 	REJECTS("ipsecctl: rekey: bad connection name \"\"", "rekey", "");
 }
 
+/* The SA that sa set cases change, by its identity. */
+#define SA_SET_300 "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp"
+
 /* sa set: new ports, new addresses, or both. */
 static const struct sa_set_case {
 	const char *words[MAX_WORDS];
@@ -819,34 +822,28 @@ static const struct sa_set_case {
 	    "new-dst", "2001:db8::9" },
 	  300, false, 0, 0, 0, AF_INET6, 0, 9,
 	  "sa set new-dst alone (IPv6)" },
-	{ { "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-	    "new-src", "192.0.2.7" },
+	{ { SA_SET_300, "new-src", "192.0.2.7" },
 	  300, false, 0, 0, AF_INET, 0, 7, 0,
 	  "sa set new-src alone" },
-	{ { "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-	    "encap-sport", "4500", "encap-dport", "4500" },
+	{ { SA_SET_300, "encap-sport", "4500", "encap-dport", "4500" },
 	  300, true, 4500, 4500, 0, 0, 0, 0,
 	  "sa set ports alone" },
 };
 
 static const struct reject_case sa_set_rejects[] = {
 	{ "ipsecctl: sa set: nothing to change: give encap-sport and encap-dport, new-src or new-dst",
-	  { "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp" } },
+	  { SA_SET_300 } },
 	{ "ipsecctl: sa set: \"new-dst\" and \"dst\" are of different address families",
-	  { "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-	    "new-dst", "2001:db8::9" } },
+	  { SA_SET_300, "new-dst", "2001:db8::9" } },
 	{ "ipsecctl: sa set: \"new-src\" and \"dst\" are of different address families",
 	  { "sa", "set", "spi", "300", "dst", "2001:db8::2", "proto", "esp",
 	    "new-src", "192.0.2.7" } },
 	{ "ipsecctl: sa set: \"encap-sport\" needs \"encap-dport\"",
-	  { "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-	    "encap-sport", "4500" } },
+	  { SA_SET_300, "encap-sport", "4500" } },
 	{ "ipsecctl: sa set: bad value \"nowhere\" for \"new-dst\" (expected an IPv4 or IPv6 address)",
-	  { "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-	    "new-dst", "nowhere" } },
+	  { SA_SET_300, "new-dst", "nowhere" } },
 	{ "ipsecctl: sa set: unknown argument \"mode\"",
-	  { "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-	    "mode", "tunnel" } },
+	  { SA_SET_300, "mode", "tunnel" } },
 	{ "ipsecctl: sa set: missing \"spi\"",
 	  { "sa", "set", "dst", "192.0.2.2", "proto", "esp", "new-dst",
 	    "192.0.2.9" } },
