@@ -147,6 +147,14 @@ tmpls() {
 		jq -r '.[] | select(.tmpl) | "\(.dir) \(.tmpl.src) \(.tmpl.dst)"' | sort
 }
 ping1() { in_ns lan-a ping -n -q -c 1 -W 1 "$TOPO_LANB4" >/dev/null 2>&1; }
+# nat_moves WHICH ADDR: the NAT gets ADDR, its WHICH public address, and
+# forgets its mappings: gw-a's next packets come from ADDR.
+nat_moves() {
+	check "the NAT gets a $1 public address" \
+		ip -n "$NAT_NS" addr add "$2/24" dev out
+	check "the NAT now masquerades to it" nat_snat_to "$2"
+	check "conntrack -F in the NAT" nat_flush
+}
 
 check "ipsecd starts on gw-a (behind the NAT)" ipsecd_start gw-a a
 check "ipsecd starts on gw-b" ipsecd_start gw-b b
@@ -161,13 +169,7 @@ expect_eq "gw-b: one SA pair, both with the NAT's first address" \
 	"$(grep -c "$NAT_PUBLIC" <<<"$before")" 2
 
 # The NAT moves gw-a to a second public address: new mappings from there.
-check "the NAT gets a second public address" \
-	ip -n "$NAT_NS" addr add "$NAT_PUBLIC2/24" dev out
-check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
-flush chain ip nat masquerade_to_gw_b
-add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC2 random
-EOT
-check "conntrack -F in the NAT" nat_flush
+nat_moves second "$NAT_PUBLIC2"
 check "traffic lan-a -> lan-b resumes within 20 s" wait_for 20 ping1
 check "lan-a reaches lan-b" topo_ping lan-a lan-b 3
 check "lan-b reaches lan-a" topo_ping lan-b lan-a 3
@@ -200,13 +202,7 @@ expect_eq "gw-b: 5 more packets in, on the moved SA" "$((in1 - in0))" 5
 # No ESP crosses before gw-a's Quick Mode does: gw-b follows the authentic
 # QM1 on 4500 (nat_move_rx, then nat_move_authenticated).
 NAT_PUBLIC3=192.0.2.4
-check "the NAT gets a third public address" \
-	ip -n "$NAT_NS" addr add "$NAT_PUBLIC3/24" dev out
-check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
-flush chain ip nat masquerade_to_gw_b
-add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC3 random
-EOT
-check "conntrack -F in the NAT" nat_flush
+nat_moves third "$NAT_PUBLIC3"
 check "ipsecctl rekey good (gw-a)" ipsecd_ctl a rekey good
 moved_on_ike() {
 	grep -q "good: peer $NAT_PUBLIC2 now seen at $NAT_PUBLIC3 port [0-9]* (its NAT's public address changed)" "$t/b.log"
@@ -257,13 +253,7 @@ expect_eq "gw-b: four IKE bypass policies (500, 4500, both ways) for $NAT_PUBLIC
 	"$(bypass_peers)" "4 $NAT_PUBLIC3"
 
 NAT_PUBLIC4=192.0.2.5
-check "the NAT gets a fourth public address" \
-	ip -n "$NAT_NS" addr add "$NAT_PUBLIC4/24" dev out
-check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
-flush chain ip nat masquerade_to_gw_b
-add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC4 random
-EOT
-check "conntrack -F in the NAT" nat_flush
+nat_moves fourth "$NAT_PUBLIC4"
 check "gw-a's own traffic to gw-b resumes within 20 s" wait_for 20 gw_ping
 tafter=$(sas gw-b)
 diag "gw-b SAs after: $tafter"
