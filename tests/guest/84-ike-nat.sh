@@ -117,11 +117,7 @@ refuse "SA_SET takes nothing but the identity and the ports" 22 '.' \
 check "flush" nl sa_flush
 
 # ---- 1. ipsecd <-> ipsecd --------------------------------------------------
-check "ipsecd starts on gw-a (behind the NAT)" ipsecd_start gw-a a
-check "ipsecd starts on gw-b" ipsecd_start gw-b b
-check "ipsecctl up good" ike_a up good
-check "good is established on gw-a" wait_for 30 ipsecd_established a good
-check "good is established on gw-b" wait_for 10 ipsecd_established b good
+ipsecd_pair_up a b good " (behind the NAT)"
 
 nat_a=$(nat_of a)
 nat_b=$(nat_of b)

@@ -156,11 +156,7 @@ nat_moves() {
 	check "conntrack -F in the NAT" nat_flush
 }
 
-check "ipsecd starts on gw-a (behind the NAT)" ipsecd_start gw-a a
-check "ipsecd starts on gw-b" ipsecd_start gw-b b
-check "ipsecctl up good" ipsecd_ctl a up good
-check "good is established on gw-a" wait_for 30 ipsecd_established a good
-check "good is established on gw-b" wait_for 10 ipsecd_established b good
+ipsecd_pair_up a b good " (behind the NAT)"
 check "lan-a reaches lan-b" topo_ping lan-a lan-b 3
 before=$(sas gw-b)
 diag "gw-b SAs before: $before"
@@ -240,11 +236,7 @@ bypass_peers() {
 	in_ns gw-b ipsecctl -j policy list |
 		jq -r '.[] | select(.action == "bypass") | if .dir == "out" then .dst else .src end' | sort | uniq -c | awk '{print $1, $2}'
 }
-check "ipsecd starts on gw-a (transport)" ipsecd_start gw-a ta
-check "ipsecd starts on gw-b (transport)" ipsecd_start gw-b tb
-check "ipsecctl up tr" ipsecd_ctl ta up tr
-check "tr is established on gw-a" wait_for 30 ipsecd_established ta tr
-check "tr is established on gw-b" wait_for 10 ipsecd_established tb tr
+ipsecd_pair_up ta tb tr " (transport)" " (transport)"
 check "gw-a reaches gw-b over the transport SAs" wait_for 10 gw_ping
 tspis=$(sas gw-b | awk '{print $1}' | sort | tr '\n' ' ')
 expect_eq "gw-b: the transport policies name $NAT_PUBLIC3" "$(sels)" \

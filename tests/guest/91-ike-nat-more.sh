@@ -80,11 +80,7 @@ dpd() {
 # ---- 1. transport mode across the NAT --------------------------------------
 conf4 a "$NAT_GWA_PRIV" "$TOPO_GWB4"
 conf4 b "$TOPO_GWB4" "$NAT_PUBLIC"
-check "ipsecd starts on gw-a (behind the NAT)" ipsecd_start gw-a a
-check "ipsecd starts on gw-b" ipsecd_start gw-b b
-check "ipsecctl up tr" ike_a up tr
-check "tr is established on gw-a" wait_for 30 ipsecd_established a tr
-check "tr is established on gw-b" wait_for 10 ipsecd_established b tr
+ipsecd_pair_up a b tr " (behind the NAT)"
 nat_b=$(nat_of b tr)
 diag "gw-a nat: $(nat_of a tr)"
 diag "gw-b nat: $nat_b"
@@ -208,11 +204,7 @@ expect_eq "no SA left on gw-b" "$(in_ns gw-b ipsecctl -j sa list | jq length)" 0
 # ---- 2. NAT-T over IPv6 ----------------------------------------------------
 conf6 a "$NAT6_GWA_PRIV" "$TOPO_GWB6" "$TOPO_NETA6" "$TOPO_NETB6"
 conf6 b "$TOPO_GWB6" "$NAT6_PUBLIC" "$TOPO_NETB6" "$TOPO_NETA6"
-check "ipsecd starts on gw-a (IPv6, behind NAT66)" ipsecd_start gw-a a
-check "ipsecd starts on gw-b (IPv6)" ipsecd_start gw-b b
-check "ipsecctl up six" ike_a up six
-check "six is established on gw-a" wait_for 30 ipsecd_established a six
-check "six is established on gw-b" wait_for 10 ipsecd_established b six
+ipsecd_pair_up a b six " (IPv6, behind NAT66)" " (IPv6)"
 nat_b=$(nat_of b six)
 diag "gw-a nat: $(nat_of a six)"
 diag "gw-b nat: $nat_b"

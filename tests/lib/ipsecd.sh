@@ -77,6 +77,19 @@ ipsecd_established() {
 		>/dev/null
 }
 
+# ipsecd_pair_up A B CONN [NOTE_A [NOTE_B]]: five checks: ipsecd starts
+# with A.conf on gw-a and with B.conf on gw-b, A brings CONN up, CONN is
+# established on gw-a (30 s) and then on gw-b (10 s). A NOTE ends the
+# name of its side's start check, e.g. " (behind the NAT)".
+ipsecd_pair_up() {
+	local a=$1 b=$2 conn=$3
+	check "ipsecd starts on gw-a${4:-}" ipsecd_start gw-a "$a"
+	check "ipsecd starts on gw-b${5:-}" ipsecd_start gw-b "$b"
+	check "ipsecctl up $conn" ipsecd_ctl "$a" up "$conn"
+	check "$conn is established on gw-a" wait_for 30 ipsecd_established "$a" "$conn"
+	check "$conn is established on gw-b" wait_for 10 ipsecd_established "$b" "$conn"
+}
+
 # ipsecd_stop_all NS...: SIGTERM to every process in the namespaces (ipsecd
 # is the only one there), then wait up to 10 s for all of them to exit.
 ipsecd_stop_all() {
