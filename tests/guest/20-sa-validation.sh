@@ -20,22 +20,6 @@ gcm4="sa_spi=u32:0x1000 $id4 sa_src=ip:192.0.2.1 sa_mode=$TUNNEL sa_enc_alg=$ENC
 
 # Range checks done by the netlink policy answer ERANGE (34), everything
 # else EINVAL (22).
-# refuse NAME ERRNO ATTR-REGEX ARGS...: sa_new with ARGS must fail with
-# ERRNO and blame an attribute matching ATTR-REGEX (in attr= or msg=).
-refuse() {
-	local name=$1 want_errno=$2 want_attr=$3 out
-	shift 3
-	out=$(nl "$@" 2>&1)
-	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want_errno" ] &&
-		printf '%s\n' "$out" | grep -Eq -- "$want_attr"; then
-		ok "$name"
-	else
-		fail "$name"
-		echo "#   got: $out"
-		echo "#   want: errno=$want_errno naming $want_attr"
-	fi
-}
-
 # SA_NEW with a valid baseline, then each fault in turn.
 k16=$(hexkey 16) k20=$(hexkey 20) k32=$(hexkey 32) k36=$(hexkey 36)
 base="sa_spi=u32:0x2000 sa_dst=ip:192.0.2.2 sa_src=ip:192.0.2.1 sa_proto=$ESP sa_mode=$TUNNEL"

@@ -27,9 +27,9 @@ add_sa() {
 		mode tunnel enc aes-gcm-16 "$key" "$@"
 }
 
-# wait_for FILE REGEX SECONDS: polls FILE until a line matches REGEX and
+# wait_match FILE REGEX SECONDS: polls FILE until a line matches REGEX and
 # prints the milliseconds since $t0 at which it did; fails on timeout.
-wait_for() {
+wait_match() {
 	local end=$(($(now_ms) + $3 * 1000))
 	while [ "$(now_ms)" -lt "$end" ]; do
 		if grep -Eq -- "$2" "$1"; then
@@ -71,7 +71,7 @@ mon_p=$!
 # The raw client says when it listens; ipsecctl shows it by an event.
 t0=$(now_ms)
 listening=0
-if wait_for "$tmp/p" '^monitor=listening' 30 >/dev/null; then
+if wait_match "$tmp/p" '^monitor=listening' 30 >/dev/null; then
 	for _ in $(seq 50); do
 		ipsecctl sa flush
 		if grep -q '"event":"sa_flush"' "$tmp/j"; then
@@ -105,25 +105,25 @@ t0=$(now_ms)
 check "add an SA with soft-seconds 2 hard-seconds 4" \
 	add_sa 0x5501 soft-seconds 2 hard-seconds 4
 check "its soft expiry comes" \
-	wait_for "$tmp/j" "$(jev sa_soft_expire 21761)" 30
+	wait_match "$tmp/j" "$(jev sa_soft_expire 21761)" 30
 # Still there, unless already gone by its hard expiry (a slow guest).
 if ipsecctl sa get spi 0x5501 dst 192.0.2.2 proto esp >/dev/null 2>&1 ||
-	wait_for "$tmp/j" "$(jev sa_hard_expire 21761)" 10 >/dev/null; then
+	wait_match "$tmp/j" "$(jev sa_hard_expire 21761)" 10 >/dev/null; then
 	ok "the SA outlives its soft expiry"
 else
 	fail "the SA outlives its soft expiry"
 fi
 check "its hard expiry comes" \
-	wait_for "$tmp/j" "$(jev sa_hard_expire 21761)" 30
+	wait_match "$tmp/j" "$(jev sa_hard_expire 21761)" 30
 expect_match "then the SA is gone" \
 	"$(nl sa_get sa_spi=u32:0x5501 sa_dst=ip:192.0.2.2 sa_proto=u8:50)" \
 	'^errno=2 '
 check_fails "ipsecctl sa get fails too" \
 	ipsecctl sa get spi 0x5501 dst 192.0.2.2 proto esp
 check "the raw monitor saw the soft expiry" \
-	wait_for "$tmp/p" "$(pev sa_soft_expire 21761)" 5
+	wait_match "$tmp/p" "$(pev sa_soft_expire 21761)" 5
 check "the raw monitor saw the hard expiry" \
-	wait_for "$tmp/p" "$(pev sa_hard_expire 21761)" 5
+	wait_match "$tmp/p" "$(pev sa_hard_expire 21761)" 5
 
 sleep 1
 expect_eq "exactly one soft expire event (ipsecctl)" \
@@ -182,7 +182,7 @@ check "and delete it at once" ipsecctl sa del spi 0x5502 dst 192.0.2.2 proto esp
 check "add an SA with soft-seconds 1 hard-seconds 3" \
 	add_sa 0x5503 soft-seconds 1 hard-seconds 3
 check "add an SA with hard-seconds 3" add_sa 0x5504 hard-seconds 3
-check "its soft expiry comes" wait_for "$tmp/j" "$(jev sa_soft_expire 21763)" 5
+check "its soft expiry comes" wait_match "$tmp/j" "$(jev sa_soft_expire 21763)" 5
 check "delete it between soft and hard" \
 	ipsecctl sa del spi 0x5503 dst 192.0.2.2 proto esp
 check "flush the other before its limit" ipsecctl sa flush
@@ -257,7 +257,7 @@ for i in $(seq 5); do
 done
 t0=$(now_ms)
 check "events reach a listener in the namespace" \
-	wait_for "$tmp/ns" '"event":"sa_hard_expire".*"spi":33029,' 30
+	wait_match "$tmp/ns" '"event":"sa_hard_expire".*"spi":33029,' 30
 expect_eq "all 5 expired" \
 	"$(count "$tmp/ns" '"event":"sa_hard_expire".*"spi":3302[5-9],')" 5
 expect_eq "and not a listener of another namespace" "$(count "$tmp/j2" 'spi')" 0

@@ -22,16 +22,15 @@
 . "$KIPSEC_TOP/tests/lib/nat.sh"
 . "$KIPSEC_TOP/tests/lib/strongswan.sh"
 . "$KIPSEC_TOP/tests/lib/xfrm.sh"
+. "$KIPSEC_TOP/tests/lib/ipsecd.sh"
 
 t=$(mktemp -d /tmp/ike-nat.XXXXXX)
 chmod 700 "$t"
 
 cleanup() {
 	sw_stop_all
-	if [ -w /mnt/out ]; then
-		cp "$t"/*.log /mnt/out/ 2>/dev/null
-		cp "$(sw_log gw-b)" /mnt/out/84-charon-gw-b.log 2>/dev/null
-	fi
+	ipsecd_keep_logs 84
+	[ -w /mnt/out ] && cp "$(sw_log gw-b)" /mnt/out/84-charon-gw-b.log 2>/dev/null
 	nat_teardown
 	rm -rf "$t"
 }
@@ -42,76 +41,21 @@ check "NAT topology builds" nat_setup
 xfrm_warmup lan-a aes-gcm-16 >"$t/warmup.out" 2>&1 &
 warm_pid=$!
 
-psk=nat-test-$(hexkey 8)
-# conf SIDE CONN...: ipsecd's configuration for gw-a or gw-b.
-conf() {
-	local me=$1 l r ls rs
-	if [ "$me" = a ]; then
-		l=$NAT_GWA_PRIV r=$TOPO_GWB4 ls=1 rs=2
-	else
-		l=$TOPO_GWB4 r=$NAT_PUBLIC ls=2 rs=1
-	fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$me.sock
-	secretsfile=$t/$me.secrets
-	retransmit_timeout=1s
-	retransmit_tries=3
-	nat_keepalive=1s
-
-conn %default
-	authby=secret
-	keyingtries=1
-	auto=add
-	left=$l
-	right=$r
-	ike=aes128-sha256-modp2048
-
-conn good
-	leftsubnet=10.$ls.0.0/24
-	rightsubnet=10.$rs.0.0/24
-	esp=aes128gcm16
-
-conn ah
-	ah=sha256
-	type=transport
-EOT
-	printf '%s %s : PSK "%s"\n' "$l" "$r" "$psk" >"$t/$me.secrets"
-	chmod 600 "$t/$me.secrets"
-}
-conf a >"$t/a.conf"
-conf b >"$t/b.conf"
+IPSECD_DIR=$t
+IPSECD_PSK=nat-test-$(hexkey 8)
+ipsecd_conf a "$NAT_GWA_PRIV" "$TOPO_GWB4" \
+	conn good leftsubnet=10.1.0.0/24 rightsubnet=10.2.0.0/24 esp=aes128gcm16 \
+	conn ah ah=sha256 type=transport
+ipsecd_conf b "$TOPO_GWB4" "$NAT_PUBLIC" \
+	conn good leftsubnet=10.2.0.0/24 rightsubnet=10.1.0.0/24 esp=aes128gcm16 \
+	conn ah ah=sha256 type=transport
 check "ipsecd -n accepts nat_keepalive=" ipsecd -n -f "$t/a.conf"
 
-start_ipsecd() {
-	local me=$1 ns=$2 i
-	in_ns "$ns" ipsecd -f "$t/$me.conf" </dev/null >/dev/null 2>"$t/$me.log" &
-	for i in $(seq 50); do
-		[ -S "$t/$me.sock" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
-ike_b() { ipsecctl -s "$t/b.sock" "$@"; }
-# established SIDE CONN: the conn is established with IPsec SAs.
-established() {
-	ipsecctl -s "$t/$1.sock" -j ike list 2>/dev/null | jq -e --arg c "$2" \
-		'map(select(.conn == $c and .state == "established" and (.ipsec_sas | length) > 0)) | length > 0' \
-		>/dev/null
-}
-wait_for() {
-	local secs=$1 i
-	shift
-	for i in $(seq $((secs * 5))); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
+ike_a() { ipsecd_ctl a "$@"; }
+ike_b() { ipsecd_ctl b "$@"; }
 # nat_of SIDE: the "nat" object of conn good's IKE SA, one line.
 nat_of() {
-	ipsecctl -s "$t/$1.sock" -j ike list |
+	ipsecd_ctl "$1" -j ike list |
 		jq -c '.[] | select(.conn == "good" and .state == "established") | .nat'
 }
 # wire_only_udp NAME: since topo_wire_watch, both gateways put traffic on
@@ -148,20 +92,6 @@ wait $warm_pid
 expect_eq "crypto warm-up" "$?" 0
 
 # ---- 0. KIPSEC_CMD_SA_SET, by itself (tests/lib/kipsec_nl.py) --------------
-# refuse NAME ERRNO REGEX ARGS...: nl ARGS fails with ERRNO, its message
-# matching REGEX.
-refuse() {
-	local name=$1 want=$2 re=$3 out
-	shift 3
-	out=$(nl "$@" 2>&1)
-	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want" ] &&
-		printf '%s\n' "$out" | grep -Eq -- "$re"; then
-		ok "$name"
-	else
-		fail "$name"
-		echo "#   got: $out"
-	fi
-}
 plain="sa_spi=u32:0x3000 sa_dst=ip:198.51.100.2 sa_proto=u8:50"
 udp="sa_spi=u32:0x3001 sa_dst=ip:198.51.100.2 sa_proto=u8:50"
 sa_rest="sa_src=ip:198.51.100.1 sa_mode=u8:2 sa_enc_alg=u16:3 sa_enc_key=hex:$(hexkey 20)"
@@ -187,11 +117,7 @@ refuse "SA_SET takes nothing but the identity and the ports" 22 '.' \
 check "flush" nl sa_flush
 
 # ---- 1. ipsecd <-> ipsecd --------------------------------------------------
-check "ipsecd starts on gw-a (behind the NAT)" start_ipsecd a gw-a
-check "ipsecd starts on gw-b" start_ipsecd b gw-b
-check "ipsecctl up good" ike_a up good
-check "good is established on gw-a" wait_for 30 established a good
-check "good is established on gw-b" wait_for 10 established b good
+ipsecd_pair_up a b good " (behind the NAT)"
 
 nat_a=$(nat_of a)
 nat_b=$(nat_of b)
@@ -258,24 +184,22 @@ fi
 expect_eq "gw-b: its SAs moved to the new port (KIPSEC_CMD_SA_SET)" "$(encaps gw-b)" \
 	"$(printf '%s\n' "$NAT_PUBLIC $TOPO_GWB4 $new_port 4500" "$TOPO_GWB4 $NAT_PUBLIC 4500 $new_port" | sort)"
 
-kill -TERM "$(ip netns pids gw-a | head -n 1)" "$(ip netns pids gw-b | head -n 1)" 2>/dev/null
-wait_for 10 sh -c '! ip netns pids gw-a | grep -q . && ! ip netns pids gw-b | grep -q .'
+ipsecd_stop_all gw-a gw-b
 expect_eq "ipsecd gone, no SA left on gw-b" "$(in_ns gw-b ipsecctl -j sa list | jq length)" 0
 
 # ---- 2. ipsecd (gw-a, behind the NAT) <-> charon (gw-b) --------------------
-rm -f "$t/a.sock"
 check "charon starts in gw-b" sw_start gw-b
 check "charon conn sw" sw_conn gw-b sw local="$TOPO_GWB4" remote="$NAT_PUBLIC" \
 	remote_id="$NAT_GWA_PRIV" local_ts=10.2.0.0/24 remote_ts=10.1.0.0/24 \
-	psk="$psk" ike=aes128-sha256-modp2048 esp=aes128gcm16
+	psk="$IPSECD_PSK" ike=aes128-sha256-modp2048 esp=aes128gcm16
 check "swanctl loads gw-b" sw_load gw-b
 sed -i 's/^conn good$/conn sw/' "$t/a.conf"
-check "ipsecd starts on gw-a again" start_ipsecd a gw-a
+check "ipsecd starts on gw-a again" ipsecd_start gw-a a
 check "ipsecctl up sw" ike_a up sw
-check "sw is established on gw-a" wait_for 30 established a sw
+check "sw is established on gw-a" wait_for 30 ipsecd_established a sw
 check "charon installed the child" sw_wait_child gw-b sw 10
 expect_match "charon found gw-a behind a NAT" "$(cat "$(sw_log gw-b)")" 'remote host is behind NAT'
-nat_a=$(ipsecctl -s "$t/a.sock" -j ike list | jq -c '.[] | select(.conn == "sw" and .state == "established") | .nat')
+nat_a=$(ike_a -j ike list | jq -c '.[] | select(.conn == "sw" and .state == "established") | .nat')
 expect_eq "gw-a: RFC 3947 with charon, behind the NAT, 4500 -> 4500" \
 	"$(jq -r '"\(.dialect) \(.behind_nat) \(.local_port) \(.peer_port)"' <<<"$nat_a")" "RFC 3947 local 4500 4500"
 xfrm_encap=$(ip -n gw-b xfrm state | grep -c 'encap type espinudp sport [0-9]* dport [0-9]*')

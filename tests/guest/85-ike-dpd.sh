@@ -91,16 +91,8 @@ dpd() {
 			'[.[] | select(.conn == $c and .state == "established")][0].dpd[$f] // "none"'
 }
 sa_count() { ip netns exec "$1" ipsecctl -j sa list | jq length; }
-# wait_for SECONDS CMD...: poll CMD every 0.5 s until it succeeds.
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -lt $end ]; do
-		"$@" && return 0
-		sleep 0.5
-	done
-	return 1
-}
+# wait_for (tests/lib/guest.sh) polls every 0.5 s here.
+WAIT_FOR_EVERY=0.5
 up_both() {
 	[ "$(dpd a good state)" != none ] && [ "$(dpd b good state)" != none ] &&
 		[ "$(dpd a held state)" != none ] &&

@@ -116,15 +116,8 @@ done
 ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
 stat_a() { in_ns gw-a ipsecctl -j stats | jq ".$1"; }
 pols_a() { in_ns gw-a ipsecctl -j policy list; }
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -lt $end ]; do
-		"$@" && return 0
-		sleep 0.5
-	done
-	return 1
-}
+# wait_for (tests/lib/guest.sh) polls every 0.5 s here.
+WAIT_FOR_EVERY=0.5
 bypass() {
 	pols_a | jq -r --arg s "${1:-10.1.0.0}" \
 		'.[] | select(.action == "bypass" and .dir == "out" and .src == $s) | .priority'

@@ -58,15 +58,8 @@ dpd() {
 	ike_a -j ike list | jq -r --arg f "$1" \
 		'[.[] | select(.conn == "sw" and .state == "established")][0].dpd[$f] // "none"'
 }
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -lt $end ]; do
-		"$@" && return 0
-		sleep 0.5
-	done
-	return 1
-}
+# wait_for (tests/lib/guest.sh) polls every 0.5 s here.
+WAIT_FOR_EVERY=0.5
 
 check "ipsecctl up sw (ipsecd initiates to charon)" ike_a up sw
 sw_up() { [ "$(dpd state)" != none ] && sw_wait_child gw-b sw 1 2>/dev/null; }

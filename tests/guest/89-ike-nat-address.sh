@@ -27,12 +27,15 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
 . "$KIPSEC_TOP/tests/lib/nat.sh"
+. "$KIPSEC_TOP/tests/lib/ipsecd.sh"
 
 t=$(mktemp -d /tmp/ike-nat-addr.XXXXXX)
 chmod 700 "$t"
+IPSECD_DIR=$t
+IPSECD_PSK=nat-addr-$(hexkey 8)
 
 cleanup() {
-	[ -w /mnt/out ] && cp "$t"/*.log /mnt/out/ 2>/dev/null
+	ipsecd_keep_logs 89
 	nat_teardown
 	rm -rf "$t"
 }
@@ -41,20 +44,6 @@ trap cleanup EXIT
 load_kipsec
 
 # ---- 0. KIPSEC_CMD_SA_SET to a new address (tests/lib/kipsec_nl.py) --------
-# refuse NAME ERRNO REGEX ARGS...: nl ARGS fails with ERRNO, its message
-# matching REGEX.
-refuse() {
-	local name=$1 want=$2 re=$3 out
-	shift 3
-	out=$(nl "$@" 2>&1)
-	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want" ] &&
-		printf '%s\n' "$out" | grep -Eq -- "$re"; then
-		ok "$name"
-	else
-		fail "$name"
-		echo "#   got: $out"
-	fi
-}
 # has NAME TEXT WORD...: every WORD is a field of TEXT.
 has() {
 	local name=$1 text=$2 w
@@ -146,63 +135,11 @@ check "flush policies" nl policy_flush
 # ---- 1. ipsecd <-> ipsecd, the NAT's public address changes ---------------
 check "NAT topology builds" nat_setup
 NAT_PUBLIC2=192.0.2.3
-psk=nat-addr-$(hexkey 8)
-# conf SIDE: ipsecd's configuration for gw-a (behind the NAT) or gw-b.
-conf() {
-	local l r ls rs
-	if [ "$1" = a ]; then
-		l=$NAT_GWA_PRIV r=$TOPO_GWB4 ls=1 rs=2
-	else
-		l=$TOPO_GWB4 r=$NAT_PUBLIC ls=2 rs=1
-	fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$1.sock
-	secretsfile=$t/$1.secrets
-	retransmit_timeout=1s
-	retransmit_tries=3
-	nat_keepalive=1s
+ipsecd_conf a "$NAT_GWA_PRIV" "$TOPO_GWB4" \
+	conn good leftsubnet=10.1.0.0/24 rightsubnet=10.2.0.0/24 esp=aes128gcm16
+ipsecd_conf b "$TOPO_GWB4" "$NAT_PUBLIC" \
+	conn good leftsubnet=10.2.0.0/24 rightsubnet=10.1.0.0/24 esp=aes128gcm16
 
-conn good
-	authby=secret
-	keyingtries=1
-	auto=add
-	left=$l
-	right=$r
-	ike=aes128-sha256-modp2048
-	leftsubnet=10.$ls.0.0/24
-	rightsubnet=10.$rs.0.0/24
-	esp=aes128gcm16
-EOT
-	printf '%s %s : PSK "%s"\n' "$l" "$r" "$psk" >"$t/$1.secrets"
-	chmod 600 "$t/$1.secrets"
-}
-conf a >"$t/a.conf"
-conf b >"$t/b.conf"
-
-start_ipsecd() {
-	local i
-	in_ns "$2" ipsecd -f "$t/$1.conf" </dev/null >/dev/null 2>"$t/89-$1.log" &
-	for i in $(seq 50); do
-		[ -S "$t/$1.sock" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-established() {
-	ipsecctl -s "$t/$1.sock" -j ike list 2>/dev/null | jq -e \
-		'map(select(.conn == "good" and .state == "established" and (.ipsec_sas | length) > 0)) | length > 0' \
-		>/dev/null
-}
-wait_for() {
-	local secs=$1 i
-	shift
-	for i in $(seq $((secs * 5))); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # sas NS: the SAs, "spi src dst encap_sport encap_dport" per line, sorted.
 sas() {
 	in_ns "$1" ipsecctl -j sa list |
@@ -217,12 +154,16 @@ tmpls() {
 		jq -r '.[] | select(.tmpl) | "\(.dir) \(.tmpl.src) \(.tmpl.dst)"' | sort
 }
 ping1() { in_ns lan-a ping -n -q -c 1 -W 1 "$TOPO_LANB4" >/dev/null 2>&1; }
+# nat_moves WHICH ADDR: the NAT gets ADDR, its WHICH public address, and
+# forgets its mappings: gw-a's next packets come from ADDR.
+nat_moves() {
+	check "the NAT gets a $1 public address" \
+		ip -n "$NAT_NS" addr add "$2/24" dev out
+	check "the NAT now masquerades to it" nat_snat_to "$2"
+	check "conntrack -F in the NAT" nat_flush
+}
 
-check "ipsecd starts on gw-a (behind the NAT)" start_ipsecd a gw-a
-check "ipsecd starts on gw-b" start_ipsecd b gw-b
-check "ipsecctl up good" ipsecctl -s "$t/a.sock" up good
-check "good is established on gw-a" wait_for 30 established a
-check "good is established on gw-b" wait_for 10 established b
+ipsecd_pair_up a b good " (behind the NAT)"
 check "lan-a reaches lan-b" topo_ping lan-a lan-b 3
 before=$(sas gw-b)
 diag "gw-b SAs before: $before"
@@ -231,13 +172,7 @@ expect_eq "gw-b: one SA pair, both with the NAT's first address" \
 	"$(grep -c "$NAT_PUBLIC" <<<"$before")" 2
 
 # The NAT moves gw-a to a second public address: new mappings from there.
-check "the NAT gets a second public address" \
-	ip -n "$NAT_NS" addr add "$NAT_PUBLIC2/24" dev out
-check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
-flush chain ip nat masquerade_to_gw_b
-add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC2 random
-EOT
-check "conntrack -F in the NAT" nat_flush
+nat_moves second "$NAT_PUBLIC2"
 check "traffic lan-a -> lan-b resumes within 20 s" wait_for 20 ping1
 check "lan-a reaches lan-b" topo_ping lan-a lan-b 3
 check "lan-b reaches lan-a" topo_ping lan-b lan-a 3
@@ -253,11 +188,11 @@ expect_eq "gw-b: no SA names the old one" "$(grep -c "$NAT_PUBLIC " <<<"$after "
 expect_eq "gw-b: the tunnel policies moved with the SAs" "$(tmpls)" \
 	"$(printf '%s\n' "fwd $NAT_PUBLIC2 $TOPO_GWB4" "in $NAT_PUBLIC2 $TOPO_GWB4" "out $TOPO_GWB4 $NAT_PUBLIC2" | sort)"
 expect_eq "gw-b: ike list shows the new peer" \
-	"$(ipsecctl -s "$t/b.sock" -j ike list | jq -r '.[] | select(.conn == "good" and .state == "established") | .peer')" \
+	"$(ipsecd_ctl b -j ike list | jq -r '.[] | select(.conn == "good" and .state == "established") | .peer')" \
 	"$NAT_PUBLIC2"
 expect_eq "gw-b logs the move once" \
-	"$(grep -c "good: peer $NAT_PUBLIC now seen at $NAT_PUBLIC2 port [0-9]* (its NAT's public address changed): the ISAKMP SA and 1 IPsec SA pair follow it" "$t/89-b.log")" 1
-expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-b.log")" 1
+	"$(grep -c "good: peer $NAT_PUBLIC now seen at $NAT_PUBLIC2 port [0-9]* (its NAT's public address changed): the ISAKMP SA and 1 IPsec SA pair follow it" "$t/b.log")" 1
+expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/b.log")" 1
 
 # Exact counters: 5 pings from lan-b, 5 ESP packets each way through gw-b.
 out0=$(sa_packets gw-b "$NAT_PUBLIC2") in0=$(sa_packets gw-b "$TOPO_GWB4")
@@ -270,16 +205,10 @@ expect_eq "gw-b: 5 more packets in, on the moved SA" "$((in1 - in0))" 5
 # No ESP crosses before gw-a's Quick Mode does: gw-b follows the authentic
 # QM1 on 4500 (nat_move_rx, then nat_move_authenticated).
 NAT_PUBLIC3=192.0.2.4
-check "the NAT gets a third public address" \
-	ip -n "$NAT_NS" addr add "$NAT_PUBLIC3/24" dev out
-check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
-flush chain ip nat masquerade_to_gw_b
-add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC3 random
-EOT
-check "conntrack -F in the NAT" nat_flush
-check "ipsecctl rekey good (gw-a)" ipsecctl -s "$t/a.sock" rekey good
+nat_moves third "$NAT_PUBLIC3"
+check "ipsecctl rekey good (gw-a)" ipsecd_ctl a rekey good
 moved_on_ike() {
-	grep -q "good: peer $NAT_PUBLIC2 now seen at $NAT_PUBLIC3 port [0-9]* (its NAT's public address changed)" "$t/89-b.log"
+	grep -q "good: peer $NAT_PUBLIC2 now seen at $NAT_PUBLIC3 port [0-9]* (its NAT's public address changed)" "$t/b.log"
 }
 check "gw-b follows the authentic Quick Mode to $NAT_PUBLIC3" wait_for 20 moved_on_ike
 only_new() {
@@ -291,52 +220,18 @@ check "gw-b: every SA names $NAT_PUBLIC3" wait_for 10 only_new
 check "lan-a reaches lan-b after the rekey" wait_for 10 topo_ping lan-a lan-b 3
 check "lan-b reaches lan-a after the rekey" topo_ping lan-b lan-a 3
 expect_eq "gw-b: ike list shows the third address" \
-	"$(ipsecctl -s "$t/b.sock" -j ike list | jq -r '[.[] | select(.conn == "good" and .state == "established") | .peer] | unique | join(" ")')" \
+	"$(ipsecd_ctl b -j ike list | jq -r '[.[] | select(.conn == "good" and .state == "established") | .peer] | unique | join(" ")')" \
 	"$NAT_PUBLIC3"
-expect_eq "gw-b: still no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-b.log")" 1
+expect_eq "gw-b: still no new Main Mode" "$(grep -c 'Main Mode from' "$t/b.log")" 1
 diag "gw-b SAs: $(sas gw-b | tr '\n' ';')"
 
 # ---- 3. transport mode between the gateways, the NAT's address changes -----
 # The conn's selectors are the peer itself (the NAT's public address, seen
 # from gw-b): they follow, with the IKE bypass, so gw-a's own traffic and
 # its IKE on 4500 keep going on the same SAs.
-for ns in gw-a gw-b; do
-	ip netns pids "$ns" | xargs -r kill -TERM 2>/dev/null
-done
-ipsecd_gone() { ! ip netns pids gw-a | grep -q . && ! ip netns pids gw-b | grep -q .; }
-check "both ipsecd stop" wait_for 10 ipsecd_gone
-# tconf SIDE: a transport conn "tr" between the gateways' own addresses.
-tconf() {
-	local l r
-	if [ "$1" = ta ]; then l=$NAT_GWA_PRIV r=$TOPO_GWB4; else l=$TOPO_GWB4 r=$NAT_PUBLIC3; fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$1.sock
-	secretsfile=$t/$1.secrets
-	retransmit_timeout=1s
-	retransmit_tries=3
-	nat_keepalive=1s
-
-conn tr
-	type=transport
-	authby=secret
-	keyingtries=1
-	auto=add
-	left=$l
-	right=$r
-	ike=aes128-sha256-modp2048
-	esp=aes128gcm16
-EOT
-	printf '%s %s : PSK "%s"\n' "$l" "$r" "$psk" >"$t/$1.secrets"
-	chmod 600 "$t/$1.secrets"
-}
-tconf ta >"$t/ta.conf"
-tconf tb >"$t/tb.conf"
-tr_up() {
-	ipsecctl -s "$t/$1.sock" -j ike list 2>/dev/null | jq -e \
-		'map(select(.conn == "tr" and .state == "established" and (.ipsec_sas | length) > 0)) | length > 0' \
-		>/dev/null
-}
+check "both ipsecd stop" ipsecd_stop_all gw-a gw-b
+ipsecd_conf ta "$NAT_GWA_PRIV" "$TOPO_GWB4" conn tr type=transport esp=aes128gcm16
+ipsecd_conf tb "$TOPO_GWB4" "$NAT_PUBLIC3" conn tr type=transport esp=aes128gcm16
 gw_ping() { in_ns gw-a ping -n -q -c 1 -W 1 "$TOPO_GWB4" >/dev/null 2>&1; }
 # sels: gw-b's transport policies, "dir src dst" per line, sorted.
 sels() {
@@ -348,11 +243,7 @@ bypass_peers() {
 	in_ns gw-b ipsecctl -j policy list |
 		jq -r '.[] | select(.action == "bypass") | if .dir == "out" then .dst else .src end' | sort | uniq -c | awk '{print $1, $2}'
 }
-check "ipsecd starts on gw-a (transport)" start_ipsecd ta gw-a
-check "ipsecd starts on gw-b (transport)" start_ipsecd tb gw-b
-check "ipsecctl up tr" ipsecctl -s "$t/ta.sock" up tr
-check "tr is established on gw-a" wait_for 30 tr_up ta
-check "tr is established on gw-b" wait_for 10 tr_up tb
+ipsecd_pair_up ta tb tr " (transport)" " (transport)"
 check "gw-a reaches gw-b over the transport SAs" wait_for 10 gw_ping
 tspis=$(sas gw-b | awk '{print $1}' | sort | tr '\n' ' ')
 expect_eq "gw-b: the transport policies name $NAT_PUBLIC3" "$(sels)" \
@@ -361,13 +252,7 @@ expect_eq "gw-b: four IKE bypass policies (500, 4500, both ways) for $NAT_PUBLIC
 	"$(bypass_peers)" "4 $NAT_PUBLIC3"
 
 NAT_PUBLIC4=192.0.2.5
-check "the NAT gets a fourth public address" \
-	ip -n "$NAT_NS" addr add "$NAT_PUBLIC4/24" dev out
-check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
-flush chain ip nat masquerade_to_gw_b
-add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC4 random
-EOT
-check "conntrack -F in the NAT" nat_flush
+nat_moves fourth "$NAT_PUBLIC4"
 check "gw-a's own traffic to gw-b resumes within 20 s" wait_for 20 gw_ping
 tafter=$(sas gw-b)
 diag "gw-b SAs after: $tafter"
@@ -378,25 +263,25 @@ expect_eq "gw-b: the transport policies follow to $NAT_PUBLIC4" "$(sels)" \
 	"$(printf '%s\n' "in $NAT_PUBLIC4 $TOPO_GWB4" "out $TOPO_GWB4 $NAT_PUBLIC4" | sort)"
 expect_eq "gw-b: the IKE bypass follows to $NAT_PUBLIC4" "$(bypass_peers)" "4 $NAT_PUBLIC4"
 expect_eq "gw-b logs the move once" \
-	"$(grep -c "tr: peer $NAT_PUBLIC3 now seen at $NAT_PUBLIC4 port [0-9]* (its NAT's public address changed): the ISAKMP SA and 1 IPsec SA pair follow it" "$t/89-tb.log")" 1
+	"$(grep -c "tr: peer $NAT_PUBLIC3 now seen at $NAT_PUBLIC4 port [0-9]* (its NAT's public address changed): the ISAKMP SA and 1 IPsec SA pair follow it" "$t/tb.log")" 1
 # IKE from the new address passes the moved bypass: a rekey completes.
-check "ipsecctl rekey tr (gw-a)" ipsecctl -s "$t/ta.sock" rekey tr
-rekeyed() { [ "$(grep -c 'IPsec SA established' "$t/89-tb.log")" -ge 2 ]; }
+check "ipsecctl rekey tr (gw-a)" ipsecd_ctl ta rekey tr
+rekeyed() { [ "$(grep -c 'IPsec SA established' "$t/tb.log")" -ge 2 ]; }
 check "gw-b completes the rekey over IKE from $NAT_PUBLIC4" wait_for 20 rekeyed
 check "gw-a reaches gw-b after the rekey" wait_for 10 gw_ping
-expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-tb.log")" 1
+expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/tb.log")" 1
 
 # ---- 4. the current peer survives a reload; a new Main Mode finds its PSK --
 # Continues 3: conn tr, gw-b's peer followed from $NAT_PUBLIC3 (right= in
 # tb.conf and tb.secrets) to $NAT_PUBLIC4.
 expect_eq "gw-b: the IKE bypass for $NAT_PUBLIC4 was installed once (moved, not re-created)" \
-	"$(grep -c "IKE bypass policies for $TOPO_GWB4 <-> $NAT_PUBLIC4 " "$t/89-tb.log")" 1
-ikej() { ipsecctl -s "$t/tb.sock" -j ike list; }
+	"$(grep -c "IKE bypass policies for $TOPO_GWB4 <-> $NAT_PUBLIC4 " "$t/tb.log")" 1
+ikej() { ipsecd_ctl tb -j ike list; }
 expect_eq "gw-b: ike list -j: peer and configured_peer" \
 	"$(ikej | jq -r '.[] | select(.conn == "tr" and .state == "established") | "\(.peer) \(.configured_peer)"')" \
 	"$NAT_PUBLIC4 $NAT_PUBLIC3"
 expect_match "gw-b: ike list (tab-separated) has a peer line" \
-	"$(ipsecctl -s "$t/tb.sock" ike list | grep '^peer')" \
+	"$(ipsecd_ctl tb ike list | grep '^peer')" \
 	"^peer	tr	$NAT_PUBLIC3	$NAT_PUBLIC4	[0-9]+\$"
 expect_match "gw-b: ike list (table) says where the peer went" \
 	"$(script -qc "ipsecctl -s $t/tb.sock ike list" /dev/null | tr -d '\r')" \
@@ -419,9 +304,9 @@ to_old() {
 }
 rtspis=$(sas gw-b | awk '{print $1}' | sort | tr '\n' ' ')
 expect_match "gw-b: ipsecctl reload keeps the unchanged conn" \
-	"$(ipsecctl -s "$t/tb.sock" reload 2>&1)" "1 connection kept, 0 added, 0 removed"
+	"$(ipsecd_ctl tb reload 2>&1)" "1 connection kept, 0 added, 0 removed"
 check "gw-b: a SIGHUP reload too" kill -HUP $(ip netns pids gw-b)
-reloaded_twice() { [ "$(grep -c 'reloaded .*1 connection kept, 0 added, 0 removed' "$t/89-tb.log")" = 2 ]; }
+reloaded_twice() { [ "$(grep -c 'reloaded .*1 connection kept, 0 added, 0 removed' "$t/tb.log")" = 2 ]; }
 check "gw-b: both reloads done" wait_for 5 reloaded_twice
 expect_eq "gw-b: the same SAs after the reloads" \
 	"$(sas gw-b | awk '{print $1}' | sort | tr '\n' ' ')" "$rtspis"
@@ -432,29 +317,23 @@ expect_eq "gw-b: the IKE bypass stays at $NAT_PUBLIC4" "$(bypass_peers)" "4 $NAT
 check "gw-a reaches gw-b after the reloads" wait_for 10 gw_ping
 expect_eq "gw-b: ike list still shows $NAT_PUBLIC4" \
 	"$(ikej | jq -r '.[] | select(.conn == "tr" and .state == "established") | .peer')" "$NAT_PUBLIC4"
-expect_eq "gw-b: no conn taken down" "$(grep -c 'by the reload: taking it down' "$t/89-tb.log")" 0
-expect_eq "gw-b: never initiated a Main Mode" "$(grep -c 'initiating Main Mode' "$t/89-tb.log")" 0
-expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/89-tb.log")" 1
+expect_eq "gw-b: no conn taken down" "$(grep -c 'by the reload: taking it down' "$t/tb.log")" 0
+expect_eq "gw-b: never initiated a Main Mode" "$(grep -c 'initiating Main Mode' "$t/tb.log")" 0
+expect_eq "gw-b: no new Main Mode" "$(grep -c 'Main Mode from' "$t/tb.log")" 1
 
 # A move seen first on QM1 (no ESP before it): QM2 goes to the new address.
 NAT_PUBLIC5=192.0.2.6
-check "the NAT gets a fifth public address" \
-	ip -n "$NAT_NS" addr add "$NAT_PUBLIC5/24" dev out
-check "the NAT now masquerades to it" ip netns exec "$NAT_NS" nft -f - <<EOT
-flush chain ip nat masquerade_to_gw_b
-add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $NAT_PUBLIC5 random
-EOT
-check "conntrack -F in the NAT" nat_flush
+nat_moves fifth "$NAT_PUBLIC5"
 old0=$(to_old to_old4)
-check "ipsecctl rekey tr (gw-a), from $NAT_PUBLIC5" ipsecctl -s "$t/ta.sock" rekey tr
-rekeyed3() { [ "$(grep -c 'IPsec SA established' "$t/89-tb.log")" -ge 3 ]; }
+check "ipsecctl rekey tr (gw-a), from $NAT_PUBLIC5" ipsecd_ctl ta rekey tr
+rekeyed3() { [ "$(grep -c 'IPsec SA established' "$t/tb.log")" -ge 3 ]; }
 check "gw-b completes the rekey over IKE from $NAT_PUBLIC5" wait_for 20 rekeyed3
 expect_eq "gw-b followed the QM1 to $NAT_PUBLIC5" \
-	"$(grep -c "tr: peer $NAT_PUBLIC4 now seen at $NAT_PUBLIC5 port [0-9]* (its NAT's public address changed)" "$t/89-tb.log")" 1
+	"$(grep -c "tr: peer $NAT_PUBLIC4 now seen at $NAT_PUBLIC5 port [0-9]* (its NAT's public address changed)" "$t/tb.log")" 1
 expect_eq "gw-b sent nothing to $NAT_PUBLIC4 after the NAT left it (QM2 went to $NAT_PUBLIC5)" \
 	"$(($(to_old to_old4) - old0))" 0
 expect_eq "gw-b: the IKE bypass for $NAT_PUBLIC5 was installed once" \
-	"$(grep -c "IKE bypass policies for $TOPO_GWB4 <-> $NAT_PUBLIC5 " "$t/89-tb.log")" 1
+	"$(grep -c "IKE bypass policies for $TOPO_GWB4 <-> $NAT_PUBLIC5 " "$t/tb.log")" 1
 check "gw-a reaches gw-b after the rekey" wait_for 10 gw_ping
 expect_eq "gw-b: the new pair's remote selector is $NAT_PUBLIC5" \
 	"$(ikej | jq -r '[.[] | select(.conn == "tr") | .ipsec_sas[] | select(.state == "installed") | .remote_ts] | unique | join(" ")')" \
@@ -472,19 +351,19 @@ ta_gone() { ! ip netns pids gw-a | grep -q .; }
 check "gw-a's ipsecd is gone" wait_for 10 ta_gone
 tr_gone() { [ -z "$(sas gw-b)" ]; }
 check "gw-b deleted the SAs (gw-a's Deletes)" wait_for 10 tr_gone
-mv "$t/89-ta.log" "$t/89-ta-first.log"
-check "ipsecd starts again on gw-a" start_ipsecd ta gw-a
-check "ipsecctl up tr (gw-a)" ipsecctl -s "$t/ta.sock" up tr
-check "tr is established on gw-a again" wait_for 30 tr_up ta
-check "tr is established on gw-b again" wait_for 10 tr_up tb
+mv "$t/ta.log" "$t/ta-first.log"
+check "ipsecd starts again on gw-a" ipsecd_start gw-a ta
+check "ipsecctl up tr (gw-a)" ipsecd_ctl ta up tr
+check "tr is established on gw-a again" wait_for 30 ipsecd_established ta tr
+check "tr is established on gw-b again" wait_for 10 ipsecd_established tb tr
 expect_eq "gw-b: a Main Mode from $NAT_PUBLIC5" \
-	"$(grep -c "tr: Main Mode from $NAT_PUBLIC5\$" "$t/89-tb.log")" 1
-expect_eq "gw-b: no PSK missing" "$(grep -c 'no pre-shared key' "$t/89-tb.log")" 0
+	"$(grep -c "tr: Main Mode from $NAT_PUBLIC5\$" "$t/tb.log")" 1
+expect_eq "gw-b: no PSK missing" "$(grep -c 'no pre-shared key' "$t/tb.log")" 0
 check "gw-a reaches gw-b over the new SAs" wait_for 10 gw_ping
 expect_eq "gw-b: ike list: current $NAT_PUBLIC5, configured $NAT_PUBLIC3" \
 	"$(ikej | jq -r '.[] | select(.conn == "tr" and .state == "established") | "\(.peer) \(.configured_peer)"')" \
 	"$NAT_PUBLIC5 $NAT_PUBLIC3"
 expect_eq "gw-b: both SAs name $NAT_PUBLIC5" "$(sas gw-b | grep -c "$NAT_PUBLIC5")" 2
 expect_eq "gw-b: nothing went to $NAT_PUBLIC4" "$(($(to_old to_old4) - old0))" 0
-expect_eq "gw-b: never initiated a Main Mode" "$(grep -c 'initiating Main Mode' "$t/89-tb.log")" 0
-diag "gw-b ike list: $(ipsecctl -s "$t/tb.sock" ike list | tr '\n' ';')"
+expect_eq "gw-b: never initiated a Main Mode" "$(grep -c 'initiating Main Mode' "$t/tb.log")" 0
+diag "gw-b ike list: $(ipsecd_ctl tb ike list | tr '\n' ';')"

@@ -20,18 +20,16 @@
 . "$KIPSEC_TOP/tests/lib/topology.sh"
 . "$KIPSEC_TOP/tests/lib/nat.sh"
 . "$KIPSEC_TOP/tests/lib/strongswan.sh"
+. "$KIPSEC_TOP/tests/lib/ipsecd.sh"
 
 t=$(mktemp -d /tmp/ike-nat-more.XXXXXX)
 chmod 700 "$t"
+IPSECD_DIR=$t
 
 cleanup() {
 	sw_stop_all
 	if [ -w /mnt/out ]; then cp "$(sw_log gw-b)" /mnt/out/91-charon-gw-b.log 2>/dev/null; fi
-	if [ -w /mnt/out ]; then
-		for f in "$t"/*.log; do
-			[ -e "$f" ] && cp "$f" "/mnt/out/91-$(basename "$f")"
-		done
-	fi
+	ipsecd_keep_logs 91
 	nat_teardown
 	rm -rf "$t"
 }
@@ -41,88 +39,21 @@ load_kipsec
 check "NAT topology builds" nat_setup
 check "NAT66 in the same NAT namespace" nat_setup6
 
-psk=nat-more-$(hexkey 8)
-# conf SIDE FAMILY: ipsecd's configuration for gw-a or gw-b.
-conf() {
-	local me=$1 fam=$2 l r
-	if [ "$fam" = 4 ]; then
-		if [ "$me" = a ]; then l=$NAT_GWA_PRIV r=$TOPO_GWB4; else l=$TOPO_GWB4 r=$NAT_PUBLIC; fi
-	else
-		if [ "$me" = a ]; then l=$NAT6_GWA_PRIV r=$TOPO_GWB6; else l=$TOPO_GWB6 r=$NAT6_PUBLIC; fi
-	fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$me.sock
-	secretsfile=$t/$me.secrets
-	retransmit_timeout=1s
-	retransmit_tries=3
-	nat_keepalive=1s
-
-conn %default
-	authby=secret
-	keyingtries=1
-	auto=add
-	left=$l
-	right=$r
-	ike=aes128-sha256-modp2048
-	esp=aes128gcm16
-EOT
-	if [ "$fam" = 4 ]; then
-		cat <<EOT
-	dpddelay=1s
-	dpdtimeout=10s
-	dpdaction=clear
-
-conn tr
-	type=transport
-EOT
-	else
-		cat <<EOT
-
-conn six
-	leftsubnet=$([ "$me" = a ] && echo "$TOPO_NETA6" || echo "$TOPO_NETB6")
-	rightsubnet=$([ "$me" = a ] && echo "$TOPO_NETB6" || echo "$TOPO_NETA6")
-EOT
-	fi
-	printf '%s %s : PSK "%s"\n' "$l" "$r" "$psk" >"$t/$me.secrets"
-	chmod 600 "$t/$me.secrets"
+IPSECD_PSK=nat-more-$(hexkey 8)
+# conf4 NAME LEFT RIGHT: transport mode between the gateways, with DPD.
+conf4() {
+	ipsecd_conf "$@" esp=aes128gcm16 dpddelay=1s dpdtimeout=10s dpdaction=clear \
+		conn tr type=transport
 }
-
-start_ipsecd() {
-	local me=$1 ns=$2 i
-	rm -f "$t/$me.sock"
-	in_ns "$ns" ipsecd -f "$t/$me.conf" </dev/null >/dev/null 2>>"$t/$me.log" &
-	for i in $(seq 50); do
-		[ -S "$t/$me.sock" ] && return 0
-		sleep 0.1
-	done
-	return 1
+# conf6 NAME LEFT RIGHT LEFTSUBNET RIGHTSUBNET: tunnel mode over IPv6.
+conf6() {
+	ipsecd_conf "$1" "$2" "$3" esp=aes128gcm16 \
+		conn six leftsubnet="$4" rightsubnet="$5"
 }
-stop_ipsecd() {
-	local ns
-	for ns in gw-a gw-b; do
-		ip netns pids "$ns" | xargs -r kill -TERM 2>/dev/null
-	done
-	wait_for 10 sh -c '! ip netns pids gw-a | grep -q . && ! ip netns pids gw-b | grep -q .'
-}
-ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
-ike_b() { ipsecctl -s "$t/b.sock" "$@"; }
-established() {
-	ipsecctl -s "$t/$1.sock" -j ike list 2>/dev/null | jq -e --arg c "$2" \
-		'map(select(.conn == $c and .state == "established" and (.ipsec_sas | length) > 0)) | length > 0' \
-		>/dev/null
-}
-wait_for() {
-	local secs=$1 i
-	shift
-	for i in $(seq $((secs * 5))); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
+ike_a() { ipsecd_ctl a "$@"; }
+ike_b() { ipsecd_ctl b "$@"; }
 nat_of() {
-	ipsecctl -s "$t/$1.sock" -j ike list |
+	ipsecd_ctl "$1" -j ike list |
 		jq -c --arg c "$2" '[.[] | select(.conn == $c and .state == "established")][0].nat'
 }
 encaps() {
@@ -142,18 +73,14 @@ qm_count() {
 	grep -c "$2: IPsec SA established" "$t/$1.log"
 }
 dpd() {
-	ipsecctl -s "$t/$1.sock" -j ike list |
+	ipsecd_ctl "$1" -j ike list |
 		jq -r --arg c "$2" --arg f "$3" '[.[] | select(.conn == $c and .state == "established")][0].dpd[$f] // "none"'
 }
 
 # ---- 1. transport mode across the NAT --------------------------------------
-conf a 4 >"$t/a.conf"
-conf b 4 >"$t/b.conf"
-check "ipsecd starts on gw-a (behind the NAT)" start_ipsecd a gw-a
-check "ipsecd starts on gw-b" start_ipsecd b gw-b
-check "ipsecctl up tr" ike_a up tr
-check "tr is established on gw-a" wait_for 30 established a tr
-check "tr is established on gw-b" wait_for 10 established b tr
+conf4 a "$NAT_GWA_PRIV" "$TOPO_GWB4"
+conf4 b "$TOPO_GWB4" "$NAT_PUBLIC"
+ipsecd_pair_up a b tr " (behind the NAT)"
 nat_b=$(nat_of b tr)
 diag "gw-a nat: $(nat_of a tr)"
 diag "gw-b nat: $nat_b"
@@ -259,7 +186,7 @@ check "DPD: gw-a's R-U-THEREs cross the NAT and are acknowledged" dpd_probe gw-a
 check "DPD: gw-b's R-U-THEREs cross the NAT and are acknowledged" dpd_probe gw-b b "$NAT_PUBLIC"
 diag "DPD gw-a: $(ike_a -j ike list | jq -c '.[] | select(.conn == "tr") | .dpd')"
 diag "DPD gw-b: $(ike_b -j ike list | jq -c '.[] | select(.conn == "tr") | .dpd')"
-check "tr still established on gw-a after the probes" established a tr
+check "tr still established on gw-a after the probes" ipsecd_established a tr
 qa=$(qm_count a tr)
 check "ipsecctl rekey tr (gw-a)" ike_a rekey tr
 check "gw-a completes the rekey" wait_for 10 sh -c "[ \$(grep -c 'tr: IPsec SA established' '$t/a.log') -gt $qa ]"
@@ -271,7 +198,7 @@ check "tr after the rekeys: gw-b pings gw-a" topo_ping gw-b "$NAT_PUBLIC" 3
 expect_eq "tr: the NAT still saw only UDP from gw-a" "$(($(nat_count other) - other0))" 0
 expect_eq "tr: no clear-text drops on gw-b (IKE passed the policies)" \
 	"$(in_ns gw-b ipsecctl -j stats | jq '.drop_policy // 0')" 0
-stop_ipsecd
+ipsecd_stop_all gw-a gw-b
 expect_eq "no SA left on gw-b" "$(in_ns gw-b ipsecctl -j sa list | jq length)" 0
 
 # ---- 2. NAT-T over IPv6 ----------------------------------------------------
@@ -299,13 +226,9 @@ PY
 }
 expect_eq "gw-a's wan: tx checksum offload off" "$(txcsum gw-a wan 0 2>&1)" 0
 csumerr6() { ip netns exec "$1" awk '$1 == "Udp6InCsumErrors" { print $2 }' /proc/net/snmp6; }
-conf a 6 >"$t/a.conf"
-conf b 6 >"$t/b.conf"
-check "ipsecd starts on gw-a (IPv6, behind NAT66)" start_ipsecd a gw-a
-check "ipsecd starts on gw-b (IPv6)" start_ipsecd b gw-b
-check "ipsecctl up six" ike_a up six
-check "six is established on gw-a" wait_for 30 established a six
-check "six is established on gw-b" wait_for 10 established b six
+conf6 a "$NAT6_GWA_PRIV" "$TOPO_GWB6" "$TOPO_NETA6" "$TOPO_NETB6"
+conf6 b "$TOPO_GWB6" "$NAT6_PUBLIC" "$TOPO_NETB6" "$TOPO_NETA6"
+ipsecd_pair_up a b six " (IPv6, behind NAT66)" " (IPv6)"
 nat_b=$(nat_of b six)
 diag "gw-a nat: $(nat_of a six)"
 diag "gw-b nat: $nat_b"
@@ -336,7 +259,7 @@ b_out=$(sa_packets gw-b "$TOPO_GWB6" "$NAT6_PUBLIC")
 a_in=$(sa_packets gw-a "$TOPO_GWB6" "$NAT6_GWA_PRIV")
 expect_eq "six: SA counters, gw-a -> gw-b (sent, received)" "$a_out $b_in" "10 10"
 expect_eq "six: SA counters, gw-b -> gw-a (sent, received)" "$b_out $a_in" "10 10"
-stop_ipsecd
+ipsecd_stop_all gw-a gw-b
 
 # ---- 3. ipsecd (gw-a, behind NAT66) <-> charon (gw-b) over IPv6 ----------
 # charon's ESP in UDP goes through Linux's UDP encapsulation socket, which
@@ -345,12 +268,12 @@ stop_ipsecd
 check "charon starts in gw-b" sw_start gw-b
 check "charon conn sw6" sw_conn gw-b sw6 local="$TOPO_GWB6" remote="$NAT6_PUBLIC" \
 	remote_id="$NAT6_GWA_PRIV" local_ts="$TOPO_NETB6" remote_ts="$TOPO_NETA6" \
-	psk="$psk" ike=aes128-sha256-modp2048 esp=aes128gcm16
+	psk="$IPSECD_PSK" ike=aes128-sha256-modp2048 esp=aes128gcm16
 check "swanctl loads gw-b" sw_load gw-b
 sed -i 's/^conn six$/conn sw6/' "$t/a.conf"
-check "ipsecd starts on gw-a again" start_ipsecd a gw-a
+check "ipsecd starts on gw-a again" ipsecd_start gw-a a
 check "ipsecctl up sw6" ike_a up sw6
-check "sw6 is established on gw-a" wait_for 30 established a sw6
+check "sw6 is established on gw-a" wait_for 30 ipsecd_established a sw6
 check "charon installed the child" sw_wait_child gw-b sw6 10
 expect_match "charon found gw-a behind a NAT over IPv6" "$(cat "$(sw_log gw-b)")" 'remote host is behind NAT'
 expect_eq "charon's two SAs are ESP in UDP" \

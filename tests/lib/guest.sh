@@ -50,7 +50,38 @@ nl() {
 	return 255
 }
 
+# refuse NAME ERRNO REGEX ARGS...: `nl ARGS` must fail with ERRNO and an
+# answer matching REGEX (extended grep: the attr= or msg= of the ext-ack).
+refuse() {
+	local name=$1 want_errno=$2 want=$3 out
+	shift 3
+	out=$(nl "$@" 2>&1)
+	if [[ $out =~ errno=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "$want_errno" ] &&
+		printf '%s\n' "$out" | grep -Eq -- "$want"; then
+		ok "$name"
+	else
+		fail "$name"
+		echo "#   got: $out"
+		echo "#   want: errno=$want_errno matching $want"
+	fi
+}
+
 # The same client as a separate process, for runs under other credentials
 # or in another namespace (setpriv, ip netns exec). -S: no site packages,
 # a faster start.
 NL="python3 -S $KIPSEC_TOP/tests/lib/kipsec_nl.py"
+
+# wait_for SECONDS CMD...: runs CMD until it succeeds, WAIT_FOR_EVERY
+# (default 0.2) seconds apart, SECONDS / WAIT_FOR_EVERY times at most. The
+# bound counts tries, not the clock: a CMD slowed down by TCG or a loaded
+# host stretches it instead of using it up.
+wait_for() {
+	local every=${WAIT_FOR_EVERY:-0.2} tries i
+	tries=$(awk -v s="$1" -v e="$every" 'BEGIN { print int(s / e + 0.5) }')
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep "$every"
+	done
+	return 1
+}

@@ -19,6 +19,9 @@
 #                      failure
 #   nat_teardown       the NAT namespace and the topology; idempotent
 #   nat_flush          forget every mapping (conntrack -F in "nat")
+#   nat_snat_to ADDR   map gw-a to ADDR (an address the NAT's "out" has)
+#                      from now on, random ports; with nat_flush, the NAT
+#                      moves gw-a to a new public address
 #   nat_count NAME     packets counted in "nat" from gw-a: keepalive (UDP
 #                      to 4500 with one byte of payload), ike500 (UDP to
 #                      500), natt (UDP to 4500), other
@@ -133,6 +136,14 @@ nat_count6() {
 	out=$(ip netns exec "$NAT_NS" nft list counter ip6 nat6 "$1") || return 1
 	[[ $out =~ packets\ ([0-9]+) ]] || return 1
 	echo "${BASH_REMATCH[1]}"
+}
+
+# Mappings made before stay until nat_flush.
+nat_snat_to() {
+	ip netns exec "$NAT_NS" nft -f - <<EOT
+flush chain ip nat masquerade_to_gw_b
+add rule ip nat masquerade_to_gw_b oifname "out" snat ip to $1 random
+EOT
 }
 
 nat_flush() {

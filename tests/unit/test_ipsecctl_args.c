@@ -36,18 +36,48 @@ static enum ipsecctl_parse_result parse_words(struct ipsecctl_request *req,
 #define PARSE(req, ...) \
 	parse_words(req, (const char *const[]){ __VA_ARGS__, NULL })
 
+/* The words end with NULL: room for the longest command line a case has. */
+#define MAX_WORDS 24
+
 /* A usage error with exactly this message. */
-#define REJECTS(message, ...) do {					\
-	struct ipsecctl_request _r;					\
-	int _res = PARSE(&_r, __VA_ARGS__);				\
-	if (tap_is_int(_res, IPSECCTL_PARSE_USAGE,			\
-		       "rejected: " message))				\
-		tap_is_str(_r.error, message, "message: " message);	\
-	else								\
-		tap_ok(0, "message: " message);				\
-	tap_ok(_r.enc_key_len == 0 && _r.auth_key_len == 0,		\
-	       "no key left after: " message);				\
-} while (0)
+static void rejects(const char *message, const char *const *words)
+{
+	struct ipsecctl_request r;
+	char name[256];
+
+	snprintf(name, sizeof(name), "rejected: %s", message);
+	if (tap_is_int(parse_words(&r, words), IPSECCTL_PARSE_USAGE, name)) {
+		snprintf(name, sizeof(name), "message: %s", message);
+		tap_is_str(r.error, message, name);
+	} else {
+		tap_ok(0, "message: %s", message);
+	}
+	tap_ok(r.enc_key_len == 0 && r.auth_key_len == 0,
+	       "no key left after: %s", message);
+}
+
+#define REJECTS(message, ...) \
+	rejects(message, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* A table of usage errors: each message and the words that cause it. */
+struct reject_case {
+	const char *message;
+	const char *words[MAX_WORDS];
+};
+
+static void rejects_all(const struct reject_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rejects(cases[i].message, cases[i].words);
+}
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The bytes of an address of this family. */
+static size_t addr_len(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
 
 #define SA_ADD_BASE "sa", "add", "spi", "0x1000", "src", "192.0.2.1",	\
 	"dst", "192.0.2.2", "proto", "esp", "mode", "tunnel"
@@ -585,27 +615,60 @@ static void test_policy_add(void)
 		   "keywords in any order; /0");
 	tap_ok(p->dir == KIPSEC_DIR_IN && p->src_plen == 0, "dir in, /0");
 	tap_ok(!p->has_lifetime, "no lifetime by default");
-	tap_is_int(PARSE(&r, POL_ADD_BASE, "action", "bypass", "lifetime",
-			 "120"), 0, "policy add with a lifetime");
-	tap_ok(p->has_lifetime && p->lifetime == 120, "lifetime 120");
-	tap_is_int(PARSE(&r, POL_ADD_BASE, "lifetime", "5", "action", "protect",
-			 "esp", "transport"), 0,
-		   "a lifetime on a protect policy, before the action");
-	tap_ok(p->has_lifetime && p->lifetime == 5 &&
-	       p->action == KIPSEC_ACTION_PROTECT, "lifetime 5, protect");
 }
+
+/* policy add ... lifetime SECONDS: accepted anywhere, with any action. */
+static const struct lifetime_case {
+	const char *words[MAX_WORDS];
+	bool has_lifetime;
+	uint32_t lifetime;
+	uint8_t action;
+	const char *name;
+} lifetime_cases[] = {
+	{ { POL_ADD_BASE, "action", "bypass" },
+	  false, 0, KIPSEC_ACTION_BYPASS, "no lifetime" },
+	{ { POL_ADD_BASE, "action", "bypass", "lifetime", "120" },
+	  true, 120, KIPSEC_ACTION_BYPASS, "lifetime 120, bypass" },
+	{ { POL_ADD_BASE, "lifetime", "5", "action", "protect", "esp",
+	    "transport" },
+	  true, 5, KIPSEC_ACTION_PROTECT,
+	  "lifetime 5 on a protect policy, before the action" },
+	{ { POL_ADD_BASE, "action", "bypass", "lifetime", "4294967295" },
+	  true, UINT32_MAX, KIPSEC_ACTION_BYPASS, "the largest lifetime" },
+};
+
+static void test_policy_lifetime(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(lifetime_cases); i++) {
+		const struct lifetime_case *c = &lifetime_cases[i];
+		struct ipsecctl_request r;
+
+		tap_is_int(parse_words(&r, c->words), 0, c->name);
+		if (!tap_ok(r.pol.has_lifetime == c->has_lifetime &&
+			    r.pol.lifetime == c->lifetime &&
+			    r.pol.action == c->action,
+			    "%s: lifetime and action", c->name))
+			printf("#   got has_lifetime %d, lifetime %u, action %u\n",
+			       r.pol.has_lifetime, r.pol.lifetime, r.pol.action);
+	}
+}
+
+static const struct reject_case policy_lifetime_rejects[] = {
+	{ "ipsecctl: policy add: bad value \"2m\" for \"lifetime\"",
+	  { POL_ADD_BASE, "action", "bypass", "lifetime", "2m" } },
+	{ "ipsecctl: policy add: bad value \"4294967296\" for \"lifetime\"",
+	  { POL_ADD_BASE, "action", "bypass", "lifetime", "4294967296" } },
+	{ "ipsecctl: policy add: missing value for \"lifetime\"",
+	  { POL_ADD_BASE, "action", "bypass", "lifetime" } },
+	{ "ipsecctl: policy del: unknown argument \"lifetime\"",
+	  { "policy", "del", "dir", "out", "lifetime", "5" } },
+};
 
 static void test_policy_rejections(void)
 {
 	REJECTS("ipsecctl: policy add: missing \"action\"", POL_ADD_BASE);
-	REJECTS("ipsecctl: policy add: bad value \"2m\" for \"lifetime\"",
-		POL_ADD_BASE, "action", "bypass", "lifetime", "2m");
-	REJECTS("ipsecctl: policy add: bad value \"4294967296\" for \"lifetime\"",
-		POL_ADD_BASE, "action", "bypass", "lifetime", "4294967296");
-	REJECTS("ipsecctl: policy add: missing value for \"lifetime\"",
-		POL_ADD_BASE, "action", "bypass", "lifetime");
-	REJECTS("ipsecctl: policy del: unknown argument \"lifetime\"",
-		"policy", "del", "dir", "out", "lifetime", "5");
+	rejects_all(policy_lifetime_rejects,
+		    ARRAY_SIZE(policy_lifetime_rejects));
 	REJECTS("ipsecctl: policy add: missing \"dir\"", "policy", "add",
 		"src", "10.0.0.0/8", "dst", "10.0.0.0/8", "action", "bypass");
 	REJECTS("ipsecctl: policy add: missing \"src\"", "policy", "add",
@@ -737,32 +800,80 @@ static void test_daemon_commands(void)
 	REJECTS("ipsecctl: rekey: bad connection name \"\"", "rekey", "");
 }
 
+/* The SA that sa set cases change, by its identity. */
+#define SA_SET_300 "sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp"
+
+/* sa set: new ports, new addresses, or both. */
+static const struct sa_set_case {
+	const char *words[MAX_WORDS];
+	uint32_t spi;
+	bool has_encap;
+	uint16_t sport, dport;
+	int src_family, dst_family;	/* of new-src, new-dst; 0: not given */
+	uint8_t src_last, dst_last;	/* their last byte */
+	const char *name;
+} sa_set_cases[] = {
+	{ { "sa", "set", "spi", "0x2000", "dst", "192.0.2.2", "proto", "esp",
+	    "encap-sport", "4500", "encap-dport", "31000",
+	    "new-src", "192.0.2.7", "new-dst", "192.0.2.9" },
+	  0x2000, true, 4500, 31000, AF_INET, AF_INET, 7, 9,
+	  "sa set with everything" },
+	{ { "sa", "set", "spi", "300", "dst", "2001:db8::2", "proto", "esp",
+	    "new-dst", "2001:db8::9" },
+	  300, false, 0, 0, 0, AF_INET6, 0, 9,
+	  "sa set new-dst alone (IPv6)" },
+	{ { SA_SET_300, "new-src", "192.0.2.7" },
+	  300, false, 0, 0, AF_INET, 0, 7, 0,
+	  "sa set new-src alone" },
+	{ { SA_SET_300, "encap-sport", "4500", "encap-dport", "4500" },
+	  300, true, 4500, 4500, 0, 0, 0, 0,
+	  "sa set ports alone" },
+};
+
+static const struct reject_case sa_set_rejects[] = {
+	{ "ipsecctl: sa set: nothing to change: give encap-sport and encap-dport, new-src or new-dst",
+	  { SA_SET_300 } },
+	{ "ipsecctl: sa set: \"new-dst\" and \"dst\" are of different address families",
+	  { SA_SET_300, "new-dst", "2001:db8::9" } },
+	{ "ipsecctl: sa set: \"new-src\" and \"dst\" are of different address families",
+	  { "sa", "set", "spi", "300", "dst", "2001:db8::2", "proto", "esp",
+	    "new-src", "192.0.2.7" } },
+	{ "ipsecctl: sa set: \"encap-sport\" needs \"encap-dport\"",
+	  { SA_SET_300, "encap-sport", "4500" } },
+	{ "ipsecctl: sa set: bad value \"nowhere\" for \"new-dst\" (expected an IPv4 or IPv6 address)",
+	  { SA_SET_300, "new-dst", "nowhere" } },
+	{ "ipsecctl: sa set: unknown argument \"mode\"",
+	  { SA_SET_300, "mode", "tunnel" } },
+	{ "ipsecctl: sa set: missing \"spi\"",
+	  { "sa", "set", "dst", "192.0.2.2", "proto", "esp", "new-dst",
+	    "192.0.2.9" } },
+	{ "ipsecctl: sa add: unknown argument \"new-dst\"",
+	  { SA_ADD_BASE, "new-dst", "192.0.2.9" } },
+};
+
 static void test_sa_set(void)
 {
 	struct ipsecctl_request r;
 
-	tap_is_int(PARSE(&r, "sa", "set", "spi", "0x2000", "dst", "192.0.2.2",
-			 "proto", "esp", "encap-sport", "4500",
-			 "encap-dport", "31000", "new-src", "192.0.2.7",
-			 "new-dst", "192.0.2.9"),
-		   0, "sa set with everything");
-	tap_ok(r.cmd == IPSECCTL_CMD_SA_SET && r.spi == 0x2000 &&
-	       r.proto == IPPROTO_ESP && r.has_encap &&
-	       r.encap_sport == 4500 && r.encap_dport == 31000,
-	       "sa set: identity and ports");
-	tap_ok(r.new_src.family == AF_INET && r.new_src.bytes[3] == 7 &&
-	       r.new_dst.family == AF_INET && r.new_dst.bytes[3] == 9,
-	       "sa set: new-src and new-dst");
-	tap_is_str(r.name, "sa set", "sa set name");
-	tap_is_int(PARSE(&r, "sa", "set", "spi", "300", "dst", "2001:db8::2",
-			 "proto", "esp", "new-dst", "2001:db8::9"),
-		   0, "sa set new-dst alone (IPv6)");
-	tap_ok(!r.has_encap && !r.new_src.family &&
-	       r.new_dst.family == AF_INET6, "sa set: only new-dst given");
-	tap_is_int(PARSE(&r, "sa", "set", "spi", "300", "dst", "192.0.2.2",
-			 "proto", "esp", "encap-sport", "4500",
-			 "encap-dport", "4500"),
-		   0, "sa set ports alone");
+	for (size_t i = 0; i < ARRAY_SIZE(sa_set_cases); i++) {
+		const struct sa_set_case *c = &sa_set_cases[i];
+
+		tap_is_int(parse_words(&r, c->words), 0, c->name);
+		tap_ok(r.cmd == IPSECCTL_CMD_SA_SET && r.spi == c->spi &&
+		       r.proto == IPPROTO_ESP && !strcmp(r.name, "sa set"),
+		       "%s: command, identity and name", c->name);
+		tap_ok(r.has_encap == c->has_encap &&
+		       (!c->has_encap || (r.encap_sport == c->sport &&
+					  r.encap_dport == c->dport)),
+		       "%s: ports", c->name);
+		tap_ok(r.new_src.family == c->src_family &&
+		       r.new_dst.family == c->dst_family &&
+		       (!c->src_family ||
+			r.new_src.bytes[addr_len(c->src_family) - 1] == c->src_last) &&
+		       (!c->dst_family ||
+			r.new_dst.bytes[addr_len(c->dst_family) - 1] == c->dst_last),
+		       "%s: new-src and new-dst", c->name);
+	}
 	parse_words(&r, (const char *const[]){ "sa", "set", "-h", NULL });
 	tap_ok(r.cmd == IPSECCTL_CMD_HELP && r.help == IPSECCTL_HELP_SA_SET,
 	       "sa set -h");
@@ -772,28 +883,7 @@ static void test_sa_set(void)
 	tap_ok(strstr(ipsecctl_help_text(IPSECCTL_HELP_SA), "sa set") != NULL,
 	       "sa help lists sa set");
 
-	REJECTS("ipsecctl: sa set: nothing to change: give encap-sport and encap-dport, new-src or new-dst",
-		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp");
-	REJECTS("ipsecctl: sa set: \"new-dst\" and \"dst\" are of different address families",
-		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-		"new-dst", "2001:db8::9");
-	REJECTS("ipsecctl: sa set: \"new-src\" and \"dst\" are of different address families",
-		"sa", "set", "spi", "300", "dst", "2001:db8::2", "proto", "esp",
-		"new-src", "192.0.2.7");
-	REJECTS("ipsecctl: sa set: \"encap-sport\" needs \"encap-dport\"",
-		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-		"encap-sport", "4500");
-	REJECTS("ipsecctl: sa set: bad value \"nowhere\" for \"new-dst\" (expected an IPv4 or IPv6 address)",
-		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-		"new-dst", "nowhere");
-	REJECTS("ipsecctl: sa set: unknown argument \"mode\"",
-		"sa", "set", "spi", "300", "dst", "192.0.2.2", "proto", "esp",
-		"mode", "tunnel");
-	REJECTS("ipsecctl: sa set: missing \"spi\"",
-		"sa", "set", "dst", "192.0.2.2", "proto", "esp", "new-dst",
-		"192.0.2.9");
-	REJECTS("ipsecctl: sa add: unknown argument \"new-dst\"",
-		SA_ADD_BASE, "new-dst", "192.0.2.9");
+	rejects_all(sa_set_rejects, ARRAY_SIZE(sa_set_rejects));
 }
 
 int main(void)
@@ -811,6 +901,7 @@ int main(void)
 	test_spi_alloc();
 	test_stats();
 	test_policy_add();
+	test_policy_lifetime();
 	test_policy_rejections();
 	test_policy_other_commands();
 	test_daemon_commands();

@@ -266,12 +266,10 @@ static void test_acquire(void)
 	      "acquire JSON");
 }
 
-/* A policy whose lifetime ran out: POLICY_DEL with expires_in 0. */
-static void test_policy_expire(void)
+/* POLICY_DEL of a bypass policy with a lifetime of 30 s, EXPIRES_IN left. */
+static struct nl_msg *policy_del_event(uint32_t expires_in)
 {
 	struct nl_msg *msg = event(KIPSEC_CMD_POLICY_DEL);
-	struct event_info ev;
-	char *want;
 
 	nla_put_u32(msg, KIPSEC_A_POL_INDEX, 9);
 	nla_put_u8(msg, KIPSEC_A_POL_DIR, KIPSEC_DIR_OUT);
@@ -282,37 +280,72 @@ static void test_policy_expire(void)
 	put4(msg, KIPSEC_A_POL_DST, "10.2.0.0");
 	nla_put_u8(msg, KIPSEC_A_POL_DST_PLEN, 24);
 	nla_put_u32(msg, KIPSEC_A_POL_LIFETIME, 30);
-	nla_put_u32(msg, KIPSEC_A_POL_EXPIRES_IN, 0);
-	tap_is_int(event_info_decode(msg, &ev), 0, "policy expiry decodes");
-	want = prefixed("policy_expire\t", print_policy, &ev.pol);
-	check(line_of(&ev), want, "policy expiry line: its own name, then the policy");
-	free(want);
-	check(line_of(&ev),
-	      "policy_expire\t9\tout\t999\t10.1.0.0/24\t10.2.0.0/24\tany\tany\tany"
-	      "\tbypass\t-\t-\t-\t-\t-\t-\t30\t0\n",
-	      "policy expiry line, field by field");
-	check(json_of(&ev),
-	      "{\"event\":\"policy_expire\",\"policy\":{\"index\":9,\"dir\":\"out\","
-	      "\"priority\":999,\"src\":\"10.1.0.0\",\"src_plen\":24,"
-	      "\"dst\":\"10.2.0.0\",\"dst_plen\":24,\"proto\":0,"
-	      "\"action\":\"bypass\",\"lifetime\":30,\"expires_in\":0}}\n",
-	      "policy expiry JSON");
-	nlmsg_free(msg);
+	nla_put_u32(msg, KIPSEC_A_POL_EXPIRES_IN, expires_in);
+	return msg;
+}
 
-	msg = event(KIPSEC_CMD_POLICY_DEL);
-	nla_put_u32(msg, KIPSEC_A_POL_INDEX, 9);
-	nla_put_u8(msg, KIPSEC_A_POL_DIR, KIPSEC_DIR_OUT);
-	nla_put_u8(msg, KIPSEC_A_POL_ACTION, KIPSEC_ACTION_BYPASS);
-	put4(msg, KIPSEC_A_POL_SRC, "10.1.0.0");
-	put4(msg, KIPSEC_A_POL_DST, "10.2.0.0");
-	nla_put_u32(msg, KIPSEC_A_POL_LIFETIME, 30);
-	nla_put_u32(msg, KIPSEC_A_POL_EXPIRES_IN, 12);
-	tap_is_int(event_info_decode(msg, &ev), 0, "early delete decodes");
-	want = line_of(&ev);
-	tap_ok(!strncmp(want, "policy_del\t", 11),
-	       "deleted before its lifetime ran out: policy_del");
-	free(want);
-	nlmsg_free(msg);
+/*
+ * A policy deleted when its lifetime ran out (expires_in 0) is a
+ * policy_expire event; one deleted before that a policy_del.
+ */
+static const struct policy_del_case {
+	uint32_t expires_in;
+	const char *event;	/* the name the line and the JSON start with */
+	const char *tail;	/* the line after the name: the policy */
+	const char *json;	/* the "policy" member */
+	const char *name;
+} policy_del_cases[] = {
+	{ 0, "policy_expire",
+	  "9\tout\t999\t10.1.0.0/24\t10.2.0.0/24\tany\tany\tany"
+	  "\tbypass\t-\t-\t-\t-\t-\t-\t30\t0\n",
+	  "{\"index\":9,\"dir\":\"out\",\"priority\":999,"
+	  "\"src\":\"10.1.0.0\",\"src_plen\":24,\"dst\":\"10.2.0.0\","
+	  "\"dst_plen\":24,\"proto\":0,\"action\":\"bypass\","
+	  "\"lifetime\":30,\"expires_in\":0}",
+	  "lifetime ran out" },
+	{ 12, "policy_del",
+	  "9\tout\t999\t10.1.0.0/24\t10.2.0.0/24\tany\tany\tany"
+	  "\tbypass\t-\t-\t-\t-\t-\t-\t30\t12\n",
+	  "{\"index\":9,\"dir\":\"out\",\"priority\":999,"
+	  "\"src\":\"10.1.0.0\",\"src_plen\":24,\"dst\":\"10.2.0.0\","
+	  "\"dst_plen\":24,\"proto\":0,\"action\":\"bypass\","
+	  "\"lifetime\":30,\"expires_in\":12}",
+	  "deleted before its lifetime ran out" },
+};
+
+static void test_policy_del(void)
+{
+	for (size_t i = 0; i < sizeof(policy_del_cases) / sizeof(policy_del_cases[0]); i++) {
+		const struct policy_del_case *c = &policy_del_cases[i];
+		struct nl_msg *msg = policy_del_event(c->expires_in);
+		struct event_info ev;
+		char name[128], prefix[32], *want;
+
+		snprintf(name, sizeof(name), "%s: decodes", c->name);
+		tap_is_int(event_info_decode(msg, &ev), 0, name);
+		nlmsg_free(msg);
+
+		snprintf(prefix, sizeof(prefix), "%s\t", c->event);
+		want = prefixed(prefix, print_policy, &ev.pol);
+		snprintf(name, sizeof(name), "%s: %s line: its name, then the policy",
+			 c->name, c->event);
+		check(line_of(&ev), want, name);
+		free(want);
+
+		want = malloc(strlen(prefix) + strlen(c->tail) + 1);
+		sprintf(want, "%s%s", prefix, c->tail);
+		snprintf(name, sizeof(name), "%s: %s line, field by field",
+			 c->name, c->event);
+		check(line_of(&ev), want, name);
+		free(want);
+
+		want = malloc(strlen(c->event) + strlen(c->json) + 32);
+		sprintf(want, "{\"event\":\"%s\",\"policy\":%s}\n", c->event,
+			c->json);
+		snprintf(name, sizeof(name), "%s: %s JSON", c->name, c->event);
+		check(json_of(&ev), want, name);
+		free(want);
+	}
 }
 
 static void test_unknown_and_malformed(void)
@@ -355,6 +388,6 @@ int main(void)
 	test_flush();
 	test_acquire();
 	test_unknown_and_malformed();
-	test_policy_expire();
+	test_policy_del();
 	return tap_done();
 }

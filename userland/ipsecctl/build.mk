@@ -16,7 +16,7 @@ $(IPSECCTL_OBJDIR)/%.o: ipsecctl/%.c
 
 $(IPSECCTL_LIB): $(IPSECCTL_OBJDIR)/args.o $(IPSECCTL_OBJDIR)/args_policy.o \
 		$(IPSECCTL_OBJDIR)/sa_info.o $(IPSECCTL_OBJDIR)/policy_info.o \
-		$(IPSECCTL_OBJDIR)/event_info.o
+		$(IPSECCTL_OBJDIR)/event_info.o $(IPSECCTL_OBJDIR)/info_common.o
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^

@@ -8,6 +8,7 @@
 #include <netlink/genl/genl.h>
 
 #include "common/kipsec_names.h"
+#include "ipsecctl/info_common.h"
 #include "kipsec.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -36,10 +37,7 @@ static const char *const reason_names[] = {
 static const char *name_in(const char *const *names, size_t n,
 			   unsigned int v, char *buf, size_t len)
 {
-	if (v < n && names[v])
-		return names[v];
-	snprintf(buf, len, "unknown-%u", v);
-	return buf;
+	return info_name(v < n ? names[v] : NULL, "unknown-", v, buf, len);
 }
 
 /*

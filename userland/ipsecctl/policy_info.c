@@ -9,6 +9,7 @@
 #include <netlink/genl/genl.h>
 
 #include "common/format.h"
+#include "ipsecctl/info_common.h"
 #include "kipsec.h"
 
 static struct nla_policy pol_policy[KIPSEC_A_MAX + 1] = {
@@ -30,14 +31,6 @@ static struct nla_policy pol_policy[KIPSEC_A_MAX + 1] = {
 	[KIPSEC_A_POL_LIFETIME] = { .type = NLA_U32 },
 	[KIPSEC_A_POL_EXPIRES_IN] = { .type = NLA_U32 },
 };
-
-static int decode_addr(struct nlattr *attr, struct ip_addr *out)
-{
-	if (!attr)
-		return 0;
-	return ip_addr_from_bytes(nla_data(attr), (size_t)nla_len(attr), out) ?
-	       -EPROTO : 0;
-}
 
 static void decode_ports(struct nlattr **tb, int min_type,
 			 struct ipsecctl_ports *p)
@@ -71,10 +64,10 @@ int policy_info_decode(struct nl_msg *msg, struct policy_info *pol)
 		p->has_priority = true;
 		p->priority = nla_get_u32(tb[KIPSEC_A_POL_PRIORITY]);
 	}
-	if (decode_addr(tb[KIPSEC_A_POL_SRC], &p->src) ||
-	    decode_addr(tb[KIPSEC_A_POL_DST], &p->dst) ||
-	    decode_addr(tb[KIPSEC_A_POL_TMPL_SRC], &p->tmpl_src) ||
-	    decode_addr(tb[KIPSEC_A_POL_TMPL_DST], &p->tmpl_dst))
+	if (info_decode_addr(tb[KIPSEC_A_POL_SRC], &p->src) ||
+	    info_decode_addr(tb[KIPSEC_A_POL_DST], &p->dst) ||
+	    info_decode_addr(tb[KIPSEC_A_POL_TMPL_SRC], &p->tmpl_src) ||
+	    info_decode_addr(tb[KIPSEC_A_POL_TMPL_DST], &p->tmpl_dst))
 		return -EPROTO;
 	p->src_plen = tb[KIPSEC_A_POL_SRC_PLEN] ?
 		      nla_get_u8(tb[KIPSEC_A_POL_SRC_PLEN]) :
@@ -113,13 +106,21 @@ bool policy_info_expired(const struct policy_info *pol)
 }
 
 /* Names for values this build may not know are printed as numbers. */
-static const char *name_or_num(const char *name, unsigned int v, char *buf,
-			       size_t len)
+static const char *dir_str(const struct ipsecctl_policy *p, char *buf,
+			   size_t len)
 {
-	if (name)
-		return name;
-	snprintf(buf, len, "%u", v);
-	return buf;
+	return info_name(ipsecctl_dir_name(p->dir), "", p->dir, buf, len);
+}
+
+/* The kernel sends no action or level without a name: "?" just in case. */
+static const char *action_str(const struct ipsecctl_policy *p)
+{
+	return ipsecctl_action_name(p->action) ?: "?";
+}
+
+static const char *level_str(const struct ipsecctl_policy *p)
+{
+	return ipsecctl_level_name(p->level) ?: "?";
 }
 
 static const char *prefix_str(const struct ip_addr *a, uint8_t plen,
@@ -149,7 +150,7 @@ static const char *proto_str(const struct ipsecctl_policy *p, char *buf,
 {
 	unsigned int v = p->has_proto ? p->proto : 0;
 
-	return name_or_num(ipsecctl_ip_proto_name(v), v, buf, len);
+	return info_name(ipsecctl_ip_proto_name(v), "", v, buf, len);
 }
 
 static bool is_protect(const struct ipsecctl_policy *p)
@@ -162,32 +163,37 @@ static const char *tmpl_proto_str(const struct ipsecctl_policy *p)
 	return p->tmpl_proto == 51 ? "ah" : "esp";
 }
 
+static bool is_tunnel(const struct ipsecctl_policy *p)
+{
+	return p->tmpl_mode == KIPSEC_MODE_TUNNEL;
+}
+
+static const char *tmpl_mode_str(const struct ipsecctl_policy *p)
+{
+	return is_tunnel(p) ? "tunnel" : "transport";
+}
+
 void policy_print_tsv(FILE *out, const struct policy_info *pol)
 {
 	const struct ipsecctl_policy *p = &pol->p;
 	char a[FORMAT_BUF_LEN + 8], b[FORMAT_BUF_LEN + 8], n[16], s[16], d[16];
 	char ts[FORMAT_BUF_LEN], td[FORMAT_BUF_LEN];
 	bool prot = is_protect(p);
-	bool tun = prot && p->tmpl_mode == KIPSEC_MODE_TUNNEL;
+	bool tun = prot && is_tunnel(p);
 
 	fprintf(out, "%" PRIu32 "\t%s\t%" PRIu32 "\t%s\t%s\t%s\t%s\t%s\t%s\t",
-		pol->index,
-		name_or_num(ipsecctl_dir_name(p->dir), p->dir, n, sizeof(n)),
-		p->priority, prefix_str(&p->src, p->src_plen, a, sizeof(a)),
+		pol->index, dir_str(p, n, sizeof(n)), p->priority, prefix_str(&p->src, p->src_plen, a, sizeof(a)),
 		prefix_str(&p->dst, p->dst_plen, b, sizeof(b)),
 		proto_str(p, s, sizeof(s)), ports_str(&p->sport, d, sizeof(d)),
-		ports_str(&p->dport, ts, sizeof(ts)),
-		ipsecctl_action_name(p->action) ?: "?");
+		ports_str(&p->dport, ts, sizeof(ts)), action_str(p));
 	if (!prot)
 		fputs("-\t-\t-\t-\t-\t-\t", out);
 	else
 		fprintf(out, "%s\t%s\t%s\t%s\t%" PRIu32 "\t%s\t",
-			tmpl_proto_str(p),
-			p->tmpl_mode == KIPSEC_MODE_TUNNEL ? "tunnel" :
-							     "transport",
+			tmpl_proto_str(p), tmpl_mode_str(p),
 			tun ? ip_addr_format(&p->tmpl_src, ts, sizeof(ts)) : "-",
 			tun ? ip_addr_format(&p->tmpl_dst, td, sizeof(td)) : "-",
-			p->reqid, ipsecctl_level_name(p->level) ?: "?");
+			p->reqid, level_str(p));
 	/* Last, so that scripts reading the first 15 fields go on working. */
 	if (p->has_lifetime)
 		fprintf(out, "%" PRIu32 "\t%" PRIu32 "\n", p->lifetime,
@@ -203,7 +209,7 @@ void policy_print_config(FILE *out, const struct policy_info *pol)
 	char a[FORMAT_BUF_LEN + 8], n[16];
 
 	fprintf(out, "index %" PRIu32 ": policy add dir %s", pol->index,
-		name_or_num(ipsecctl_dir_name(p->dir), p->dir, n, sizeof(n)));
+		dir_str(p, n, sizeof(n)));
 	fprintf(out, " src %s", prefix_str(&p->src, p->src_plen, a, sizeof(a)));
 	fprintf(out, " dst %s", prefix_str(&p->dst, p->dst_plen, a, sizeof(a)));
 	if (p->has_proto && p->proto)
@@ -213,10 +219,10 @@ void policy_print_config(FILE *out, const struct policy_info *pol)
 	if (p->dport.has)
 		fprintf(out, " dport %s", ports_str(&p->dport, n, sizeof(n)));
 	fprintf(out, " priority %" PRIu32 " action %s", p->priority,
-		ipsecctl_action_name(p->action) ?: "?");
+		action_str(p));
 	if (is_protect(p)) {
 		fprintf(out, " %s", tmpl_proto_str(p));
-		if (p->tmpl_mode == KIPSEC_MODE_TUNNEL) {
+		if (is_tunnel(p)) {
 			fprintf(out, " tunnel %s",
 				ip_addr_format(&p->tmpl_src, a, sizeof(a)));
 			fprintf(out, " %s",
@@ -225,7 +231,7 @@ void policy_print_config(FILE *out, const struct policy_info *pol)
 			fputs(" transport", out);
 		}
 		fprintf(out, " reqid %" PRIu32 " level %s", p->reqid,
-			ipsecctl_level_name(p->level) ?: "?");
+			level_str(p));
 	}
 	/* The time left: the command makes a policy that ends with this. */
 	if (p->has_lifetime)
@@ -256,8 +262,7 @@ void policy_write_json(struct json_writer *w, const struct policy_info *pol)
 	json_key(w, "index");
 	json_u64(w, pol->index);
 	json_key(w, "dir");
-	json_string(w, name_or_num(ipsecctl_dir_name(p->dir), p->dir, n,
-				   sizeof(n)));
+	json_string(w, dir_str(p, n, sizeof(n)));
 	json_key(w, "priority");
 	json_u64(w, p->priority);
 	json_key(w, "src");
@@ -273,17 +278,16 @@ void policy_write_json(struct json_writer *w, const struct policy_info *pol)
 	json_ports(w, "sport", &p->sport);
 	json_ports(w, "dport", &p->dport);
 	json_key(w, "action");
-	json_string(w, name_or_num(ipsecctl_action_name(p->action), p->action,
-				   n, sizeof(n)));
+	json_string(w, info_name(ipsecctl_action_name(p->action), "",
+				 p->action, n, sizeof(n)));
 	if (is_protect(p)) {
 		json_key(w, "tmpl");
 		json_object_begin(w);
 		json_key(w, "proto");
 		json_string(w, tmpl_proto_str(p));
 		json_key(w, "mode");
-		json_string(w, p->tmpl_mode == KIPSEC_MODE_TUNNEL ?
-			       "tunnel" : "transport");
-		if (p->tmpl_mode == KIPSEC_MODE_TUNNEL) {
+		json_string(w, tmpl_mode_str(p));
+		if (is_tunnel(p)) {
 			json_key(w, "src");
 			json_string(w, ip_addr_format(&p->tmpl_src, a,
 						      sizeof(a)));
@@ -294,7 +298,7 @@ void policy_write_json(struct json_writer *w, const struct policy_info *pol)
 		json_key(w, "reqid");
 		json_u64(w, p->reqid);
 		json_key(w, "level");
-		json_string(w, ipsecctl_level_name(p->level) ?: "?");
+		json_string(w, level_str(p));
 		json_object_end(w);
 	}
 	if (p->has_lifetime) {
@@ -329,27 +333,25 @@ void policy_table_row(struct table *t, const struct policy_info *pol)
 	char a[FORMAT_BUF_LEN + 8], b[FORMAT_BUF_LEN], n[16];
 
 	table_cellf(t, "%" PRIu32, pol->index);
-	table_cell(t, name_or_num(ipsecctl_dir_name(p->dir), p->dir, n,
-				  sizeof(n)));
+	table_cell(t, dir_str(p, n, sizeof(n)));
 	table_cellf(t, "%" PRIu32, p->priority);
 	table_cell(t, prefix_str(&p->src, p->src_plen, a, sizeof(a)));
 	table_cell(t, prefix_str(&p->dst, p->dst_plen, a, sizeof(a)));
 	table_cell(t, proto_str(p, n, sizeof(n)));
 	table_cell(t, ports_str(&p->sport, n, sizeof(n)));
 	table_cell(t, ports_str(&p->dport, n, sizeof(n)));
-	table_cell(t, ipsecctl_action_name(p->action) ?: "?");
+	table_cell(t, action_str(p));
 	if (!is_protect(p))
 		table_cell(t, "-");
-	else if (p->tmpl_mode == KIPSEC_MODE_TUNNEL)
+	else if (is_tunnel(p))
 		table_cellf(t, "%s/tunnel/%s-%s reqid %" PRIu32 " %s",
 			    tmpl_proto_str(p),
 			    ip_addr_format(&p->tmpl_src, a, sizeof(a)),
 			    ip_addr_format(&p->tmpl_dst, b, sizeof(b)),
-			    p->reqid, ipsecctl_level_name(p->level) ?: "?");
+			    p->reqid, level_str(p));
 	else
 		table_cellf(t, "%s/transport reqid %" PRIu32 " %s",
-			    tmpl_proto_str(p), p->reqid,
-			    ipsecctl_level_name(p->level) ?: "?");
+			    tmpl_proto_str(p), p->reqid, level_str(p));
 	if (p->has_lifetime)
 		table_cellf(t, "in %s", human_duration(pol->expires_in, a,
 							sizeof(a)));

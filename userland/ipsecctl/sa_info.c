@@ -10,6 +10,7 @@
 
 #include "common/format.h"
 #include "common/kipsec_names.h"
+#include "ipsecctl/info_common.h"
 
 static struct nla_policy sa_policy[KIPSEC_A_MAX + 1] = {
 	[KIPSEC_A_SA_SPI] = { .type = NLA_U32 },
@@ -77,14 +78,6 @@ static int decode_stats(struct nlattr *nest, uint64_t *stats)
 	return 0;
 }
 
-static int decode_addr(struct nlattr *attr, struct ip_addr *out)
-{
-	if (!attr)
-		return 0;
-	return ip_addr_from_bytes(nla_data(attr), (size_t)nla_len(attr), out) ?
-	       -EPROTO : 0;
-}
-
 int sa_info_decode(struct nl_msg *msg, struct sa_info *sa)
 {
 	uint64_t used[IPSECCTL_LIFETIME_COUNT] = { 0 };
@@ -99,8 +92,8 @@ int sa_info_decode(struct nl_msg *msg, struct sa_info *sa)
 		return -EPROTO;
 	sa->spi = nla_get_u32(tb[KIPSEC_A_SA_SPI]);
 	sa->proto = nla_get_u8(tb[KIPSEC_A_SA_PROTO]);
-	if (decode_addr(tb[KIPSEC_A_SA_DST], &sa->dst) ||
-	    decode_addr(tb[KIPSEC_A_SA_SRC], &sa->src))
+	if (info_decode_addr(tb[KIPSEC_A_SA_DST], &sa->dst) ||
+	    info_decode_addr(tb[KIPSEC_A_SA_SRC], &sa->src))
 		return -EPROTO;
 	if (tb[KIPSEC_A_SA_MODE])
 		sa->mode = nla_get_u8(tb[KIPSEC_A_SA_MODE]);
@@ -160,44 +153,28 @@ int sa_info_compare(const void *pa, const void *pb)
 
 const char *sa_enc_name(const struct sa_info *sa, char *buf, size_t len)
 {
-	const char *name = kipsec_enc_alg_name(sa->enc_alg);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "unknown-%u", sa->enc_alg);
-	return buf;
+	return info_name(kipsec_enc_alg_name(sa->enc_alg), "unknown-",
+			 sa->enc_alg, buf, len);
 }
 
 const char *sa_auth_name(const struct sa_info *sa, char *buf, size_t len)
 {
-	const char *name = kipsec_auth_alg_name(sa->auth_alg);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "unknown-%u", sa->auth_alg);
-	return buf;
+	return info_name(kipsec_auth_alg_name(sa->auth_alg), "unknown-",
+			 sa->auth_alg, buf, len);
 }
 
 static const char *sa_proto_name(const struct sa_info *sa, char *buf,
 				 size_t len)
 {
-	const char *name = kipsec_proto_name(sa->proto);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "unknown-%u", sa->proto);
-	return buf;
+	return info_name(kipsec_proto_name(sa->proto), "unknown-", sa->proto,
+			 buf, len);
 }
 
 static const char *sa_mode_name(const struct sa_info *sa, char *buf,
 				size_t len)
 {
-	const char *name = kipsec_mode_name(sa->mode);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "unknown-%u", sa->mode);
-	return buf;
+	return info_name(kipsec_mode_name(sa->mode), "unknown-", sa->mode, buf,
+			 len);
 }
 
 void sa_print_tsv(FILE *out, const struct sa_info *sa)
