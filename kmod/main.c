@@ -13,6 +13,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "packet.h"
+#include "parallel.h"
 #include "sadb.h"
 #include "selftest.h"
 #include "stats.h"
@@ -32,6 +33,9 @@ static int __init kipsec_init(void)
 	ret = kipsec_sadb_init();
 	if (ret)
 		goto err_stats;
+	ret = kipsec_par_init();
+	if (ret)
+		goto err_sadb;
 	kipsec_hooks_init();
 	ret = kipsec_netns_init();
 	if (ret)
@@ -47,7 +51,9 @@ err_netns:
 	kipsec_netns_exit();
 err_hooks:
 	kipsec_hooks_exit();
+	kipsec_par_exit();
 	kipsec_esp_exit();
+err_sadb:
 	kipsec_sadb_exit();
 err_stats:
 	kipsec_stats_exit();
@@ -60,6 +66,8 @@ static void __exit kipsec_exit(void)
 	kipsec_netns_exit();
 	/* Crypto completions still queued call into this module. */
 	kipsec_pkt_wait_all();
+	/* And padata's workqueues drained, whose steps are our code too. */
+	kipsec_par_exit();
 	kipsec_hooks_exit();
 	kipsec_esp_exit();
 	kipsec_sadb_exit();
