@@ -41,7 +41,11 @@
  *    KIPSEC_A_SA_AUTH_KEY: binary; length fixed by the algorithm
  *    KIPSEC_A_SA_REPLAY_WINDOW: NLA_U32, packets, 0..KIPSEC_REPLAY_WINDOW_MAX,
  *                               optional (default 64; 0 disables the check)
- *    KIPSEC_A_SA_FLAGS: NLA_U32, mask of enum kipsec_sa_flag, optional
+ *    KIPSEC_A_SA_FLAGS: NLA_U32, mask of enum kipsec_sa_flag, optional.
+ *                       KIPSEC_SA_F_PARALLEL spreads the SA's crypto over
+ *                       all CPUs (sequence numbers still assigned serially,
+ *                       packets released in order); ESP only, refused for
+ *                       AH
  *    KIPSEC_A_SA_ENCAP_SPORT: NLA_U16, optional, UDP encapsulation source
  *    KIPSEC_A_SA_ENCAP_DPORT: NLA_U16, optional, UDP encapsulation
  *                             destination; both ports or neither; ESP only
@@ -338,7 +342,8 @@ enum kipsec_auth_alg {
 
 enum kipsec_sa_flag {
 	KIPSEC_SA_F_ESN = 1U << 0,	/* 64-bit extended sequence numbers */
-	__KIPSEC_SA_F_ALL = KIPSEC_SA_F_ESN
+	KIPSEC_SA_F_PARALLEL = 1U << 1,	/* crypto on all CPUs, in-order release */
+	__KIPSEC_SA_F_ALL = KIPSEC_SA_F_ESN | KIPSEC_SA_F_PARALLEL
 };
 
 /*

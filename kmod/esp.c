@@ -27,6 +27,7 @@
 #include "nat.h"
 #include "netns.h"
 #include "packet.h"
+#include "parallel.h"
 #include "replay.h"
 
 static unsigned int kipsec_esp_blksize(const struct kipsec_sa *sa)
@@ -121,6 +122,14 @@ static void kipsec_esp_output_done(struct crypto_async_request *base,
 	local_bh_disable();
 	kipsec_esp_output_complete(base->data, err);
 	local_bh_enable();
+}
+
+/* padata's in-order release (parallel.c), BH already disabled. */
+static void kipsec_esp_output_serial(struct padata_priv *padata)
+{
+	struct kipsec_pkt *pkt = kipsec_par_pkt(padata);
+
+	kipsec_esp_output_complete(pkt, pkt->crypt_err);
 }
 
 /*
@@ -313,10 +322,28 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 
 	req = (struct aead_request *)pkt->req;
 	aead_request_set_tfm(req, aead);
-	aead_request_set_callback(req, 0, kipsec_esp_output_done, pkt);
 	aead_request_set_crypt(req, pkt->sg, dsg, ivlen + clen, pkt->iv);
 	aead_request_set_ad(req, assoclen);
 
+	/*
+	 * The sequence number was taken before this packet was prepared, so
+	 * two CPUs sending on one SA may submit seq n + 1 before seq n, and
+	 * padata keeps the submission order: the receiver's replay window
+	 * takes such a swap (XFRM with pcrypt has the same window). Closing
+	 * it would mean a lock per SA around everything above.
+	 */
+	if (sa->flags & KIPSEC_SA_F_PARALLEL) {
+		err = kipsec_par_submit(pkt, KIPSEC_PAR_ENCRYPT,
+					kipsec_esp_output_serial);
+		if (!err)
+			return;
+		if (err != -EBUSY) {
+			/* As a crypto call unable to take the packet. */
+			kipsec_esp_output_complete(pkt, -ENOSPC);
+			return;
+		}
+	}
+	aead_request_set_callback(req, 0, kipsec_esp_output_done, pkt);
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS)
 		return;
@@ -388,6 +415,13 @@ static void kipsec_esp_input_done(struct crypto_async_request *base, int err)
 	local_bh_disable();
 	kipsec_esp_input_complete(base->data, err);
 	local_bh_enable();
+}
+
+static void kipsec_esp_input_serial(struct padata_priv *padata)
+{
+	struct kipsec_pkt *pkt = kipsec_par_pkt(padata);
+
+	kipsec_esp_input_complete(pkt, pkt->crypt_err);
 }
 
 /*
@@ -463,11 +497,22 @@ void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
 
 	req = (struct aead_request *)pkt->req;
 	aead_request_set_tfm(req, aead);
-	aead_request_set_callback(req, 0, kipsec_esp_input_done, pkt);
 	aead_request_set_crypt(req, pkt->sg, pkt->sg, skb->len - assoclen,
 			       pkt->iv);
 	aead_request_set_ad(req, assoclen);
 
+	/* The replay window is advanced only once released, in order. */
+	if (sa->flags & KIPSEC_SA_F_PARALLEL) {
+		err = kipsec_par_submit(pkt, KIPSEC_PAR_DECRYPT,
+					kipsec_esp_input_serial);
+		if (!err)
+			return;
+		if (err != -EBUSY) {
+			kipsec_esp_input_complete(pkt, -ENOSPC);
+			return;
+		}
+	}
+	aead_request_set_callback(req, 0, kipsec_esp_input_done, pkt);
 	err = crypto_aead_decrypt(req);
 	if (err == -EINPROGRESS)
 		return;

@@ -13,6 +13,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "packet.h"
+#include "parallel.h"
 #include "sadb.h"
 #include "selftest.h"
 #include "stats.h"
@@ -35,6 +36,9 @@ static int __init kipsec_init(void)
 	ret = kipsec_pkt_init();
 	if (ret)
 		goto err_sadb;
+	ret = kipsec_par_init();
+	if (ret)
+		goto err_pkt;
 	kipsec_hooks_init();
 	ret = kipsec_netns_init();
 	if (ret)
@@ -49,9 +53,16 @@ static int __init kipsec_init(void)
 err_netns:
 	kipsec_netns_exit();
 err_hooks:
+	/* In the order of kipsec_exit(), for the same reasons. */
 	kipsec_pkt_wait_all();
+	kipsec_par_exit();
 	kipsec_hooks_exit();
 	kipsec_esp_exit();
+	kipsec_sadb_exit();
+	kipsec_stats_exit();
+	return ret;
+err_pkt:
+	kipsec_pkt_wait_all();
 err_sadb:
 	kipsec_sadb_exit();
 err_stats:
@@ -65,6 +76,8 @@ static void __exit kipsec_exit(void)
 	kipsec_netns_exit();
 	/* Crypto completions still queued call into this module. */
 	kipsec_pkt_wait_all();
+	/* And padata's workqueues drained, whose steps are our code too. */
+	kipsec_par_exit();
 	kipsec_hooks_exit();
 	kipsec_esp_exit();
 	kipsec_sadb_exit();

@@ -368,6 +368,12 @@ static int kipsec_nl_parse_sa(struct genl_info *info, struct kipsec_sa_cfg *cfg)
 			nla_get_u32(attrs[KIPSEC_A_SA_REPLAY_WINDOW]);
 	if (attrs[KIPSEC_A_SA_FLAGS])
 		cfg->flags = nla_get_u32(attrs[KIPSEC_A_SA_FLAGS]);
+	if (cfg->key.proto == IPPROTO_AH &&
+	    (cfg->flags & KIPSEC_SA_F_PARALLEL)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[KIPSEC_A_SA_FLAGS],
+				    "KIPSEC_A_SA_FLAGS: KIPSEC_SA_F_PARALLEL is for ESP only (AH is always processed serially)");
+		return -EINVAL;
+	}
 	if (attrs[KIPSEC_A_SA_SEQ_OUT])
 		cfg->seq_out = nla_get_u64(attrs[KIPSEC_A_SA_SEQ_OUT]);
 	if (!(cfg->flags & KIPSEC_SA_F_ESN) && cfg->seq_out > U32_MAX) {

@@ -13,6 +13,7 @@
 
 #include <linux/crypto.h>
 #include <linux/netfilter.h>
+#include <linux/padata.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
@@ -49,6 +50,13 @@ struct kipsec_pkt {
 	u8 trailer[KIPSEC_PKT_TRAILER_MAX];
 	u8 *iv;
 	struct scatterlist *sg;
+	/*
+	 * A KIPSEC_SA_F_PARALLEL SA's packet, between its parallel crypto
+	 * and its in-order release (parallel.c): the crypto's result waits
+	 * in crypt_err for the serial step.
+	 */
+	struct padata_priv padata;
+	int crypt_err;
 	/* The transform's request follows, then the IV, then sg[]. */
 	u8 req[] __aligned(CRYPTO_MINALIGN);
 };

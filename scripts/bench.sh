@@ -4,12 +4,16 @@
 # `make bench`: kipsec against the kernel's own IPsec (XFRM) and against no
 # IPsec at all, measured side by side in ONE guest boot (tests/bench/run.sh
 # does the work inside it), printed as a table:
-#   workload, algorithm, none, xfrm, kipsec, kipsec/xfrm
+#   workload, algorithm, none, xfrm, kipsec, kipsec/xfrm, kipsec-par,
+#   kipsec-par/xfrm
 # for iperf3 TCP 1 stream, TCP 4 streams and UDP 64-byte packet rate, with
 # ESP tunnel mode AES-GCM-128, AES-CBC-128 + HMAC-SHA-256 and
 # ChaCha20-Poly1305, plus the time of N IKEv1 Main Mode + Quick Mode
 # negotiations, ipsecd <-> ipsecd against charon <-> charon, and Quick
-# Modes per second over one ISAKMP SA for each.
+# Modes per second over one ISAKMP SA for each. kipsec-par is kipsec with
+# `parallel` SAs (each SA's crypto spread over all CPUs); the kipsec column
+# keeps the serial SAs. BENCH_STACKS="xfrm kipsec" leaves kipsec-par out
+# (its columns then show "-").
 #
 #   scripts/bench.sh [-o DIR]
 #
@@ -79,26 +83,29 @@ function cell(v, u) { return v == "" ? "-" : num(v) ? v " " u : v }
 END {
 	name["tcp1"] = "TCP, 1 stream"; name["tcp4"] = "TCP, 4 streams"
 	name["udp64"] = "UDP 64 B, rx rate"
-	fmt = "%-20s %-36s %-14s %-18s %-25s %s\n"
-	printf fmt, "workload", "algorithm", "none", "xfrm", "kipsec", "kipsec/xfrm"
+	fmt = "%-20s %-36s %-14s %-18s %-25s %-12s %-16s %s\n"
+	printf fmt, "workload", "algorithm", "none", "xfrm", "kipsec", "kipsec/xfrm",
+		"kipsec-par", "par/xfrm"
 	for (i = 1; i <= n; i++) {
 		split(order[i], k, SUBSEP); w = k[1]; a = k[2]
 		x = val[order[i], "xfrm"]; y = val[order[i], "kipsec"]
 		if (w == "qm") {
 			ratio = num(x) && num(y) && x > 0 ? sprintf("%.2f", y / x) : "-"
 			printf fmt, "IKEv1 QM/s, 1 SA", a, "-", cell(x, unit[w]) " charon",
-				cell(y, unit[w]) " ipsecd", ratio
+				cell(y, unit[w]) " ipsecd", ratio, "-", "-"
 			continue
 		}
 		if (w == "ike") {
 			ratio = num(x) && num(y) && y > 0 ? sprintf("%.2f (speed)", x / y) : "-"
 			printf fmt, "IKEv1 MM+QM x" ikeN, a, "-", cell(x, unit[w]) " charon",
-				cell(y, unit[w]) " ipsecd", ratio
+				cell(y, unit[w]) " ipsecd", ratio, "-", "-"
 			continue
 		}
 		ratio = num(x) && num(y) && x > 0 ? sprintf("%.2f", y / x) : "-"
+		p = val[order[i], "kipsec-par"]
+		pratio = num(x) && num(p) && x > 0 ? sprintf("%.2f", p / x) : "-"
 		printf fmt, (w in name ? name[w] : w), a, cell(none[w], unit[w]),
-			cell(x, unit[w]), cell(y, unit[w]), ratio
+			cell(x, unit[w]), cell(y, unit[w]), ratio, cell(p, unit[w]), pratio
 	}
 }' "$res" | tee "$outdir/table.txt"
 

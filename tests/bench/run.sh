@@ -6,6 +6,8 @@
 #   none    plain routing (the ceiling),
 #   xfrm    the kernel's own IPsec on both gateways (manual SAs, xfrm.sh),
 #   kipsec  kipsec.ko on both gateways (manual SAs, ipsecctl),
+#   kipsec-par  the same with `parallel` SAs (KIPSEC_SA_F_PARALLEL: crypto
+#           spread over all CPUs, packets released in order),
 # ESP tunnel mode with AES-GCM-128, AES-CBC-128 + HMAC-SHA-256-128 and
 # ChaCha20-Poly1305, for iperf3 TCP (1 and 4 streams) and UDP 64-byte packet
 # rate; then the time of N IKEv1 PSK Main Mode + Quick Mode negotiations,
@@ -34,7 +36,7 @@ BUDGET=${BENCH_BUDGET:-540}    # seconds for all throughput cells; cells
                                # after that report "n/a (time)"
 ALGS=${BENCH_ALGS:-"aes-gcm-16 aes-cbc/hmac-sha256 chacha20-poly1305"}
 WORKLOADS=${BENCH_WORKLOADS:-"tcp1 tcp4 udp64"}
-STACKS=${BENCH_STACKS:-"xfrm kipsec"}
+STACKS=${BENCH_STACKS:-"xfrm kipsec kipsec-par"}
 OUT=${BENCH_OUT:-/mnt/out}
 [ -d "$OUT" ] && [ -w "$OUT" ] || OUT=/tmp/kipsec-bench
 mkdir -p "$OUT"
@@ -153,18 +155,20 @@ for spec in $ALGS; do
 				continue
 			fi
 			;;
-		kipsec)
+		kipsec | kipsec-par)
 			# Loaded only for its own cells, so that none and
 			# xfrm are measured without kipsec's hooks in the path.
 			if ! timeout 60 insmod "$KIPSEC_KO"; then
-				na_all "$spec" kipsec "insmod failed"
+				na_all "$spec" "$stack" "insmod failed"
 				continue
 			fi
+			par=no
+			[ "$stack" = kipsec-par ] && par=yes
 			if ! ipsec_pair kipsec kipsec family=4 mode=tunnel \
 				alg="$alg" auth="$auth" replay=64 spi_ab=0x1001 \
 				spi_ba=0x2001 key_ab="$kab" key_ba="$kba" \
-				akey_ab="$akab" akey_ba="$akba" >/dev/null; then
-				na_all "$spec" kipsec "SA/policy setup failed"
+				akey_ab="$akab" akey_ba="$akba" parallel=$par >/dev/null; then
+				na_all "$spec" "$stack" "SA/policy setup failed"
 				bench_kipsec_flush
 				timeout 60 rmmod kipsec
 				continue
@@ -183,9 +187,9 @@ for spec in $ALGS; do
 			ip -s -n gw-a xfrm state >"$OUT/xfrm-$alg-gw-a.txt" 2>&1
 			xfrm_flush gw-a gw-b
 			;;
-		kipsec)
+		kipsec | kipsec-par)
 			timeout "$BENCH_T" ip netns exec gw-a ipsecctl -j sa list \
-				>"$OUT/kipsec-$alg-gw-a.json" 2>&1
+				>"$OUT/$stack-$alg-gw-a.json" 2>&1
 			bench_kipsec_flush
 			timeout 60 rmmod kipsec || log "warning: rmmod kipsec failed"
 			;;

@@ -12,12 +12,14 @@
 #       one gateway's SAs (out and in) and policies: out, and in (transport)
 #       or fwd (tunnel). Keys as xfrm_side; level= takes XFRM's words
 #       (required | use) and maps them to kipsec's (require | request).
-#       oseq=N presets the outbound SA's last sequence number sent.
+#       oseq=N presets the outbound SA's last sequence number sent;
+#       parallel=yes makes both SAs KIPSEC_SA_F_PARALLEL.
 #   ipsec_pair STACK_A STACK_B key=value...
 #       both gateways of the topology, gw-a running STACK_A and gw-b
 #       STACK_B (kipsec or xfrm), mirrored. Keys as xfrm_pair, plus
 #       outer=4|6 and inner=4|6 to mix families (4-in-6, 6-in-4; family=
-#       sets both), and oseq_ab=N for gw-a's outbound SA (kipsec only).
+#       sets both), oseq_ab=N for gw-a's outbound SA (kipsec only), and
+#       parallel=yes for the SAs of whichever gateways run kipsec.
 #       Prints nothing; status non-zero on any failure.
 #   kipsec_flush NS...   delete every SA and policy in each NS
 #   kipsec_sa_field NS SPI DST PROTO FIELD
@@ -32,14 +34,14 @@ kipsec_side() {
 	local local= remote= lnet= rnet= mode=tunnel proto=esp alg=aes-gcm-16
 	local auth= spi_out= spi_in= key_out= key_in= akey_out= akey_in=
 	local reqid=1 replay=32 esn=no encap=none level=required oseq=
-	local common=() enc_out=() enc_in=() encap_out=() encap_in=() tmpl_out tmpl_in
+	local parallel=no common=() enc_out=() enc_in=() encap_out=() encap_in=() tmpl_out tmpl_in
 	shift
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
 		case $k in
 		local | remote | lnet | rnet | mode | proto | alg | auth | spi_out | \
 			spi_in | key_out | key_in | akey_out | akey_in | reqid | \
-			replay | esn | encap | level | oseq)
+			replay | esn | encap | level | oseq | parallel)
 			printf -v "$k" '%s' "$v" ;;
 		*) echo "kipsec_side: unknown key '$k'" >&2; return 2 ;;
 		esac
@@ -52,6 +54,7 @@ kipsec_side() {
 	rnet=$(_xfrm_host "${rnet:-$remote}")
 	common=(proto "$proto" mode "$mode" reqid "$reqid" replay-window "$replay")
 	[ "$esn" = yes ] && common+=(esn)
+	[ "$parallel" = yes ] && common+=(parallel)
 	if [ "$encap" != none ]; then
 		encap_out=(encap-sport "${encap%%:*}" encap-dport "${encap#*:}")
 		encap_in=(encap-sport "${encap#*:}" encap-dport "${encap%%:*}")
@@ -104,14 +107,14 @@ ipsec_pair() {
 	local proto=esp alg=aes-gcm-16 auth= reqid=1 replay=32 esn=no
 	local encap=none level=required spi_ab=0x1000 spi_ba=0x2000
 	local key_ab= key_ba= akey_ab= akey_ba= ga gb na nb common encap_b=none
-	local oseq_ab=
+	local oseq_ab= parallel=no par_a=() par_b=()
 	shift 2
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
 		case $k in
 		family | outer | inner | mode | proto | alg | auth | reqid | \
 			replay | esn | encap | level | spi_ab | spi_ba | key_ab | \
-			key_ba | akey_ab | akey_ba | oseq_ab)
+			key_ba | akey_ab | akey_ba | oseq_ab | parallel)
 			printf -v "$k" '%s' "$v" ;;
 		*) echo "ipsec_pair: unknown key '$k'" >&2; return 2 ;;
 		esac
@@ -132,14 +135,17 @@ ipsec_pair() {
 	# Transport mode protects gateway-to-gateway traffic only.
 	[ "$mode" = transport ] && na=$ga nb=$gb
 	[ "$encap" != none ] && encap_b=${encap#*:}:${encap%%:*}
+	[ "$stack_a" = kipsec ] && par_a=(parallel="$parallel")
+	[ "$stack_b" = kipsec ] && par_b=(parallel="$parallel")
 	common=(mode="$mode" proto="$proto" alg="$alg" auth="$auth"
 		reqid="$reqid" replay="$replay" esn="$esn" level="$level")
 	"${stack_a}_side" gw-a local="$ga" remote="$gb" lnet="$na" rnet="$nb" \
 		spi_out="$spi_ab" spi_in="$spi_ba" key_out="$key_ab" \
 		key_in="$key_ba" akey_out="$akey_ab" akey_in="$akey_ba" \
-		encap="$encap" ${oseq_ab:+oseq="$oseq_ab"} "${common[@]}" || return 1
+		encap="$encap" ${oseq_ab:+oseq="$oseq_ab"} ${par_a[@]+"${par_a[@]}"} \
+		"${common[@]}" || return 1
 	"${stack_b}_side" gw-b local="$gb" remote="$ga" lnet="$nb" rnet="$na" \
 		spi_out="$spi_ba" spi_in="$spi_ab" key_out="$key_ba" \
 		key_in="$key_ab" akey_out="$akey_ba" akey_in="$akey_ab" \
-		encap="$encap_b" "${common[@]}"
+		encap="$encap_b" ${par_b[@]+"${par_b[@]}"} "${common[@]}"
 }

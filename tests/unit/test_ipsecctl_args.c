@@ -203,6 +203,8 @@ static void test_sa_add_minimal(void)
 	tap_ok(!r.has_reqid, "no reqid by default");
 	tap_ok(!r.has_replay_window, "no replay-window by default");
 	tap_is_int(r.flags, 0, "no flags by default");
+	tap_is_int(PARSE(&r, SA_ADD_BASE, "parallel"), 0, "sa add parallel");
+	tap_is_int(r.flags, KIPSEC_SA_F_PARALLEL, "parallel flag alone");
 	tap_ok(!r.has_oseq, "no oseq by default");
 	tap_ok(!r.has_encap, "no encapsulation by default");
 	tap_ok(!r.soft.has[0] && !r.soft.has[1] && !r.soft.has[2] &&
@@ -232,7 +234,7 @@ static void test_sa_add_everything(void)
 		    "auth", "hmac-sha256-128",
 		    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
 		    "reqid", "42", "replay-window", "4096", "esn",
-		    "oseq", "0x1fffffffe",
+		    "parallel", "oseq", "0x1fffffffe",
 		    "encap-sport", "4500", "encap-dport", "4501",
 		    "soft-bytes", "100M", "soft-packets", "1000000",
 		    "soft-seconds", "50m", "hard-bytes", "1GiB",
@@ -249,7 +251,8 @@ static void test_sa_add_everything(void)
 	tap_ok(r.has_reqid && r.reqid == 42, "reqid 42");
 	tap_ok(r.has_replay_window && r.replay_window == 4096,
 	       "replay-window 4096");
-	tap_is_int(r.flags, KIPSEC_SA_F_ESN, "esn flag");
+	tap_is_int(r.flags, KIPSEC_SA_F_ESN | KIPSEC_SA_F_PARALLEL,
+		   "esn and parallel flags");
 	tap_ok(r.has_oseq && r.oseq == 0x1fffffffeULL, "oseq 0x1fffffffe");
 	tap_ok(r.has_encap && r.encap_sport == 4500 && r.encap_dport == 4501,
 	       "encap ports");
@@ -415,6 +418,8 @@ static void test_sa_add_rejections(void)
 		SA_ADD_BASE, "hard-seconds", "1GiB");
 	REJECTS("ipsecctl: sa add: \"esn\" given twice",
 		SA_ADD_BASE, "esn", "esn");
+	REJECTS("ipsecctl: sa add: \"parallel\" given twice",
+		SA_ADD_BASE, "parallel", "parallel");
 	REJECTS("ipsecctl: sa add: \"src\" and \"dst\" are of different address families",
 		"sa", "add", "spi", "0x1000", "src", "192.0.2.1", "dst",
 		"2001:db8::1", "proto", "esp", "mode", "tunnel");

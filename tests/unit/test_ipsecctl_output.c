@@ -36,7 +36,8 @@ static struct nl_msg *full_reply(void)
 	nla_put_u16(msg, KIPSEC_A_SA_ENC_ALG, KIPSEC_ENC_AES_GCM_16);
 	nla_put_u16(msg, KIPSEC_A_SA_ENC_KEY_BITS, 128);
 	nla_put_u32(msg, KIPSEC_A_SA_REPLAY_WINDOW, 64);
-	nla_put_u32(msg, KIPSEC_A_SA_FLAGS, KIPSEC_SA_F_ESN);
+	nla_put_u32(msg, KIPSEC_A_SA_FLAGS,
+		    KIPSEC_SA_F_ESN | KIPSEC_SA_F_PARALLEL);
 	nla_put_u64(msg, KIPSEC_A_SA_SEQ_OUT, 0x100000005ULL);
 	nla_put_u16(msg, KIPSEC_A_SA_ENCAP_SPORT, 4500);
 	nla_put_u16(msg, KIPSEC_A_SA_ENCAP_DPORT, 4501);
@@ -147,7 +148,7 @@ static void test_full(void)
 	tap_ok(sa.spi == 0x1000 && sa.proto == IPPROTO_ESP &&
 	       sa.mode == KIPSEC_MODE_TUNNEL && sa.reqid == 7 &&
 	       sa.enc_alg == KIPSEC_ENC_AES_GCM_16 && sa.enc_key_bits == 128 &&
-	       sa.replay_window == 64 && sa.flags == KIPSEC_SA_F_ESN &&
+	       sa.replay_window == 64 && sa.flags == (KIPSEC_SA_F_ESN | KIPSEC_SA_F_PARALLEL) &&
 	       sa.oseq == 0x100000005ULL &&
 	       sa.encap_sport == 4500 && sa.encap_dport == 4501 &&
 	       sa.age == 192, "scalar fields");
@@ -165,12 +166,12 @@ static void test_full(void)
 		     "0x00001000\tesp\ttunnel\t192.0.2.1\t192.0.2.2\t"
 		     "aes-gcm-16\t128\tnone\t7\t64\t1\t4500\t4501\t"
 		     "90000000\t0\t3000\t100000000\t1000000\t3600\t192\t"
-		     "10\t1536\t30\t40\t50\t60\t70\t80\t90\t100\t110\t120\n",
+		     "10\t1536\t30\t40\t50\t60\t70\t80\t90\t100\t110\t120\t1\n",
 		     "tab-separated line");
 	check_render(sa_print_config, &sa,
 		     "sa add spi 0x00001000 src 192.0.2.1 dst 192.0.2.2 "
 		     "proto esp mode tunnel enc aes-gcm-16 128 reqid 7 "
-		     "replay-window 64 esn oseq 4294967301 encap-sport 4500 "
+		     "replay-window 64 esn parallel oseq 4294967301 encap-sport 4500 "
 		     "encap-dport 4501 "
 		     "soft-bytes 90000000 soft-seconds 3000 "
 		     "hard-bytes 100000000 hard-packets 1000000 "
@@ -187,7 +188,7 @@ static void test_full(void)
 		     "\"src\":\"192.0.2.1\",\"dst\":\"192.0.2.2\","
 		     "\"enc\":\"aes-gcm-16\",\"enc_key_bits\":128,"
 		     "\"auth\":\"none\",\"reqid\":7,\"replay_window\":64,"
-		     "\"esn\":true,\"oseq\":4294967301,\"encap_sport\":4500,\"encap_dport\":4501,"
+		     "\"esn\":true,\"parallel\":true,\"oseq\":4294967301,\"encap_sport\":4500,\"encap_dport\":4501,"
 		     "\"lifetime_soft\":{\"bytes\":90000000,\"packets\":0,"
 		     "\"seconds\":3000},\"lifetime_hard\":{\"bytes\":100000000,"
 		     "\"packets\":1000000,\"seconds\":3600},"
@@ -201,9 +202,9 @@ static void test_full(void)
 		     "\"drop_no_route\":110,\"drop_expired\":120}}\n",
 		     "JSON object");
 	check_render(table_printer, &sa,
-		     "SPI         PROTO  MODE    SRC        DST        "
+		     "SPI         PROTO  MODE             SRC        DST        "
 		     "ENC             AUTH  REQID  PACKETS   BYTES  DROPS    AGE\n"
-		     "0x00001000  esp    tunnel  192.0.2.1  192.0.2.2  "
+		     "0x00001000  esp    tunnel,parallel  192.0.2.1  192.0.2.2  "
 		     "aes-gcm-16/128  -         7       10  1.5KiB    750  3m12s\n",
 		     "table row");
 }
@@ -218,7 +219,7 @@ static void test_ah(void)
 	check_render(sa_print_tsv, &sa,
 		     "0xc0ffee01\tah\ttransport\t2001:db8::1\t2001:db8::2\t"
 		     "none\t0\thmac-sha1-96\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t5"
-		     "\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n",
+		     "\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n",
 		     "AH tab-separated line");
 	check_render(sa_print_config, &sa,
 		     "sa add spi 0xc0ffee01 src 2001:db8::1 dst 2001:db8::2 "

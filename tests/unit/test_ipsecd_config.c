@@ -65,6 +65,7 @@ static void test_defaults(void)
 	tap_ok(c->bundles[0].suites[0].encap == IKE_ENCAP_TUNNEL && c->tunnel,
 	       "tunnel mode");
 	tap_ok(!c->pfs && !c->bundles[0].suites[0].group, "no PFS by default");
+	tap_ok(!c->parallel, "no parallel SAs by default");
 	tap_ok(c->bundles[0].suites[0].life.seconds == 3600 &&
 	       c->bundles[0].suites[0].life.kbytes == 100000,
 	       "phase-2 offer carries 3600 s and 100000 kB");
@@ -117,6 +118,7 @@ static void test_full(void)
 		"\tleft=2001:db8::1\n"
 		"\tright=2001:db8::2\n"
 		"\tpfs=yes\n"
+		"\tparallel=yes\n"
 		"\tesp=aes256gcm16\n";
 	struct config cfg;
 	const struct conn_config *c;
@@ -161,6 +163,9 @@ static void test_full(void)
 	tap_ok(c && c->left.family == AF_INET6 && c->pfs &&
 	       c->bundles[0].suites[0].group == IKE_GROUP_MODP_2048,
 	       "IPv6 conn; pfs=yes takes the phase-1 group");
+	tap_ok(c && c->parallel, "parallel=yes");
+	tap_ok(!config_find_conn(&cfg, "a-1")->parallel,
+	       "parallel is per conn");
 	config_free(&cfg);
 }
 
@@ -248,6 +253,8 @@ static void test_errors(void)
 	rejects(BASE "\tpfs=no\n\tesp=aes128gcm16-modp2048\n", "pfs=no, but",
 		"pfs=no with a group");
 	rejects(BASE "\tpfs=maybe\n", "pfs: expected yes or no", "bad pfs");
+	rejects(BASE "\tparallel=1\n", "t.conf:5: parallel: expected yes or no, not \"1\"",
+		"bad parallel");
 	rejects(BASE "\tikelifetime=0\n", "ikelifetime: bad duration", "zero lifetime");
 	rejects(BASE "\tlifetime=1y\n", "lifetime: bad duration", "bad unit");
 	rejects(BASE "\tlifebytes=999\n", "lifebytes: expected a byte count", "tiny lifebytes");

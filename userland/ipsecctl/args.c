@@ -25,6 +25,7 @@ enum keyword {
 	KW_REQID,
 	KW_REPLAY_WINDOW,
 	KW_ESN,
+	KW_PARALLEL,
 	KW_OSEQ,
 	KW_ENCAP_SPORT,
 	KW_ENCAP_DPORT,
@@ -55,6 +56,7 @@ static const char *const keyword_names[KW_COUNT] = {
 	[KW_REQID] = "reqid",
 	[KW_REPLAY_WINDOW] = "replay-window",
 	[KW_ESN] = "esn",
+	[KW_PARALLEL] = "parallel",
 	[KW_OSEQ] = "oseq",
 	[KW_ENCAP_SPORT] = "encap-sport",
 	[KW_ENCAP_DPORT] = "encap-dport",
@@ -284,6 +286,7 @@ static enum ipsecctl_parse_result parse_keyword_value(
 			err = -ERANGE;
 		break;
 	case KW_ESN:
+	case KW_PARALLEL:
 	case KW_COUNT:
 		break;
 	}
@@ -322,6 +325,10 @@ static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
 			req->flags |= KIPSEC_SA_F_ESN;
 			continue;
 		}
+		if (kw == KW_PARALLEL) {
+			req->flags |= KIPSEC_SA_F_PARALLEL;
+			continue;
+		}
 		value = cursor_take(cur);
 		if (!value)
 			return usage(req, "missing value for \"%s\"", word);
@@ -346,6 +353,7 @@ static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
 #define SA_ADD_REQUIRED (SA_ID | KW(KW_SRC) | KW(KW_MODE))
 #define SA_ADD_ALLOWED (SA_ADD_REQUIRED | KW(KW_ENC) | KW(KW_AUTH) |	\
 			KW(KW_REQID) | KW(KW_REPLAY_WINDOW) | KW(KW_ESN) | KW(KW_OSEQ) |	\
+			KW(KW_PARALLEL) |					\
 			KW(KW_ENCAP_SPORT) | KW(KW_ENCAP_DPORT) |		\
 			KW(KW_SOFT_BYTES) | KW(KW_SOFT_PACKETS) |		\
 			KW(KW_SOFT_SECONDS) | KW(KW_HARD_BYTES) |		\
@@ -603,7 +611,7 @@ void ipsecctl_request_wipe(struct ipsecctl_request *req)
 	"    22 bytes             23 drop_replay     24 drop_integrity\n"	\
 	"    25 drop_policy       26 drop_malformed  27 drop_seq_overflow\n" \
 	"    28 drop_no_sa        29 drop_nomem      30 drop_out_no_sa\n"	\
-	"    31 drop_no_route     32 drop_expired\n"				\
+	"    31 drop_no_route     32 drop_expired    33 parallel (0|1)\n"	\
 	"  enc and auth are \"none\" when absent; 0 means unset or unlimited.\n"
 
 static const char help_main[] =
@@ -647,7 +655,7 @@ static const char help_sa[] =
 	"  sa add spi SPI src ADDR dst ADDR proto { esp | ah }\n"
 	"         mode { tunnel | transport } [ enc ALG [KEYHEX] ]\n"
 	"         [ auth ALG KEYHEX ] [ reqid N ] [ replay-window N ] [ esn ]\n"
-	"         [ oseq N ] [ encap-sport PORT encap-dport PORT ]\n"
+	"         [ parallel ] [ oseq N ] [ encap-sport PORT encap-dport PORT ]\n"
 	"         [ { soft | hard }-{ bytes | packets | seconds } N ]\n"
 	"  sa del spi SPI dst ADDR proto { esp | ah }\n"
 	"  sa get spi SPI dst ADDR proto { esp | ah }\n"
@@ -662,7 +670,7 @@ static const char help_sa_add[] =
 	"Usage: ipsecctl sa add spi SPI src ADDR dst ADDR proto { esp | ah }\n"
 	"           mode { tunnel | transport } [ enc ALG [KEYHEX] ]\n"
 	"           [ auth ALG KEYHEX ] [ reqid N ] [ replay-window N ] [ esn ]\n"
-	"           [ oseq N ] [ encap-sport PORT encap-dport PORT ]\n"
+	"           [ parallel ] [ oseq N ] [ encap-sport PORT encap-dport PORT ]\n"
 	"           [ soft-bytes N ] [ soft-packets N ] [ soft-seconds N ]\n"
 	"           [ hard-bytes N ] [ hard-packets N ] [ hard-seconds N ]\n"
 	"\n"
@@ -681,6 +689,10 @@ static const char help_sa_add[] =
 	"  reqid N        links the SA to policies\n"
 	"  replay-window N  packets, 0 (off) to 4096; default 64\n"
 	"  esn            64-bit extended sequence numbers\n"
+	"  parallel       ESP only: spread this SA's encryption or decryption\n"
+	"                 over all CPUs, packets still sent and delivered in\n"
+	"                 order. Pays off for one busy SA on a host with idle\n"
+	"                 CPUs; costs a hand-over per packet otherwise\n"
 	"  oseq N         outbound sequence number taken as already sent; the\n"
 	"                 first packet carries N + 1 (default 0; without esn at\n"
 	"                 most 0xffffffff). When the last number is used the SA\n"
@@ -715,11 +727,12 @@ static const char help_sa_list[] =
 	"Shows every SA of the namespace, sorted by SPI, dst and proto.\n"
 	"Aliases: show, and \"ipsecctl sa\" alone.\n"
 	"  On a terminal: a table with the columns SPI PROTO MODE SRC DST ENC\n"
-	"  AUTH REQID PACKETS BYTES DROPS AGE, in human units.\n"
+	"  AUTH REQID PACKETS BYTES DROPS AGE, in human units; MODE ends in\n"
+	"  \",parallel\" for a parallel SA.\n"
 	SA_TSV_FIELDS
 	"  -j: a JSON array of objects with the members spi (number), proto,\n"
 	"  mode, src, dst, enc, enc_key_bits, auth, reqid, replay_window,\n"
-	"  esn (boolean), oseq (the last sequence number sent), encap_sport, encap_dport, lifetime_soft and\n"
+	"  esn (boolean), parallel (boolean), oseq (the last sequence number sent), encap_sport, encap_dport, lifetime_soft and\n"
 	"  lifetime_hard (objects: bytes, packets, seconds), lifetime_used\n"
 	"  (object: bytes, packets; what counts against the limits), age and\n"
 	"  stats (object: packets, bytes, drop_replay, drop_integrity,\n"

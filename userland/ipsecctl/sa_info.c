@@ -200,7 +200,8 @@ void sa_print_tsv(FILE *out, const struct sa_info *sa)
 	fprintf(out, "\t%" PRIu64, sa->age);
 	for (i = 0; i < KIPSEC_STAT_COUNT; i++)
 		fprintf(out, "\t%" PRIu64, sa->stats[i]);
-	fputc('\n', out);
+	/* Appended last: scripts count fields. */
+	fprintf(out, "\t%d\n", !!(sa->flags & KIPSEC_SA_F_PARALLEL));
 }
 
 static const char *const lifetime_words[IPSECCTL_LIFETIME_COUNT] = {
@@ -231,6 +232,8 @@ void sa_print_config(FILE *out, const struct sa_info *sa)
 	fprintf(out, " replay-window %" PRIu32, sa->replay_window);
 	if (sa->flags & KIPSEC_SA_F_ESN)
 		fputs(" esn", out);
+	if (sa->flags & KIPSEC_SA_F_PARALLEL)
+		fputs(" parallel", out);
 	if (sa->oseq)
 		fprintf(out, " oseq %" PRIu64, sa->oseq);
 	if (sa->encap_sport || sa->encap_dport)
@@ -301,6 +304,8 @@ void sa_write_json(struct json_writer *w, const struct sa_info *sa)
 	json_u64(w, sa->replay_window);
 	json_key(w, "esn");
 	json_bool(w, sa->flags & KIPSEC_SA_F_ESN);
+	json_key(w, "parallel");
+	json_bool(w, sa->flags & KIPSEC_SA_F_PARALLEL);
 	json_key(w, "oseq");
 	json_u64(w, sa->oseq);
 	json_key(w, "encap_sport");
@@ -357,7 +362,10 @@ void sa_table_row(struct table *t, const struct sa_info *sa)
 		drops += sa->stats[i];
 	table_cellf(t, "0x%08" PRIx32, sa->spi);
 	table_cell(t, sa_proto_name(sa, name, sizeof(name)));
-	table_cell(t, sa_mode_name(sa, name, sizeof(name)));
+	if (sa->flags & KIPSEC_SA_F_PARALLEL)
+		table_cellf(t, "%s,parallel", sa_mode_name(sa, name, sizeof(name)));
+	else
+		table_cell(t, sa_mode_name(sa, name, sizeof(name)));
 	table_cell(t, ip_addr_format(&sa->src, buf, sizeof(buf)));
 	table_cell(t, ip_addr_format(&sa->dst, buf, sizeof(buf)));
 	if (sa->enc_alg == KIPSEC_ENC_NONE)

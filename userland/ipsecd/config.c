@@ -597,6 +597,8 @@ static int conn_key(struct state *st, const char *key, const char *v)
 		cs->has_pfs = true;
 		return set_bool(p, key, v, &c->pfs);
 	}
+	if (!strcmp(key, "parallel"))
+		return set_bool(p, key, v, &c->parallel);
 	if (!strcmp(key, "dpddelay"))
 		return set_seconds(p, key, v, &c->dpddelay);
 	if (!strcmp(key, "dpdtimeout"))

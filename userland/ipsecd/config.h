@@ -78,6 +78,7 @@ struct conn_config {
 	enum conn_auto autostart;
 	bool tunnel;
 	bool pfs;
+	bool parallel;			/* ESP SAs with KIPSEC_SA_F_PARALLEL */
 	uint16_t pfs_group;		/* IKE_GROUP_NONE without PFS */
 	unsigned int keyingtries;	/* 0: forever */
 	/* Dead peer detection (RFC 3706), dpd.c */

@@ -268,6 +268,10 @@ static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
 	     /* The salt follows the cipher key in KEYMAT and in kipsec. */
 	     nla_put(m, KIPSEC_A_SA_ENC_KEY, (int)(enc + salt), keys.enc.ptr)))
 		goto nomem;
+	/* AH, alone or in a bundle, is always serial in kipsec. */
+	if (c->cfg->parallel && p->suite.protocol == IKE_PROTO_ESP &&
+	    nla_put_u32(m, KIPSEC_A_SA_FLAGS, KIPSEC_SA_F_PARALLEL))
+		goto nomem;
 	if (auth && (nla_put_u16(m, KIPSEC_A_SA_AUTH_ALG,
 				 kernel_auth(p->suite.auth_alg)) ||
 		     nla_put(m, KIPSEC_A_SA_AUTH_KEY, (int)auth, keys.auth.ptr)))

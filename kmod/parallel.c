@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parallel crypto for KIPSEC_SA_F_PARALLEL SAs. XFRM, and kipsec's serial
+ * SAs, run one SA's crypto on the CPU its packets arrive on, so one SA
+ * tops out at one CPU. Here the transform (esp.c) prepares a packet as
+ * usual, sequence number included, then hands its AEAD request to padata:
+ * the crypto runs on whichever CPU padata picks, and padata gives the
+ * packets back, in the order they were submitted, to a serial callback
+ * that finishes them as a synchronous crypto call would have.
+ *
+ * No pcrypt() instance: registered at a higher priority than the plain
+ * algorithms, it would make every later user of the same name parallel
+ * too, XFRM and kipsec's serial SAs included. Two module-wide instances
+ * instead, so that encryption and decryption do not wait for each other's
+ * order.
+ *
+ * padata orders by its own submission count, one per instance; its serial
+ * callback runs on the CPU given at submission. Every packet of one SA
+ * gets the same CPU (from its SPI), so that two serial workers never race
+ * each other with one SA's packets.
+ */
+
+#include <crypto/aead.h>
+#include <linux/bottom_half.h>
+#include <linux/cpumask.h>
+#include <linux/jhash.h>
+
+#include "packet.h"
+#include "parallel.h"
+
+struct kipsec_par {
+	struct padata_instance *inst;
+	struct padata_shell *shell;
+};
+
+static struct kipsec_par kipsec_par[__KIPSEC_PAR_MAX];
+
+static const char *const kipsec_par_names[__KIPSEC_PAR_MAX] = {
+	[KIPSEC_PAR_ENCRYPT] = "kipsec_encrypt",
+	[KIPSEC_PAR_DECRYPT] = "kipsec_decrypt",
+};
+
+static void kipsec_par_crypt_done(struct crypto_async_request *base, int err)
+{
+	struct kipsec_pkt *pkt = base->data;
+
+	pkt->crypt_err = err;
+	/* padata_do_serial() takes its locks without disabling BH itself. */
+	local_bh_disable();
+	padata_do_serial(&pkt->padata);
+	local_bh_enable();
+}
+
+/* padata's parallel step, BH disabled, on any CPU. */
+static void kipsec_par_crypt(struct padata_priv *padata, bool encrypt)
+{
+	struct kipsec_pkt *pkt = kipsec_par_pkt(padata);
+	struct aead_request *req = (struct aead_request *)pkt->req;
+	int err;
+
+	err = encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	pkt->crypt_err = err;
+	padata_do_serial(padata);
+}
+
+static void kipsec_par_encrypt(struct padata_priv *padata)
+{
+	kipsec_par_crypt(padata, true);
+}
+
+static void kipsec_par_decrypt(struct padata_priv *padata)
+{
+	kipsec_par_crypt(padata, false);
+}
+
+/*
+ * Submits @pkt, its AEAD request set up except for the callback. 0: @serial
+ * will be called with it, BH disabled, once it and every packet submitted
+ * before it are done. -EBUSY: padata is being reconfigured, @pkt is still
+ * the caller's, who should do the crypto inline as pcrypt does. Any other
+ * error: @pkt is still the caller's, to be dropped.
+ */
+int kipsec_par_submit(struct kipsec_pkt *pkt, enum kipsec_par_dir dir,
+		      void (*serial)(struct padata_priv *padata))
+{
+	struct aead_request *req = (struct aead_request *)pkt->req;
+	int cb_cpu = jhash_1word((__force u32)pkt->sa->key.spi, 0) %
+		     nr_cpu_ids;
+
+	aead_request_set_callback(req, 0, kipsec_par_crypt_done, pkt);
+	pkt->padata.parallel = dir == KIPSEC_PAR_ENCRYPT ? kipsec_par_encrypt :
+							   kipsec_par_decrypt;
+	pkt->padata.serial = serial;
+	return padata_do_parallel(kipsec_par[dir].shell, &pkt->padata, &cb_cpu);
+}
+
+int kipsec_par_init(void)
+{
+	int i;
+
+	for (i = 0; i < __KIPSEC_PAR_MAX; i++) {
+		struct kipsec_par *p = &kipsec_par[i];
+
+		p->inst = padata_alloc(kipsec_par_names[i]);
+		if (!p->inst)
+			goto err;
+		p->shell = padata_alloc_shell(p->inst);
+		if (!p->shell) {
+			padata_free(p->inst);
+			p->inst = NULL;
+			goto err;
+		}
+	}
+	return 0;
+err:
+	kipsec_par_exit();
+	return -ENOMEM;
+}
+
+/*
+ * After the hooks are gone and kipsec_pkt_wait_all(): nothing is submitted
+ * any more. padata_free() destroys the instance's workqueues, which waits
+ * for any parallel step still returning from this module's code.
+ */
+void kipsec_par_exit(void)
+{
+	int i;
+
+	for (i = 0; i < __KIPSEC_PAR_MAX; i++) {
+		struct kipsec_par *p = &kipsec_par[i];
+
+		if (!p->inst)
+			continue;
+		padata_free_shell(p->shell);
+		padata_free(p->inst);
+		p->shell = NULL;
+		p->inst = NULL;
+	}
+}
