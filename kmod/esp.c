@@ -132,6 +132,51 @@ static void kipsec_esp_output_serial(struct padata_priv *padata)
 	kipsec_esp_output_complete(pkt, pkt->crypt_err);
 }
 
+static void kipsec_esp_input_complete(struct kipsec_pkt *pkt, int err);
+static void kipsec_esp_input_done(struct crypto_async_request *base, int err);
+static void kipsec_esp_input_serial(struct padata_priv *padata);
+
+/*
+ * Runs @pkt's AEAD request, set up but for its callback, and gives the
+ * packet to its direction's completion whatever happens: through padata
+ * for a parallel SA, inline while padata is being reconfigured (as pcrypt
+ * does), or straight from the crypto API's callback.
+ */
+static void kipsec_esp_crypt(struct kipsec_pkt *pkt, bool encrypt)
+{
+	struct aead_request *req = (struct aead_request *)pkt->req;
+	int err;
+
+	if (pkt->sa->flags & KIPSEC_SA_F_PARALLEL) {
+		err = encrypt ?
+		      kipsec_par_submit(pkt, KIPSEC_PAR_ENCRYPT,
+					kipsec_esp_output_serial) :
+		      kipsec_par_submit(pkt, KIPSEC_PAR_DECRYPT,
+					kipsec_esp_input_serial);
+		if (!err)
+			return;
+		/* Else as a crypto call unable to take the packet. */
+		if (err != -EBUSY) {
+			err = -ENOSPC;
+			goto complete;
+		}
+	}
+	if (encrypt) {
+		aead_request_set_callback(req, 0, kipsec_esp_output_done, pkt);
+		err = crypto_aead_encrypt(req);
+	} else {
+		aead_request_set_callback(req, 0, kipsec_esp_input_done, pkt);
+		err = crypto_aead_decrypt(req);
+	}
+	if (err == -EINPROGRESS)
+		return;
+complete:
+	if (encrypt)
+		kipsec_esp_output_complete(pkt, err);
+	else
+		kipsec_esp_input_complete(pkt, err);
+}
+
 /*
  * A paged skb (TCP's, GSO's segments) is not made linear, which copies all
  * of it: its frags are read in place and the ciphertext written to one new
@@ -332,22 +377,7 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	 * takes such a swap (XFRM with pcrypt has the same window). Closing
 	 * it would mean a lock per SA around everything above.
 	 */
-	if (sa->flags & KIPSEC_SA_F_PARALLEL) {
-		err = kipsec_par_submit(pkt, KIPSEC_PAR_ENCRYPT,
-					kipsec_esp_output_serial);
-		if (!err)
-			return;
-		if (err != -EBUSY) {
-			/* As a crypto call unable to take the packet. */
-			kipsec_esp_output_complete(pkt, -ENOSPC);
-			return;
-		}
-	}
-	aead_request_set_callback(req, 0, kipsec_esp_output_done, pkt);
-	err = crypto_aead_encrypt(req);
-	if (err == -EINPROGRESS)
-		return;
-	kipsec_esp_output_complete(pkt, err);
+	kipsec_esp_crypt(pkt, true);
 	return;
 
 drop_nomem:
@@ -502,21 +532,7 @@ void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
 	aead_request_set_ad(req, assoclen);
 
 	/* The replay window is advanced only once released, in order. */
-	if (sa->flags & KIPSEC_SA_F_PARALLEL) {
-		err = kipsec_par_submit(pkt, KIPSEC_PAR_DECRYPT,
-					kipsec_esp_input_serial);
-		if (!err)
-			return;
-		if (err != -EBUSY) {
-			kipsec_esp_input_complete(pkt, -ENOSPC);
-			return;
-		}
-	}
-	aead_request_set_callback(req, 0, kipsec_esp_input_done, pkt);
-	err = crypto_aead_decrypt(req);
-	if (err == -EINPROGRESS)
-		return;
-	kipsec_esp_input_complete(pkt, err);
+	kipsec_esp_crypt(pkt, false);
 	return;
 
 malformed:

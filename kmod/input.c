@@ -404,10 +404,6 @@ static void kipsec_input_transport(struct kipsec_pkt *pkt, u8 family)
 }
 
 /*
- * Called by the transform once the ICV verified and the replay window
- * moved, with pkt->nexthdr set and @skb starting at the payload.
- */
-/*
  * The largest packet that fits an SA like this one on the way back, over
  * the device this one came in on. A SYN from the peer's side gets its MSS
  * lowered to it, so that the replies need no fragmenting even when the
@@ -426,6 +422,10 @@ static unsigned int kipsec_input_max_len(const struct kipsec_sa *sa,
 	       kipsec_ah_max_len(sa, mtu, iphlen);
 }
 
+/*
+ * Called by the transform once the ICV verified and the replay window
+ * moved, with pkt->nexthdr set and @skb starting at the payload.
+ */
 void kipsec_input_finish(struct kipsec_pkt *pkt)
 {
 	struct kipsec_sa *sa = pkt->sa;
@@ -462,7 +462,9 @@ void kipsec_input_finish(struct kipsec_pkt *pkt)
 		goto drop;
 	}
 	kipsec_count_packet(net, sa, skb->len);
-	kipsec_mss_clamp(skb, family, kipsec_input_max_len(sa, skb, family));
+	if (kipsec_mss_maybe_syn(skb, family))
+		kipsec_mss_clamp(skb, family,
+				 kipsec_input_max_len(sa, skb, family));
 
 	pkt->skb = NULL;
 	rcu_read_lock();

@@ -19,6 +19,22 @@
 #include "stats.h"
 #include <kipsec_version.h>
 
+/*
+ * Everything below the namespaces, for kipsec_exit() and for a failed
+ * kipsec_init() once the hooks are in.
+ */
+static void kipsec_teardown(void)
+{
+	/* Crypto completions still queued call into this module. */
+	kipsec_pkt_wait_all();
+	/* And padata's workqueues drained, whose steps are our code too. */
+	kipsec_par_exit();
+	kipsec_hooks_exit();
+	kipsec_esp_exit();
+	kipsec_sadb_exit();
+	kipsec_stats_exit();
+}
+
 static int __init kipsec_init(void)
 {
 	int ret;
@@ -53,13 +69,7 @@ static int __init kipsec_init(void)
 err_netns:
 	kipsec_netns_exit();
 err_hooks:
-	/* In the order of kipsec_exit(), for the same reasons. */
-	kipsec_pkt_wait_all();
-	kipsec_par_exit();
-	kipsec_hooks_exit();
-	kipsec_esp_exit();
-	kipsec_sadb_exit();
-	kipsec_stats_exit();
+	kipsec_teardown();
 	return ret;
 err_pkt:
 	kipsec_pkt_wait_all();
@@ -74,14 +84,7 @@ static void __exit kipsec_exit(void)
 {
 	kipsec_genl_exit();
 	kipsec_netns_exit();
-	/* Crypto completions still queued call into this module. */
-	kipsec_pkt_wait_all();
-	/* And padata's workqueues drained, whose steps are our code too. */
-	kipsec_par_exit();
-	kipsec_hooks_exit();
-	kipsec_esp_exit();
-	kipsec_sadb_exit();
-	kipsec_stats_exit();
+	kipsec_teardown();
 	pr_info("version " KIPSEC_VERSION " unloaded\n");
 }
 

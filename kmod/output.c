@@ -360,7 +360,8 @@ static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 	}
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
-	kipsec_mss_clamp(skb, family, max_len);
+	if (kipsec_mss_maybe_syn(skb, family))
+		kipsec_mss_clamp(skb, family, max_len);
 
 	if (!kipsec_sa_life_account(sa, skb->len)) {
 		kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_EXPIRED);

@@ -33,17 +33,36 @@ sa_count() {
 		.value] | add) \(.drop_replay)"'
 }
 
+# Packets the sending gateway's end of the link between the two dropped.
+# padata releases what it has collected in one go with BH disabled
+# (padata_serial_worker()), and veth queues each packet to the current
+# CPU's backlog, which drops beyond net.core.netdev_max_backlog: a vCPU
+# the host held up long enough fills it. Such packets left kipsec counted
+# as sent, and the kernel counts them as the veth's tx_dropped (and the
+# CPU's in /proc/net/softnet_stat, which no namespace has its own of).
+link_dropped() {
+	topo_counter "$1" wan tx_dropped
+}
+
 # What left through one SA arrived through its twin or was dropped, and
-# counted as such, on one of the two ends.
+# counted as such, on one of the two ends or on the link. The last
+# packets of the traffic (TCP's closing ones) may still be in padata or
+# on their way when iperf3 returns: the counts are read again, for a few
+# seconds at most, until they add up.
 sa_balance() {
-	local label=$1 out_ns=$2 in_ns=$3 spi=$4 dst=$5 o i
-	o=$(sa_count "$out_ns" "$spi" "$dst")
-	i=$(sa_count "$in_ns" "$spi" "$dst")
-	read -r op od _ <<<"$o"
-	read -r ip id ir <<<"$i"
-	diag "$label: SA $spi out $o, in $i (packets drops replay)"
+	local label=$1 out_ns=$2 in_ns=$3 spi=$4 dst=$5 link0=$6 o i lost n
+	for n in $(seq 10); do
+		o=$(sa_count "$out_ns" "$spi" "$dst")
+		i=$(sa_count "$in_ns" "$spi" "$dst")
+		lost=$(($(link_dropped "$out_ns") - link0))
+		read -r op od _ <<<"$o"
+		read -r ip id ir <<<"$i"
+		[ "$((op))" = "$((ip + id + od + lost))" ] && break
+		sleep 0.5
+	done
+	diag "$label: SA $spi out $o, in $i (packets drops replay), lost on the link $lost, read $n times"
 	expect_eq "$label: SA $spi: sent = received + dropped" \
-		"$((op))" "$((ip + id + od))"
+		"$((op))" "$((ip + id + od + lost))"
 	expect_eq "$label: SA $spi: no drop but replays" "$od $((id - ir))" "0 0"
 	# The sender takes a packet's sequence number before preparing it and
 	# handing it to padata, so another CPU's later packet may overtake it
@@ -63,8 +82,9 @@ par_flags() {
 
 # kipsec <-> kipsec, parallel on both gateways.
 par_case() {
-	local label=$1 fam=$2 ga gb bps
+	local label=$1 fam=$2 ga gb bps link_a link_b
 	shift 2
+	link_a=$(link_dropped gw-a) link_b=$(link_dropped gw-b)
 	TRAFFIC_IPERF=0 traffic_case "$label" kipsec kipsec family=$fam \
 		parallel=yes "$@" || return
 	if [ "$fam" = 6 ]; then ga=$TOPO_GWA6 gb=$TOPO_GWB6
@@ -78,8 +98,8 @@ par_case() {
 	bps=$(TOPO_FAMILY=$fam TOPO_IPERF_UDP_RATE=20M topo_iperf lan-a lan-b 2 udp) &&
 		ok "$label: iperf3 UDP, 2 s (${bps% *} bit/s)" ||
 		fail "$label: iperf3 UDP"
-	sa_balance "$label" gw-a gw-b 0x1000 "$gb"
-	sa_balance "$label" gw-b gw-a 0x2000 "$ga"
+	sa_balance "$label" gw-a gw-b 0x1000 "$gb" "$link_a"
+	sa_balance "$label" gw-b gw-a 0x2000 "$ga" "$link_b"
 }
 
 par_case "AES-GCM-16-128 parallel IPv4" 4 alg=aes-gcm-16
