@@ -61,7 +61,7 @@ static int __net_init kipsec_gro_net_init(struct net *net)
 		return err;
 	}
 	netif_napi_add(&gro->napi_dev, &gro->stamp, kipsec_gro_stamp_poll);
-	kn->gro_stamp = gro->stamp.napi_id;
+	WRITE_ONCE(kn->gro_stamp, gro->stamp.napi_id);
 	rcu_assign_pointer(kn->gro, gro);
 	return 0;
 }
@@ -74,13 +74,17 @@ static void __net_exit kipsec_gro_net_exit(struct net *net)
 	if (!gro)
 		return;
 	RCU_INIT_POINTER(kn->gro, NULL);
+	/*
+	 * Forgotten before the ID goes back to the core, which may give it
+	 * to a real device next.
+	 */
+	WRITE_ONCE(kn->gro_stamp, 0);
 	/* Whoever still holds the pointer is done with it after this. */
 	synchronize_net();
 	gro_cells_destroy(&gro->cells);
 	netif_napi_del(&gro->stamp);
 	/* The NAPI ID hash is walked under RCU. */
 	synchronize_net();
-	kn->gro_stamp = 0;
 	kfree(gro);
 }
 
@@ -132,14 +136,14 @@ int kipsec_gro_receive(struct net *net, struct sk_buff *skb, u8 family)
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->csum_level = SKB_MAX_CSUM_LEVEL;
 	/* Set outright: skb_mark_napi_id() keeps an ID already there. */
-	skb->napi_id = kn->gro_stamp;
+	skb->napi_id = READ_ONCE(kn->gro_stamp);
 	return gro_cells_receive(&gro->cells, skb);
 }
 
 /* Whether @skb was decrypted here and came through GRO; clears the mark. */
 bool kipsec_gro_take_stamp(const struct net *net, struct sk_buff *skb)
 {
-	unsigned int stamp = kipsec_net(net)->gro_stamp;
+	unsigned int stamp = READ_ONCE(kipsec_net(net)->gro_stamp);
 
 	if (!stamp || skb->napi_id != stamp)
 		return false;
