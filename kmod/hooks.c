@@ -14,7 +14,9 @@
  * the packets as the kernel's own IPsec would show them: ESP on input,
  * clear traffic on output. Packets kipsec made or decrypted carry
  * IPSKB_XFRM_TRANSFORMED (IP6SKB_ on IPv6), the flag netfilter already
- * reads as "IPsec is done with this one", and are not looked at again.
+ * reads as "IPsec is done with this one", and are not looked at again;
+ * decrypted tunnel traffic that went through GRO lost that flag and
+ * carries the namespace's NAPI ID stamp instead (gro.c).
  */
 
 #include <linux/ip.h>
@@ -27,6 +29,7 @@
 #include <net/ip.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
+#include "gro.h"
 #include "packet.h"
 
 /*
@@ -46,6 +49,17 @@ static bool kipsec_skb_transformed(const struct sk_buff *skb, u8 family)
 	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
 }
 
+/*
+ * Decrypted here: either still carrying the flag (reinjected directly) or
+ * back from GRO with this namespace's NAPI ID stamp (see gro.c).
+ */
+static bool kipsec_skb_decrypted(struct net *net, struct sk_buff *skb,
+				 u8 family)
+{
+	return kipsec_gro_take_stamp(net, skb) ||
+	       kipsec_skb_transformed(skb, family);
+}
+
 static u8 kipsec_hook_family(const struct nf_hook_state *state)
 {
 	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
@@ -62,7 +76,7 @@ static unsigned int kipsec_hook_local_in(void *priv, struct sk_buff *skb,
 	 * includes ESP found inside ESP, which is not taken apart again, so
 	 * that nesting cannot recurse.
 	 */
-	if (kipsec_skb_transformed(skb, family))
+	if (kipsec_skb_decrypted(state->net, skb, family))
 		return NF_ACCEPT;
 
 	verdict = kipsec_input(state->net, skb, family);
@@ -77,7 +91,7 @@ static unsigned int kipsec_hook_forward(void *priv, struct sk_buff *skb,
 	u8 family = kipsec_hook_family(state);
 	unsigned int verdict;
 
-	if (!kipsec_skb_transformed(skb, family)) {
+	if (!kipsec_skb_decrypted(state->net, skb, family)) {
 		verdict = kipsec_input_clear(state->net, skb, family,
 					     KIPSEC_DIR_FWD);
 		if (verdict != NF_ACCEPT)

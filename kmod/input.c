@@ -26,6 +26,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
+#include "gro.h"
 #include "lifetime.h"
 #include "mss.h"
 #include "netns.h"
@@ -341,6 +342,27 @@ static void kipsec_reinject(struct net *net, struct sk_buff *skb, u8 family)
 	}
 }
 
+/*
+ * Sends a decrypted packet on through the stack: a tunnel's inner packet
+ * through GRO where there is GRO, anything else straight to PRE_ROUTING.
+ * False: it was dropped for want of queue space, and is freed.
+ */
+static bool kipsec_input_deliver(struct net *net, const struct kipsec_sa *sa,
+				 struct sk_buff *skb, u8 family)
+{
+	int ret = -EOPNOTSUPP;
+
+	local_bh_disable();
+	rcu_read_lock();
+	if (sa->mode == KIPSEC_MODE_TUNNEL)
+		ret = kipsec_gro_receive(net, skb, family);
+	if (ret == -EOPNOTSUPP)
+		kipsec_reinject(net, skb, family);
+	rcu_read_unlock();
+	local_bh_enable();
+	return ret != NET_RX_DROP;
+}
+
 /* The inner packet of a tunnel: checked, and trimmed to its own length. */
 static int kipsec_input_inner(struct sk_buff *skb, u8 nexthdr, u8 *family)
 {
@@ -432,7 +454,7 @@ void kipsec_input_finish(struct kipsec_pkt *pkt)
 	struct sk_buff *skb = pkt->skb;
 	struct net *net = pkt->net;
 	u8 family = sa->key.family;
-	unsigned int stat;
+	unsigned int stat, len;
 
 	/* RFC 4303 2.6: TFC dummy packets are dropped, silently. */
 	if (pkt->nexthdr == IPPROTO_NONE) {
@@ -461,15 +483,17 @@ void kipsec_input_finish(struct kipsec_pkt *pkt)
 		stat = KIPSEC_A_STATS_DROP_EXPIRED;
 		goto drop;
 	}
-	kipsec_count_packet(net, sa, skb->len);
+	len = skb->len;
 	if (kipsec_mss_maybe_syn(skb, family))
 		kipsec_mss_clamp(skb, family,
 				 kipsec_input_max_len(sa, skb, family));
 
 	pkt->skb = NULL;
-	rcu_read_lock();
-	kipsec_reinject(net, skb, family);
-	rcu_read_unlock();
+	if (!kipsec_input_deliver(net, sa, skb, family)) {
+		stat = KIPSEC_A_STATS_DROP_NOMEM;
+		goto drop;
+	}
+	kipsec_count_packet(net, sa, len);
 out:
 	kipsec_pkt_free(pkt);
 	return;

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 
 #include "acquire.h"
+#include "gro.h"
 #include "netns.h"
 #include "packet.h"
 #include "sadb.h"
@@ -84,10 +85,19 @@ static struct pernet_operations kipsec_net_ops = {
 
 int kipsec_netns_init(void)
 {
-	return register_pernet_subsys(&kipsec_net_ops);
+	int err;
+
+	err = register_pernet_subsys(&kipsec_net_ops);
+	if (err)
+		return err;
+	err = kipsec_gro_init();
+	if (err)
+		unregister_pernet_subsys(&kipsec_net_ops);
+	return err;
 }
 
 void kipsec_netns_exit(void)
 {
+	kipsec_gro_exit();
 	unregister_pernet_subsys(&kipsec_net_ops);
 }

@@ -19,6 +19,7 @@
 
 struct kipsec_spd_table;
 struct kipsec_acquire_net;
+struct kipsec_gro;
 
 struct kipsec_net {
 	possible_net_t net;		/* the namespace this is part of */
@@ -63,6 +64,10 @@ struct kipsec_net {
 
 	/* Flows that raised an ACQUIRE, see acquire.c. */
 	struct kipsec_acquire_net *acq;
+
+	/* Receive offload for decrypted tunnel traffic, see gro.c. */
+	struct kipsec_gro __rcu *gro;
+	unsigned int gro_stamp;		/* NAPI ID marking its packets */
 
 	struct kipsec_stats __percpu *stats;
 };

@@ -17,7 +17,7 @@ PKGS=(
 	# test guest
 	qemu-system-x86 busybox-static cpio
 	# tools the guest uses from the host's root
-	iproute2 iputils-ping iperf3 tcpdump util-linux nftables procps conntrack
+	iproute2 iputils-ping iperf3 ethtool tcpdump util-linux nftables procps conntrack
 	strongswan-charon strongswan-swanctl strongswan-libcharon
 	libstrongswan-standard-plugins
 	python3 jq
