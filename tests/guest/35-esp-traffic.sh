@@ -10,17 +10,9 @@
 # the other did, then runs a second of iperf3 TCP and UDP along the same
 # path. Then longer TCP and UDP bulk transfers, which need segmentation,
 # checksum resolution and path-MTU handling to work.
-. "$KIPSEC_TOP/tests/lib/tap.sh"
-. "$KIPSEC_TOP/tests/lib/guest.sh"
-. "$KIPSEC_TOP/tests/lib/topology.sh"
-. "$KIPSEC_TOP/tests/lib/xfrm.sh"
-. "$KIPSEC_TOP/tests/lib/kipsec_side.sh"
-. "$KIPSEC_TOP/tests/lib/traffic.sh"
+. "$KIPSEC_TOP/tests/lib/traffic_test.sh"
 
-trap topo_teardown EXIT
-
-check "kipsec loads" load_kipsec
-check "topology builds" topo_setup
+traffic_test_start
 
 sha256=auth=hmac-sha256
 TRAFFIC_IPERF=1

@@ -19,17 +19,9 @@
 #  4. a byte changed on the wire, a replayed packet and a sequence number
 #     changed are dropped and counted
 #     (drop_integrity, drop_replay).
-. "$KIPSEC_TOP/tests/lib/tap.sh"
-. "$KIPSEC_TOP/tests/lib/guest.sh"
-. "$KIPSEC_TOP/tests/lib/topology.sh"
-. "$KIPSEC_TOP/tests/lib/xfrm.sh"
-. "$KIPSEC_TOP/tests/lib/kipsec_side.sh"
-. "$KIPSEC_TOP/tests/lib/traffic.sh"
+. "$KIPSEC_TOP/tests/lib/traffic_test.sh"
 
-trap topo_teardown EXIT
-
-check "kipsec loads" load_kipsec
-check "topology builds" topo_setup
+traffic_test_start
 
 sha256=(proto=ah auth=hmac-sha256)
 sha1=(proto=ah auth=hmac-sha1)

@@ -6,17 +6,9 @@
 # each way round. Every algorithm, tunnel and transport mode, IPv4 and
 # IPv6, ESN and ESP in UDP; traffic both ways (ping and its replies), ESP
 # only on the wire, and each SA's packet count equal on both ends.
-. "$KIPSEC_TOP/tests/lib/tap.sh"
-. "$KIPSEC_TOP/tests/lib/guest.sh"
-. "$KIPSEC_TOP/tests/lib/topology.sh"
-. "$KIPSEC_TOP/tests/lib/xfrm.sh"
-. "$KIPSEC_TOP/tests/lib/kipsec_side.sh"
-. "$KIPSEC_TOP/tests/lib/traffic.sh"
+. "$KIPSEC_TOP/tests/lib/traffic_test.sh"
 
-trap topo_teardown EXIT
-
-check "kipsec loads" load_kipsec
-check "topology builds" topo_setup
+traffic_test_start
 # The first XFRM SA of each algorithm loads modules and runs self-tests.
 check "XFRM warm-up" xfrm_warmup gw-b aes-gcm-16 chacha20-poly1305 \
 	aes-cbc/hmac-sha256 aes-cbc/hmac-sha1 null/hmac-sha256

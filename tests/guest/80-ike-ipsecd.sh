@@ -20,6 +20,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
 . "$KIPSEC_TOP/tests/lib/xfrm.sh"
+. "$KIPSEC_TOP/tests/lib/ipsecd.sh"
 
 load_kipsec
 t=$(mktemp -d /tmp/ike-test.XXXXXX)
@@ -50,72 +51,32 @@ check "extra addresses" extra_addrs
 xfrm_warmup lan-a aes-gcm-16 aes-cbc/hmac-sha256 ah/hmac-sha256 >"$t/warmup.out" 2>&1 &
 warm_pid=$!
 
-# conf SIDE: the configuration of gw-a (SIDE=a) or gw-b (SIDE=b). The
-# failure cases differ on gw-b only.
+IPSECD_DIR=$t
+IPSECD_PSK=test-psk-
+# conf SIDE: the files of gw-a (SIDE=a) or gw-b (SIDE=b), on ipsecd's own
+# IKE proposal; a key of its own for each address pair, and for badpsk
+# one on each side. The failure cases differ on gw-b only.
 conf() {
-	local me=$1 l r ls rs
-	if [ "$me" = a ]; then l=1 r=2 ls=1 rs=2; else l=2 r=1 ls=2 rs=1; fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$me.sock
-	secretsfile=$t/$me.secrets
-	retransmit_timeout=1s
-	retransmit_tries=3
-
-conn %default
-	authby=secret
-	keyingtries=1
-	auto=add
-
-conn good
-	left=192.0.2.$l
-	right=192.0.2.$r
-	leftsubnet=10.$ls.0.0/24
-	rightsubnet=10.$rs.0.0/24
-
-conn cbc
-	left=192.0.2.1$l
-	right=192.0.2.1$r
-	leftsubnet=10.$ls.2.0/24
-	rightsubnet=10.$rs.2.0/24
-	esp=aes128-sha256
-	pfs=yes
-	lifetime=20m
-	lifebytes=2M
-	rekeyfuzz=0%
-
-conn ah
-	left=192.0.2.2$l
-	right=192.0.2.2$r
-	ah=sha256
-	type=transport
-
-conn badpsk
-	left=192.0.2.3$l
-	right=192.0.2.3$r
-
-conn noprop
-	left=192.0.2.4$l
-	right=192.0.2.4$r
-	esp=$([ "$me" = a ] && echo aes128gcm16 || echo aes256gcm16)
-
-conn badid
-	left=192.0.2.5$l
-	right=192.0.2.5$r
-	leftsubnet=10.$ls.6.0/24
-	rightsubnet=$([ "$me" = a ] && echo 10.$rs.6.0/24 || echo 10.9.6.0/24)
-EOT
+	local me=$1 l r i
+	if [ "$me" = a ]; then l=1 r=2; else l=2 r=1; fi
+	ipsecd_conf $me 192.0.2.$l 192.0.2.$r ike= \
+		conn good leftsubnet=10.$l.0.0/24 rightsubnet=10.$r.0.0/24 \
+		conn cbc left=192.0.2.1$l right=192.0.2.1$r \
+		leftsubnet=10.$l.2.0/24 rightsubnet=10.$r.2.0/24 \
+		esp=aes128-sha256 pfs=yes lifetime=20m lifebytes=2M rekeyfuzz=0% \
+		conn ah left=192.0.2.2$l right=192.0.2.2$r ah=sha256 type=transport \
+		conn badpsk left=192.0.2.3$l right=192.0.2.3$r \
+		conn noprop left=192.0.2.4$l right=192.0.2.4$r \
+		esp=$([ "$me" = a ] && echo aes128gcm16 || echo aes256gcm16) \
+		conn badid left=192.0.2.5$l right=192.0.2.5$r leftsubnet=10.$l.6.0/24 \
+		rightsubnet=$([ "$me" = a ] && echo 10.$r.6.0/24 || echo 10.9.6.0/24)
+	for i in 1 2 4 5; do
+		ipsecd_psk $me 192.0.2.$i$l 192.0.2.$i$r test-psk-$i
+	done
+	ipsecd_psk $me 192.0.2.3$l 192.0.2.3$r only-$me-knows-this
 }
-
-for me in a b; do
-	conf $me >"$t/$me.conf"
-	{
-		echo '# the two ends of each pair, then the key'
-		for i in "" 1 2 4 5; do echo "192.0.2.${i}1 192.0.2.${i}2 : PSK \"test-psk-$i\""; done
-		echo "192.0.2.31 192.0.2.32 : PSK \"only-$me-knows-this\""
-	} >"$t/$me.secrets"
-	chmod 600 "$t/$me.secrets"
-done
+conf a
+conf b
 
 check "ipsecd -n accepts the test configuration" ipsecd -n -f "$t/a.conf"
 chmod 644 "$t/a.secrets"
@@ -144,8 +105,8 @@ stopped() {
 
 A() { in_ns gw-a "$@"; }
 B() { in_ns gw-b "$@"; }
-ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
-ike_b() { ipsecctl -s "$t/b.sock" "$@"; }
+ike_a() { ipsecd_ctl a "$@"; }
+ike_b() { ipsecd_ctl b "$@"; }
 
 wait $warm_pid
 expect_eq "crypto warm-up" "$?" 0

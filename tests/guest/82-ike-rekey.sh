@@ -26,6 +26,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
 . "$KIPSEC_TOP/tests/lib/xfrm.sh"
+. "$KIPSEC_TOP/tests/lib/ipsecd.sh"
 
 t=$(mktemp -d /tmp/ike-rekey.XXXXXX)
 chmod 700 "$t"
@@ -78,57 +79,27 @@ check "col: IKE delayed by 150 ms each way" eval 'delay_ike gw-a 192.0.2.12 && d
 xfrm_warmup lan-a aes-gcm-16 >"$t/warmup.out" 2>&1 &
 warm_pid=$!
 
+IPSECD_DIR=$t
+IPSECD_PSK=rekey-test-
+# conf SIDE: gw-SIDE's file (a or b); a key of its own for each address
+# pair.
 conf() {
 	local me=$1 l r
 	if [ "$me" = a ]; then l=1 r=2; else l=2 r=1; fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$me.sock
-	secretsfile=$t/$me.secrets
-	retransmit_timeout=1s
-	retransmit_tries=3
-
-conn %default
-	authby=secret
-	keyingtries=3
-	ike=aes128-sha256-modp2048
-	esp=aes128gcm16
-	auto=add
-
-conn rk
-	left=192.0.2.$l
-	right=192.0.2.$r
-	leftsubnet=10.$l.0.0/24
-	rightsubnet=10.$r.0.0/24
-	lifetime=20s
-	rekeymargin=8s
-	rekeyfuzz=50%
-	lifebytes=3M
-
-conn col
-	left=192.0.2.1$l
-	right=192.0.2.1$r
-	leftsubnet=10.$l.3.0/24
-	rightsubnet=10.$r.3.0/24
-	lifetime=20s
-	rekeymargin=9s
-	rekeyfuzz=0%
-
-conn rt
-	left=192.0.2.2$l
-	right=192.0.2.2$r
-	leftsubnet=10.$l.2.0/24
-	rightsubnet=10.$r.2.0/24
-	auto=$([ "$me" = a ] && echo route || echo add)
-EOT
+	ipsecd_conf $me 192.0.2.$l 192.0.2.$r keyingtries=3 esp=aes128gcm16 \
+		conn rk leftsubnet=10.$l.0.0/24 rightsubnet=10.$r.0.0/24 \
+		lifetime=20s rekeymargin=8s rekeyfuzz=50% lifebytes=3M \
+		conn col left=192.0.2.1$l right=192.0.2.1$r \
+		leftsubnet=10.$l.3.0/24 rightsubnet=10.$r.3.0/24 \
+		lifetime=20s rekeymargin=9s rekeyfuzz=0% \
+		conn rt left=192.0.2.2$l right=192.0.2.2$r \
+		leftsubnet=10.$l.2.0/24 rightsubnet=10.$r.2.0/24 \
+		auto=$([ "$me" = a ] && echo route || echo add)
+	ipsecd_psk $me 192.0.2.1$l 192.0.2.1$r rekey-test-1
+	ipsecd_psk $me 192.0.2.2$l 192.0.2.2$r rekey-test-2
 }
-for me in a b; do
-	conf $me >"$t/$me.conf"
-	for i in "" 1 2; do
-		echo "192.0.2.${i}1 192.0.2.${i}2 : PSK \"rekey-test-$i\""
-	done >"$t/$me.secrets"
-	chmod 600 "$t/$me.secrets"
-done
+conf a
+conf b
 check "ipsecd -n accepts the configuration" ipsecd -n -f "$t/a.conf"
 
 ip netns exec gw-a ipsecd -f "$t/a.conf" 2>"$t/a.log" &
@@ -139,8 +110,8 @@ for i in $(seq 50); do
 done
 pid_a=$(ip netns pids gw-a | head -n 1)
 pid_b=$(ip netns pids gw-b | head -n 1)
-ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
-ike_b() { ipsecctl -s "$t/b.sock" "$@"; }
+ike_a() { ipsecd_ctl a "$@"; }
+ike_b() { ipsecd_ctl b "$@"; }
 
 # ---- auto=route: policies without SAs ------------------------------------
 pol_rt=$(ip netns exec gw-a ipsecctl -j policy list |

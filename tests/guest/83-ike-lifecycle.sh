@@ -21,6 +21,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
 . "$KIPSEC_TOP/tests/lib/xfrm.sh"
+. "$KIPSEC_TOP/tests/lib/ipsecd.sh"
 
 t=$(mktemp -d /tmp/ike-life.XXXXXX)
 chmod 700 "$t"
@@ -69,54 +70,30 @@ check "lossy: 30% loss each way on the transit link" eval 'lose gw-a 192.0.2.32 
 xfrm_warmup lan-a aes-gcm-16 >"$t/warmup.out" 2>&1 &
 warm_pid=$!
 
-# conf ME [WITHOUT] [WITH]: gw-ME's file; WITHOUT: a conn left out; WITH:
-# an extra line at the end (of the last conn).
+IPSECD_DIR=$t
+IPSECD_PSK=lifecycle-test-
+# conf ME [WITHOUT] [WITH]: writes gw-ME's file; WITHOUT: a conn left out;
+# WITH: an extra KEY=VALUE at the end (of the last conn). Each address pair
+# has a key of its own.
 conf() {
-	local me=$1 without=${2:-} with=${3:-} l r
+	local me=$1 without=${2:-} with=${3:-} l r i more=()
 	if [ "$me" = a ]; then l=1 r=2; else l=2 r=1; fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$me.sock
-	secretsfile=$t/$me.secrets
-	retransmit_timeout=500ms
-	retransmit_tries=7
-
-conn %default
-	authby=secret
-	keyingtries=%forever
-	ike=aes128-sha256-modp2048
-	esp=aes128gcm16
-	auto=add
-
-conn ren
-	left=192.0.2.$l
-	right=192.0.2.$r
-	leftsubnet=10.$l.0.0/24
-	rightsubnet=10.$r.0.0/24
-	ikelifetime=12s
-	rekeymargin=4s
-	rekeyfuzz=50%
-	lifetime=120s
-
-conn lossy
-	left=192.0.2.3$l
-	right=192.0.2.3$r
-	leftsubnet=10.$l.3.0/24
-	rightsubnet=10.$r.3.0/24
-EOT
-	[ "$without" = gone ] || printf '\nconn gone\n\tleft=192.0.2.1%s\n\tright=192.0.2.1%s\n' $l $r
-	[ "$without" = new ] || printf '\nconn new\n\tleft=192.0.2.2%s\n\tright=192.0.2.2%s\n\tauto=%s\n' \
-		$l $r "$([ "$me" = a ] && echo start || echo add)"
-	[ -z "$with" ] || printf '%s\n' "$with"
+	[ "$without" = gone ] || more+=(conn gone left=192.0.2.1$l right=192.0.2.1$r)
+	[ "$without" = new ] || more+=(conn new left=192.0.2.2$l right=192.0.2.2$r
+		auto="$([ "$me" = a ] && echo start || echo add)")
+	ipsecd_conf $me 192.0.2.$l 192.0.2.$r keyingtries=%forever esp=aes128gcm16 \
+		setup retransmit_timeout=500ms retransmit_tries=7 \
+		conn ren leftsubnet=10.$l.0.0/24 rightsubnet=10.$r.0.0/24 \
+		ikelifetime=12s rekeymargin=4s rekeyfuzz=50% lifetime=120s \
+		conn lossy left=192.0.2.3$l right=192.0.2.3$r \
+		leftsubnet=10.$l.3.0/24 rightsubnet=10.$r.3.0/24 \
+		"${more[@]}" ${with:+"$with"}
+	for i in 1 2 3; do
+		ipsecd_psk $me 192.0.2.$i$l 192.0.2.$i$r lifecycle-test-$i
+	done
 }
-for me in a b; do
-	for i in "" 1 2 3; do
-		echo "192.0.2.${i}1 192.0.2.${i}2 : PSK \"lifecycle-test-$i\""
-	done >"$t/$me.secrets"
-	chmod 600 "$t/$me.secrets"
-done
-conf a new >"$t/a.conf"
-conf b >"$t/b.conf"
+conf a new
+conf b
 
 start_a() {
 	ip netns exec gw-a ipsecd -f "$t/a.conf" 2>>"$t/a.log" &
@@ -134,8 +111,8 @@ start_a
 ip netns exec gw-b ipsecd -f "$t/b.conf" 2>"$t/b.log" &
 pid_b=$!
 check "both daemons listen" eval 'wait_sock "$t/a.sock" && wait_sock "$t/b.sock"'
-ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
-ike_b() { ipsecctl -s "$t/b.sock" "$@"; }
+ike_a() { ipsecd_ctl a "$@"; }
+ike_b() { ipsecd_ctl b "$@"; }
 
 up_both() {
 	local s
@@ -284,7 +261,7 @@ check "gone established again" wait_up gone 20
 
 # ---- reload ----------------------------------------------------------------
 ren_spis=$(spis a ren)
-conf a gone >"$t/a.conf"
+conf a gone
 out=$(ike_a reload 2>&1)
 expect_eq "ipsecctl reload succeeds" "$?" 0
 expect_match "reload: 2 kept, 1 added, 1 removed" "$out" 'reloaded .*a\.conf: 2 connections kept, 1 added, 1 removed or changed'
@@ -296,7 +273,7 @@ expect_eq "ren: untouched by the reload (same SPIs)" "$(spis a ren)" "$ren_spis"
 check "ren: traffic flows after the reload" topo_ping lan-a lan-b 3
 
 # A broken file: nothing changes, the caller learns where.
-conf a gone "	bogus=1" >"$t/a.conf"
+conf a gone bogus=1
 bad_line=$(grep -n 'bogus' "$t/a.conf" | cut -d: -f1)
 out=$(ike_a reload 2>&1)
 rc=$?
@@ -307,7 +284,7 @@ expect_eq "ren and new still up after the failed reload" \
 expect_eq "ren: same SPIs after the failed reload" "$(spis a ren)" "$ren_spis"
 
 # SIGHUP does the same: new goes away.
-conf a new >"$t/a.conf"
+conf a new
 kill -HUP "$pid_a"
 check "SIGHUP: reloaded (new removed, gone back)" eval 'for i in $(seq 20); do grep -q "reloaded .*: 2 connections kept, 1 added, 1 removed" "$t/a.log" && exit 0; sleep 0.25; done; exit 1'
 expect_eq "gw-b: new's SAs deleted after SIGHUP" \

@@ -16,6 +16,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
 . "$KIPSEC_TOP/tests/lib/xfrm.sh"
+. "$KIPSEC_TOP/tests/lib/ipsecd.sh"
 
 load_kipsec
 t=$(mktemp -d /tmp/dpd-test.XXXXXX)
@@ -35,45 +36,26 @@ check "a second address pair and LANs for held" held_pair
 xfrm_warmup lan-a aes-gcm-16 >"$t/warmup.out" 2>&1 &
 warm_pid=$!
 
+IPSECD_DIR=$t
+IPSECD_PSK=dpd-test-psk
+# conf SIDE: gw-SIDE's file (a or b), on ipsecd's own IKE proposal and
+# keyingtries. When the peer dies, gw-a restarts good and holds held; gw-b
+# clears both.
 conf() {
-	local me=$1 l r ls rs
-	if [ "$me" = a ]; then l=1 r=2 ls=1 rs=2; else l=2 r=1 ls=2 rs=1; fi
-	cat <<EOT
-config setup
-	controlsocket=$t/$me.sock
-	secretsfile=$t/$me.secrets
-	retransmit_timeout=1s
-	retransmit_tries=2
-
-conn %default
-	authby=secret
-	auto=add
-	dpddelay=2s
-	dpdtimeout=6s
-
-conn good
-	left=192.0.2.$l
-	right=192.0.2.$r
-	leftsubnet=10.$ls.0.0/24
-	rightsubnet=10.$rs.0.0/24
-	dpdaction=$([ "$me" = a ] && echo restart || echo clear)
-
-conn held
-	left=192.0.2.1$l
-	right=192.0.2.1$r
-	leftsubnet=10.$ls.2.0/24
-	rightsubnet=10.$rs.2.0/24
-	dpdaction=$([ "$me" = a ] && echo hold || echo clear)
-EOT
+	local me=$1 l r
+	if [ "$me" = a ]; then l=1 r=2; else l=2 r=1; fi
+	ipsecd_conf $me 192.0.2.$l 192.0.2.$r ike= keyingtries= \
+		dpddelay=2s dpdtimeout=6s \
+		setup retransmit_tries=2 \
+		conn good leftsubnet=10.$l.0.0/24 rightsubnet=10.$r.0.0/24 \
+		dpdaction=$([ "$me" = a ] && echo restart || echo clear) \
+		conn held left=192.0.2.1$l right=192.0.2.1$r \
+		leftsubnet=10.$l.2.0/24 rightsubnet=10.$r.2.0/24 \
+		dpdaction=$([ "$me" = a ] && echo hold || echo clear)
+	ipsecd_psk $me 192.0.2.1$l 192.0.2.1$r dpd-test-psk-2
 }
-for me in a b; do
-	conf $me >"$t/$me.conf"
-	{
-		echo '192.0.2.1 192.0.2.2 : PSK "dpd-test-psk"'
-		echo '192.0.2.11 192.0.2.12 : PSK "dpd-test-psk-2"'
-	} >"$t/$me.secrets"
-	chmod 600 "$t/$me.secrets"
-done
+conf a
+conf b
 check "ipsecd -n accepts the DPD configuration" ipsecd -n -f "$t/a.conf"
 
 in_ns gw-a ipsecd -d -f "$t/a.conf" 2>"$t/a.log" &
@@ -82,11 +64,11 @@ for i in $(seq 50); do
 	[ -S "$t/a.sock" ] && [ -S "$t/b.sock" ] && break
 	sleep 0.1
 done
-ike_a() { ipsecctl -s "$t/a.sock" "$@"; }
-ike_b() { ipsecctl -s "$t/b.sock" "$@"; }
+ike_a() { ipsecd_ctl a "$@"; }
+ike_b() { ipsecd_ctl b "$@"; }
 # dpd SIDE CONN FIELD: a field of the conn's DPD state in "ike list".
 dpd() {
-	ipsecctl -s "$t/$1.sock" -j ike list |
+	ipsecd_ctl "$1" -j ike list |
 		jq -r --arg c "$2" --arg f "$3" \
 			'[.[] | select(.conn == $c and .state == "established")][0].dpd[$f] // "none"'
 }

@@ -11,17 +11,9 @@
 # IPsec on the other side, each way: ping and iperf3. Then the flag as ipsecctl shows it, AH refused, and an SA
 # deleted and the module unloaded while parallel traffic runs (the harness
 # fails the run on any warning or leak in dmesg).
-. "$KIPSEC_TOP/tests/lib/tap.sh"
-. "$KIPSEC_TOP/tests/lib/guest.sh"
-. "$KIPSEC_TOP/tests/lib/topology.sh"
-. "$KIPSEC_TOP/tests/lib/xfrm.sh"
-. "$KIPSEC_TOP/tests/lib/kipsec_side.sh"
-. "$KIPSEC_TOP/tests/lib/traffic.sh"
+. "$KIPSEC_TOP/tests/lib/traffic_test.sh"
 
-trap topo_teardown EXIT
-
-check "kipsec loads" load_kipsec
-check "topology builds" topo_setup
+traffic_test_start
 
 sha256=auth=hmac-sha256
 

@@ -8,44 +8,77 @@
 # An ipsecd instance is called by a NAME (a, b, ...): NAME.conf,
 # NAME.secrets, NAME.sock and NAME.log in IPSECD_DIR.
 
-# ipsecd_conf NAME LEFT RIGHT [KEY=VALUE...] [conn CONN [KEY=VALUE...]]...:
-# writes NAME.conf and NAME.secrets. The settings every test shares
-# (retransmissions, NAT-T keepalives, PSK authentication, the IKE proposal)
-# open the file; the KEY=VALUEs before the first `conn` add to
-# `conn %default`, the ones after `conn CONN` make up that conn.
+# ipsecd_conf NAME LEFT RIGHT [KEY=VALUE...] [setup KEY=VALUE...]
+#             [conn CONN [KEY=VALUE...]]...:
+# writes NAME.conf, and NAME.secrets with IPSECD_PSK for LEFT and RIGHT.
+# The settings every test shares (retransmissions, NAT-T keepalives, PSK
+# authentication, the IKE proposal, LEFT and RIGHT) open the file; the
+# KEY=VALUEs before the first `setup` or `conn` are for `conn %default`,
+# the ones after `setup` for `config setup`, the ones after `conn CONN`
+# make up that conn. In `config setup` and `conn %default` a KEY the file
+# already has takes the new VALUE in its place, and KEY= (nothing after
+# the =, which ipsecd itself would refuse) leaves KEY out, so that ipsecd's
+# own default applies.
 ipsecd_conf() {
-	local name=$1 left=$2 right=$3 arg
+	local name=$1 left=$2 right=$3 part=default arg
+	local setup="controlsocket=$IPSECD_DIR/$name.sock
+secretsfile=$IPSECD_DIR/$name.secrets
+retransmit_timeout=1s
+retransmit_tries=3
+nat_keepalive=1s"
+	local dflt="authby=secret
+keyingtries=1
+auto=add
+left=$left
+right=$right
+ike=aes128-sha256-modp2048"
+	local conns=
 	shift 3
-	{
-		cat <<EOT
-config setup
-	controlsocket=$IPSECD_DIR/$name.sock
-	secretsfile=$IPSECD_DIR/$name.secrets
-	retransmit_timeout=1s
-	retransmit_tries=3
-	nat_keepalive=1s
-
-conn %default
-	authby=secret
-	keyingtries=1
-	auto=add
-	left=$left
-	right=$right
-	ike=aes128-sha256-modp2048
-EOT
-		while [ $# -gt 0 ]; do
-			arg=$1
+	while [ $# -gt 0 ]; do
+		arg=$1
+		shift
+		case $part:$arg in
+		*:setup) part=setup ;;
+		*:conn)
+			part=conn
+			conns+=$'\n'"conn $1"$'\n'
 			shift
-			if [ "$arg" = conn ]; then
-				printf '\nconn %s\n' "$1"
-				shift
-			else
-				printf '\t%s\n' "$arg"
-			fi
-		done
+			;;
+		setup:*) setup=$(ipsecd_set "$setup" "$arg") ;;
+		default:*) dflt=$(ipsecd_set "$dflt" "$arg") ;;
+		*) conns+=$'\t'"$arg"$'\n' ;;
+		esac
+	done
+	{
+		echo 'config setup'
+		printf '%s\n' "$setup" | sed 's/^/\t/'
+		printf '\nconn %%default\n'
+		printf '%s\n' "$dflt" | sed 's/^/\t/'
+		printf '%s' "$conns"
 	} >"$IPSECD_DIR/$name.conf"
 	printf '%s %s : PSK "%s"\n' "$left" "$right" "$IPSECD_PSK" >"$IPSECD_DIR/$name.secrets"
 	chmod 600 "$IPSECD_DIR/$name.secrets"
+}
+
+# ipsecd_set LINES KEY=VALUE: LINES (a KEY=VALUE each) with KEY=VALUE in
+# place of KEY's line, or at the end; KEY= removes KEY's line.
+ipsecd_set() {
+	local key=${2%%=*} line out='' found=''
+	while IFS= read -r line; do
+		if [ "${line%%=*}" = "$key" ]; then
+			found=1
+			line=$2
+		fi
+		[ "$line" = "$key=" ] || out+=$line$'\n'
+	done <<<"$1"
+	[ -n "$found" ] || [ "$2" = "$key=" ] || out+=$2$'\n'
+	printf '%s' "$out"
+}
+
+# ipsecd_psk NAME LEFT RIGHT KEY: one more entry in NAME.secrets (written
+# by ipsecd_conf) for a conn with addresses of its own.
+ipsecd_psk() {
+	printf '%s %s : PSK "%s"\n' "$2" "$3" "$4" >>"$IPSECD_DIR/$1.secrets"
 }
 
 # ipsecd_start NS NAME: starts ipsecd with NAME.conf in namespace NS, its

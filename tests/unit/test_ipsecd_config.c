@@ -296,6 +296,14 @@ static int secrets(const char *text, struct secrets *s)
 	return secrets_parse("t.secrets", text, s, err, sizeof(err));
 }
 
+/* k is the key want, byte for byte (want's NUL not included). */
+static bool key_is(const struct ike_secret *k, const char *want)
+{
+	size_t n = strlen(want);
+
+	return k && k->len == n && !memcmp(k->ptr, want, n);
+}
+
 static void srejects(const char *text, const char *want, const char *name)
 {
 	struct secrets s;
@@ -324,13 +332,11 @@ static void test_secrets(void)
 			   "%any 2001:db8::2 : PSK 0x0102ff\n", &s), 0, "secrets parse");
 	tap_is_int(s.n, 4, "four entries");
 	k = secrets_lookup(&s, &l, &p);
-	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "both", 4),
-	       "both addresses beat one");
+	tap_ok(key_is(k, "both"), "both addresses beat one");
 	k = secrets_lookup(&s, &other, &p);
-	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "peer", 4), "peer address alone");
+	tap_ok(key_is(k, "peer"), "peer address alone");
 	k = secrets_lookup(&s, &l, &other);
-	tap_ok(k && k->len == 7 && !memcmp(k->ptr, "default", 7),
-	       "no address: any peer");
+	tap_ok(key_is(k, "default"), "no address: any peer");
 	k = secrets_lookup(&s, &l, &v6);
 	tap_ok(k && k->len == 3 && k->ptr[2] == 0xff, "hex key, %%any, IPv6");
 	secrets_free(&s);
@@ -365,7 +371,7 @@ static void test_secrets_moved(void)
 	tap_is_int(secrets("192.0.2.1 192.0.2.2 : PSK \"conf\"\n", &s), 0,
 		   "moved: one entry for the configured address");
 	k = secrets_lookup_peer(&s, &l, &conf, &now);
-	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "conf", 4),
+	tap_ok(key_is(k, "conf"),
 	       "moved: the configured address's key serves the moved peer");
 	tap_ok(secrets_lookup(&s, &l, &now) == NULL,
 	       "moved: the current address alone has none");
@@ -375,22 +381,19 @@ static void test_secrets_moved(void)
 			   "192.0.2.3 : PSK \"now\"\n", &s), 0,
 		   "moved: a default and an entry for the current address");
 	k = secrets_lookup_peer(&s, &l, &conf, &now);
-	tap_ok(k && k->len == 3 && !memcmp(k->ptr, "now", 3),
+	tap_ok(key_is(k, "now"),
 	       "moved: an entry naming the current address beats the default");
 	k = secrets_lookup_peer(&s, &l, &conf, &gone);
-	tap_ok(k && k->len == 3 && !memcmp(k->ptr, "any", 3),
-	       "moved: else the default");
+	tap_ok(key_is(k, "any"), "moved: else the default");
 	secrets_free(&s);
 
 	tap_is_int(secrets("192.0.2.3 : PSK \"now\"\n"
 			   "192.0.2.2 : PSK \"conf\"\n", &s), 0,
 		   "moved: entries for both addresses");
 	k = secrets_lookup_peer(&s, &l, &conf, &now);
-	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "conf", 4),
-	       "moved: the configured address comes first");
+	tap_ok(key_is(k, "conf"), "moved: the configured address comes first");
 	k = secrets_lookup_peer(&s, &l, &conf, &conf);
-	tap_ok(k && k->len == 4 && !memcmp(k->ptr, "conf", 4),
-	       "not moved: the configured address");
+	tap_ok(key_is(k, "conf"), "not moved: the configured address");
 	tap_ok(secrets_lookup_peer(&s, &l, &gone, &gone) == NULL,
 	       "not moved, no entry, no default: none");
 	secrets_free(&s);
