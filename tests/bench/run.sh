@@ -321,6 +321,7 @@ use_stack() {
 			ok=0
 		fi
 		;;
+	*) ok=0 ;;
 	esac
 	t0=$(($(us_now) - t0))
 	SWITCHES=$((SWITCHES + 1)) SWITCH_US=$((SWITCH_US + t0))
