@@ -24,9 +24,24 @@
 # BENCH_BUDGET, BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS.
 # BENCH_NO_BUILD=1 skips `make kmod userland`.
 #
+# The runs are paired: for each workload and algorithm, run i measures
+# xfrm, kipsec and kipsec-par back to back (whichever BENCH_STACKS has),
+# the order rotated by one place each run (x,k,p; p,x,k; k,p,x), so that
+# no stack is always first and drift of the host between runs hits all
+# stacks of a run alike. The ratio columns are the median of the per-run
+# ratios kipsec_i/xfrm_i, with their range "(min..max)"; the value
+# columns are each stack's median. Switching keeps XFRM's SAs installed
+# and only adds or flushes its policies; kipsec.ko is loaded for kipsec's
+# turns and unloaded for XFRM's (it would drop XFRM's ESP while it holds
+# SAs of its own), and kipsec and kipsec-par differ only in the SA their
+# out policy names. The number of switches and their cost is printed
+# after the table. `none` is measured once, first, with no IPsec loaded.
+#
 # Numbers come from a TCG guest (DESIGN.md §5): software-emulated CPUs, so
 # only the ratios mean anything, and only between runs of the same boot.
-# Run-to-run noise is about ±20%; each cell is a median.
+# Each value cell is a median; a single run of one stack moves by about
+# ±20%, which the pairing takes out of the ratios as far as it is the
+# host's drift.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,15 +82,30 @@ if [ ! -s "$res" ]; then
 fi
 
 # The table. Cells: "VALUE UNIT" or "n/a (why)"; none is measured once per
-# workload (it has no algorithm) and shown on each of its rows. The ratio
-# is kipsec/xfrm for throughput (higher is better for kipsec); for IKE it
-# is charon's time over ipsecd's, so there too >1 means kipsec is faster.
+# workload (it has no algorithm) and shown on each of its rows. The
+# throughput ratios are the median of the paired per-run ratios
+# (kipsec_i / xfrm_i of the same run i), with their range: higher is
+# better for kipsec. For IKE the ratio is charon's time over ipsecd's, so
+# there too >1 means kipsec is faster.
 awk -F'\t' '
 function num(v) { return v ~ /^[0-9.]+$/ }
 function cell(v, u) { return v == "" ? "-" : num(v) ? v " " u : v }
+# paired(KEY, STACK): "MEDIAN (MIN..MAX)" of the per-run ratios, or "-"
+function paired(key, st,   m, k, i, r, lo, hi) {
+	if (!num(val[key, st])) return "-"
+	m = split(runs[key, st], r, ","); k = 0
+	for (i = 1; i <= m; i++) {
+		if (!num(r[i])) continue
+		if (!k++ || r[i] + 0 < lo) lo = r[i] + 0
+		if (k == 1 || r[i] + 0 > hi) hi = r[i] + 0
+	}
+	return sprintf("%.2f (%.2f..%.2f)", val[key, st], lo, hi)
+}
+$1 == "switches" { next }
 {
 	key = $1 SUBSEP $2
-	val[key, $3] = $4; unit[$1] = $5
+	val[key, $3] = $4; runs[key, $3] = $6
+	if ($5 != "ratio") unit[$1] = $5
 	if ($1 == "ike" && $6 != "") ikeN = split($6, r, ",")
 	if ($3 == "none") { none[$1] = $4; next }
 	if (!(key in seen)) { seen[key] = 1; order[++n] = key }
@@ -83,7 +113,7 @@ function cell(v, u) { return v == "" ? "-" : num(v) ? v " " u : v }
 END {
 	name["tcp1"] = "TCP, 1 stream"; name["tcp4"] = "TCP, 4 streams"
 	name["udp64"] = "UDP 64 B, rx rate"
-	fmt = "%-20s %-36s %-14s %-18s %-25s %-12s %-16s %s\n"
+	fmt = "%-20s %-36s %-14s %-18s %-25s %-19s %-16s %s\n"
 	printf fmt, "workload", "algorithm", "none", "xfrm", "kipsec", "kipsec/xfrm",
 		"kipsec-par", "par/xfrm"
 	for (i = 1; i <= n; i++) {
@@ -101,11 +131,10 @@ END {
 				cell(y, unit[w]) " ipsecd", ratio, "-", "-"
 			continue
 		}
-		ratio = num(x) && num(y) && x > 0 ? sprintf("%.2f", y / x) : "-"
 		p = val[order[i], "kipsec-par"]
-		pratio = num(x) && num(p) && x > 0 ? sprintf("%.2f", p / x) : "-"
 		printf fmt, (w in name ? name[w] : w), a, cell(none[w], unit[w]),
-			cell(x, unit[w]), cell(y, unit[w]), ratio, cell(p, unit[w]), pratio
+			cell(x, unit[w]), cell(y, unit[w]), paired(order[i], "kipsec/xfrm"),
+			cell(p, unit[w]), paired(order[i], "kipsec-par/xfrm")
 	}
 }' "$res" | tee "$outdir/table.txt"
 
@@ -113,6 +142,9 @@ ike_runs=$(awk -F'\t' '$1 == "ike" { printf "%s%s: %s ms", s, $3, $6; s = "; " }
 qm_n=$(awk -F'\t' '$1 == "qm" && $6 != "" { print $6; exit }' "$res")
 [ -z "$qm_n" ] || echo "# IKE QM/s: $qm_n Quick Modes (rekeys) in a row over one ISAKMP SA; ratio ipsecd/charon, >1: ipsecd faster"
 [ -z "$ike_runs" ] || echo "# IKE per negotiation ($ike_runs)"
+awk -F'\t' '$1 == "switches" {
+	print "# stack switches: " $4 " (" $6 " s), runs interleaved: per-run ratios paired"
+}' "$res"
 if [ "$status" -ne 0 ]; then
 	echo "bench: guest exit status $status (125: no status, or the kernel" \
 		"complained in dmesg; see $outdir/dmesg-bad, console.log)" >&2

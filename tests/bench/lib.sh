@@ -14,6 +14,10 @@
 #   bench_median V...          median of numbers (middle one; mean of the
 #                              two middle ones for an even count)
 #   bench_now_ms               monotonic-enough wall clock in ms
+#   bench_pair_ratios X Y      X and Y comma-separated per-run values of
+#                              two stacks, run i at place i ("-": none);
+#                              prints Y_i/X_i per run the same way ("-"
+#                              where either is missing)
 #   bench_iperf WORKLOAD SECS  one lan-a -> lan-b iperf3 run; prints the
 #                              value in the workload's unit (tcp1, tcp4:
 #                              Mbit/s received; udp64: kpackets/s received)
@@ -76,6 +80,17 @@ bench_median() {
 		END { if (NR == 0) exit 1
 		      if (NR % 2) print v[(NR + 1) / 2]
 		      else printf "%.4g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+bench_pair_ratios() {
+	awk -v x="$1" -v y="$2" 'BEGIN {
+		n = split(x, xs, ","); split(y, ys, ",")
+		for (i = 1; i <= n; i++) {
+			ok = xs[i] ~ /^[0-9.]+$/ && ys[i] ~ /^[0-9.]+$/ && xs[i] > 0
+			printf "%s%s", (i > 1 ? "," : ""), (ok ? sprintf("%.3f", ys[i] / xs[i]) : "-")
+		}
+		print ""
+	}'
 }
 
 bench_now_ms() {

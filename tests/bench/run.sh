@@ -16,10 +16,22 @@
 #
 #   tests/bench/run.sh      (settings from the environment, defaults below)
 #
+# xfrm, kipsec and kipsec-par are measured interleaved: for each workload
+# and algorithm, run i measures each of them back to back (the order
+# rotated every run), so that run i's values of the stacks form a pair
+# that the host's drift between runs does not bias (see "interleaved"
+# below for how the stacks are switched).
+#
 # Results: BENCH_OUT/results.tsv (default /mnt/out, the results share),
-# one line per cell: WORKLOAD ALG STACK VALUE UNIT RUNS, VALUE the median
-# of RUNS (comma-separated), or "n/a (REASON)" in VALUE. scripts/bench.sh
-# turns it into the table. Progress goes to stdout.
+# tab-separated, one line per cell: WORKLOAD ALG STACK VALUE UNIT RUNS,
+# VALUE the median of RUNS (comma-separated in run order, "-" for a run
+# that failed), or "n/a (REASON)" in VALUE; per workload and algorithm the
+# paired ratios WORKLOAD ALG kipsec/xfrm MEDIAN ratio R1,R2,... (and
+# kipsec-par/xfrm), Ri = kipsec's value of run i over xfrm's ("-" unless
+# both were measured), MEDIAN theirs; and last
+# switches - - N switches SECONDS: how often the stack in charge changed
+# and what that took. scripts/bench.sh turns it into the table. Progress
+# goes to stdout.
 #
 # Not `set -e`: a stack that fails must cost its own cells only, never the
 # rest of the bench. Every step that could hang is under a timeout.
@@ -32,8 +44,9 @@ export KIPSEC_KO=${KIPSEC_KO:-$PWD/kmod/kipsec.ko}
 RUNS=${BENCH_RUNS:-3}          # runs per cell; the median is reported
 SECS=${BENCH_SECS:-3}          # seconds per iperf3 run
 IKE_N=${BENCH_IKE_N:-5}        # timed IKE negotiations per daemon
-BUDGET=${BENCH_BUDGET:-540}    # seconds for all throughput cells; cells
-                               # after that report "n/a (time)"
+BUDGET=${BENCH_BUDGET:-540}    # seconds for all throughput cells, stack
+                               # switches included: no run starts after
+                               # that, cells without one report "n/a (time)"
 ALGS=${BENCH_ALGS:-"aes-gcm-16 aes-cbc/hmac-sha256 chacha20-poly1305"}
 WORKLOADS=${BENCH_WORKLOADS:-"tcp1 tcp4 udp64"}
 STACKS=${BENCH_STACKS:-"xfrm kipsec kipsec-par"}
@@ -57,6 +70,7 @@ cleanup() {
 	sw_stop_all >/dev/null 2>&1
 	topo_teardown
 	unload_kipsec 2>/dev/null
+	rm -f "${ko:-}"
 }
 trap cleanup EXIT
 
@@ -112,6 +126,15 @@ topo_setup || { log "topology failed"; exit 1; }
 # so this warms both stacks before anything is timed.
 xfrm_warmup gw-a aes-gcm-16 aes-cbc/hmac-sha256 chacha20-poly1305 ||
 	log "warning: XFRM warm-up failed"
+# kipsec.ko is loaded at every switch to kipsec from XFRM: a copy without
+# its debug info (most of its 9 MB, otherwise read over 9p each time)
+# loads in about half the time, with the same code.
+ko=$(mktemp --suffix=.ko /tmp/kipsec-bench.XXXXXX)
+if strip --strip-debug -o "$ko" "$KIPSEC_KO" 2>/dev/null; then
+	KIPSEC_KO=$ko
+else
+	rm -f "$ko"
+fi
 log "crypto drivers in use:"
 bench_crypto_drivers | sed 's/^/#     /'
 
@@ -124,78 +147,340 @@ else
 	for w in $WORKLOADS; do cell "$w" - none; done
 fi
 
-# ---- xfrm and kipsec, per algorithm ---------------------------------------
+# ---- xfrm, kipsec and kipsec-par, interleaved ------------------------------
+# Host drift between blocks of runs would bias the ratios, so for each
+# workload and algorithm run i measures every stack back to back, in an
+# order rotated by one place each run (x,k,p; p,x,k; k,p,x): over as many
+# runs as there are stacks each one is in each position once, and every
+# run starts with the stack the previous one ended with, one switch less.
+# The rotation goes on across workloads, for the same reason.
+#
+# Each execution of ip or ipsecctl costs 0.1-0.3 s under TCG, so a switch
+# changes only what the stacks need changed:
+# - XFRM's SAs stay for the whole algorithm: without policies they act on
+#   nothing (output follows policies, and on input kipsec takes the ESP of
+#   its own SPIs at LOCAL_IN, before esp4 sees it). XFRM is switched by
+#   adding its three policies per gateway (one `ip -batch`) or flushing
+#   them.
+# - kipsec.ko is unloaded for XFRM's turns: in a namespace that holds any
+#   kipsec SA, kipsec's LOCAL_IN hook drops ESP for SPIs it does not know
+#   (kipsec_input), XFRM's among them; and what XFRM decrypts in tunnel
+#   mode comes back in as a new clear packet, which kipsec's FORWARD hook
+#   would check against its fwd policies (kmod/hooks.c). Unloading also
+#   costs fewer execs than flushing both gateways, and keeps kipsec's
+#   hooks out of XFRM's path, as they are out of none's.
+# - kipsec's and kipsec-par's SAs (distinct SPIs and reqids) stay side by
+#   side while the module is loaded: the out policy's reqid picks the one
+#   that carries the traffic, and the fwd policy (reqid 0) takes either.
+declare -A SPI=([xfrm.ab]=0x1001 [xfrm.ba]=0x2001 [kipsec.ab]=0x1101
+	[kipsec.ba]=0x2101 [kipsec-par.ab]=0x1201 [kipsec-par.ba]=0x2201)
+declare -A REQID=([kipsec]=1 [kipsec-par]=2)
+declare -A KEY=() AKEY=()  # per algorithm, [STACK.ab] and [STACK.ba]
+declare -A DEAD=()         # per algorithm: STACK -> why it is out
+declare -A PROBED=()       # per algorithm: STACK -> 1 once probed
+STK=()                     # per algorithm: the stacks measured
+CUR=                       # the stack in charge, if any
+XPOL=0                     # XFRM's policies installed
+KMOD=0                     # kipsec.ko loaded
+KSAS=' '                   # the kipsec stacks whose SAs are installed
+KOUT=                      # the kipsec stack the out policies are for
+SWITCHES=0 SWITCH_US=0     # switches made, and their cost
+ROT=0                      # runs so far: the rotation
+
 keyhex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+nsx() {
+	local ns=$1
+	shift
+	timeout "$BENCH_T" ip netns exec "$ns" "$@"
+}
+us_now() { echo "${EPOCHREALTIME/./}"; }
+
+# side NS: NS's view, for the caller's locals: outer addresses l (its
+# own) and r, protected nets ln and rn, and its out (o) and in (i)
+# direction as SPI/KEY index.
+side() {
+	if [ "$1" = gw-a ]; then
+		l=$TOPO_GWA4 r=$TOPO_GWB4 ln=$TOPO_NETA4 rn=$TOPO_NETB4 o=ab i=ba
+	else
+		l=$TOPO_GWB4 r=$TOPO_GWA4 ln=$TOPO_NETB4 rn=$TOPO_NETA4 o=ba i=ab
+	fi
+}
+
+# both FUNC ARG...: FUNC gw-a ARG... and FUNC gw-b ARG... at once (two
+# vCPUs); fails if either does.
+both() {
+	local f=$1 pid rc=0
+	shift
+	"$f" gw-a "$@" &
+	pid=$!
+	"$f" gw-b "$@" || rc=1
+	wait "$pid" || rc=1
+	return $rc
+}
+
+# The policies xfrm_side installs, in one ip call.
+xfrm_pol_on() {
+	local l r ln rn o i d
+	side "$1"
+	{
+		echo "xfrm policy add src $ln dst $rn dir out tmpl src $l dst $r" \
+			"proto esp reqid 1 mode tunnel level required"
+		for d in in fwd; do
+			echo "xfrm policy add src $rn dst $ln dir $d tmpl src $r dst $l" \
+				"proto esp reqid 1 mode tunnel level required"
+		done
+	} | timeout "$BENCH_T" ip -n "$1" -batch -
+}
+xfrm_pol_off() { timeout "$BENCH_T" ip -n "$1" xfrm policy flush; }
+
+# nsrun NS CMD [ARG...] [\; CMD [ARG...]]...: the commands, in order, in
+# NS, from a single `ip netns exec` (which remounts /sys, the dearest part
+# of running a command there under TCG); stops at the first that fails.
+nsrun() {
+	local ns=$1
+	shift
+	# shellcheck disable=SC2016 # the inner bash expands them
+	timeout $((3 * BENCH_T)) ip netns exec "$ns" bash -c '
+		c=()
+		for a in "$@" ";"; do
+			if [ "$a" != ";" ]; then
+				c+=("$a")
+			elif [ ${#c[@]} -gt 0 ]; then
+				"${c[@]}" >/dev/null || exit 1
+				c=()
+			fi
+		done' nsrun "$@"
+}
+
+# kipsec_on NS STACK XOFF FWD OLD: on NS, all a switch to STACK needs
+# there, in one go (the gateways in parallel, one wait per switch): XFRM's
+# policies flushed if XOFF=1, STACK's two SAs unless installed, the fwd
+# policy (reqid 0: either kipsec SA) if FWD=1, and the out policy for
+# STACK's SA (its reqid), replacing OLD's if OLD is not empty.
+kipsec_on() {
+	local ns=$1 st=$2 xoff=$3 fwd=$4 old=$5 l r ln rn o i c eo ei cmd=()
+	side "$ns"
+	[ "$xoff" = 1 ] && cmd+=(ip xfrm policy flush \;)
+	if [[ $KSAS != *" $st "* ]]; then
+		c=(proto esp mode tunnel reqid "${REQID[$st]}" replay-window 64)
+		[ "$st" = kipsec-par ] && c+=(parallel)
+		eo=(enc "$alg" "0x${KEY[$st.$o]}") ei=(enc "$alg" "0x${KEY[$st.$i]}")
+		if [ -n "$auth" ]; then
+			eo+=(auth "$auth" "0x${AKEY[$st.$o]}")
+			ei+=(auth "$auth" "0x${AKEY[$st.$i]}")
+		fi
+		cmd+=(ipsecctl sa add spi "${SPI[$st.$o]}" src "$l" dst "$r"
+			"${c[@]}" "${eo[@]}" \;
+			ipsecctl sa add spi "${SPI[$st.$i]}" src "$r" dst "$l"
+			"${c[@]}" "${ei[@]}" \;)
+	fi
+	[ -n "$old" ] && cmd+=(ipsecctl policy del dir out src "$ln" dst "$rn" \;)
+	[ "$fwd" = 1 ] && cmd+=(ipsecctl policy add dir fwd src "$rn" dst "$ln"
+		action protect esp tunnel "$r" "$l" level require \;)
+	cmd+=(ipsecctl policy add dir out src "$ln" dst "$rn" action protect esp
+		tunnel "$l" "$r" reqid "${REQID[$st]}" level require)
+	nsrun "$ns" "${cmd[@]}"
+}
+
+kmod_unload() {
+	KMOD=0 KSAS=' ' KOUT=
+	timeout 60 rmmod kipsec && return 0
+	bench_kipsec_flush
+	timeout 60 rmmod kipsec
+}
+
+# stack_reset: no stack in charge, nothing of kipsec loaded, no XFRM
+# policy (its SAs stay); after a failed switch, and per algorithm.
+stack_reset() {
+	both xfrm_pol_off
+	XPOL=0 CUR=
+	! grep -q '^kipsec ' /proc/modules || kmod_unload ||
+		log "warning: rmmod kipsec failed"
+	return 0
+}
+
+# use_stack STACK: STACK in charge of lan-a <-> lan-b from now on.
+use_stack() {
+	local to=$1 t0 ok=1
+	[ "$to" = "$CUR" ] && return 0
+	t0=$(us_now)
+	case $to in
+	xfrm)
+		if [ $KMOD = 1 ]; then kmod_unload || ok=0; fi
+		if [ $ok = 1 ]; then both xfrm_pol_on && XPOL=1 || ok=0; fi
+		;;
+	kipsec | kipsec-par)
+		if [ $KMOD = 0 ]; then
+			timeout 60 insmod "$KIPSEC_KO" && KMOD=1 || ok=0
+		fi
+		if [ $ok = 1 ] && both kipsec_on "$to" $XPOL \
+			"$([ -n "$KOUT" ] || echo 1)" "$KOUT"; then
+			XPOL=0 KOUT=$to
+			[[ $KSAS == *" $to "* ]] || KSAS+="$to "
+		else
+			ok=0
+		fi
+		;;
+	*) ok=0 ;;
+	esac
+	t0=$(($(us_now) - t0))
+	SWITCHES=$((SWITCHES + 1)) SWITCH_US=$((SWITCH_US + t0))
+	log "switch ${CUR:-(none)} -> $to: $((t0 / 1000)) ms"
+	if [ $ok = 1 ]; then
+		CUR=$to
+		return 0
+	fi
+	log "switch to $to failed"
+	stack_reset
+	return 1
+}
+
+# sa_packets STACK: packets on STACK's gw-a -> gw-b SA so far.
+sa_packets() {
+	if [ "$1" = xfrm ]; then
+		xfrm_sa_counters gw-a "${SPI[xfrm.ab]}" | awk '{ print $2 }'
+	else
+		nsx gw-a ipsecctl sa get spi "${SPI[$1.ab]}" dst "$TOPO_GWB4" \
+			proto esp | awk -F'\t' '{ print $21 }'
+	fi
+}
+
+# probe STACK: bench_probe, and the pings must have gone through STACK's
+# own SA (for kipsec stacks: the out policy's reqid picked the right one).
+probe() {
+	local reason n
+	reason=$(bench_probe "$1")
+	if [ -z "$reason" ]; then
+		n=$(sa_packets "$1")
+		[ "${n:-0}" -gt 0 ] 2>/dev/null || reason="not on its own SA"
+	fi
+	echo "$reason"
+}
+
+# numbers LIST: NUMS set to the numbers in the comma-separated LIST (no
+# process substitution here: the guest has no /dev/fd).
+numbers() {
+	local x items
+	NUMS=()
+	IFS=, read -ra items <<<"$1"
+	for x in ${items[@]+"${items[@]}"}; do
+		[[ $x =~ ^[0-9.]*[0-9]$ ]] && NUMS+=("$x")
+	done
+	return 0
+}
+
+# pcell WORKLOAD ALG: one cell per stack of STK, RUNS interleaved runs;
+# then the paired ratios kipsec/xfrm and kipsec-par/xfrm. A stack's failed
+# first run ends its part of the cell (a broken path would only fail
+# again, slowly); a later failure leaves "-" in its place. The time budget
+# is checked per run, so that every run that starts has all its pairs.
+pcell() {
+	local w=$1 a=$2 n=${#STK[@]} r j s v reason list p rl
+	local -A pv=() gone=()
+	for ((r = 0; r < RUNS; r++)); do
+		[ $SECONDS -lt $DEADLINE ] || break
+		for ((j = 0; j < n; j++)); do
+			s=${STK[$(((j - ROT % n + n) % n))]}
+			if [ -n "${DEAD[$s]:-}" ] || [ -n "${gone[$s]:-}" ]; then
+				pv[$s]+=,-
+				continue
+			fi
+			if ! use_stack "$s"; then
+				DEAD[$s]="stack switch failed"
+				pv[$s]+=,-
+				continue
+			fi
+			if [ -z "${PROBED[$s]:-}" ]; then
+				PROBED[$s]=1
+				reason=$(probe "$s")
+				if [ -n "$reason" ]; then
+					log "$a over $s: $reason"
+					DEAD[$s]=$reason
+					pv[$s]+=,-
+					continue
+				fi
+			fi
+			if v=$(bench_iperf "$w" "$SECS" 2>>"$OUT/iperf-errors.log") && [ -n "$v" ]; then
+				pv[$s]+=,$v
+				log "$w $a $s run $((r + 1)): $v $(unit_of "$w")"
+			else
+				log "$w $a $s run $((r + 1)): failed"
+				[[ ${pv[$s]:-} == *[0-9]* ]] || gone[$s]=1
+				pv[$s]+=,-
+			fi
+		done
+		ROT=$((ROT + 1))
+	done
+	for s in "${STK[@]}"; do
+		list=${pv[$s]:-}
+		list=${list#,}
+		numbers "$list"
+		if [ ${#NUMS[@]} -gt 0 ]; then
+			record "$w" "$a" "$s" "$(bench_median "${NUMS[@]}")" "$list"
+		elif [ -n "${DEAD[$s]:-}" ]; then
+			record "$w" "$a" "$s" "n/a (${DEAD[$s]})"
+		elif [ -n "${gone[$s]:-}" ]; then
+			record "$w" "$a" "$s" "n/a (no traffic)"
+		else
+			record "$w" "$a" "$s" "n/a (time)"
+		fi
+	done
+	[ -n "${pv[xfrm]:-}" ] || return 0
+	for p in kipsec kipsec-par; do
+		[ -n "${pv[$p]:-}" ] || continue
+		rl=$(bench_pair_ratios "${pv[xfrm]#,}" "${pv[$p]#,}")
+		numbers "$rl"
+		[ ${#NUMS[@]} -gt 0 ] || continue
+		printf '%s\t%s\t%s\t%s\tratio\t%s\n' "$w" "$a" "$p/xfrm" \
+			"$(bench_median "${NUMS[@]}")" "$rl" >>"$RES"
+	done
+}
 
 for spec in $ALGS; do
 	alg=${spec%%/*} auth=
 	[ "$spec" != "$alg" ] && auth=${spec#*/}
-	# The same keys for both stacks; lengths as ipsecctl's README lists
-	# them (AEADs: key + 4-byte salt).
+	# Key lengths as ipsecctl's README lists them (AEADs: key + 4-byte
+	# salt). A key per stack: with one key and salt on two SAs, GCM's
+	# nonces (salt + sequence number) would repeat.
 	case $alg in
 	aes-gcm-16) klen=20 ;;
 	chacha20-poly1305) klen=36 ;;
 	*) klen=16 ;;
 	esac
-	kab=$(keyhex $klen) kba=$(keyhex $klen) akab='' akba=''
-	[ -n "$auth" ] && akab=$(keyhex 32) akba=$(keyhex 32)
+	DEAD=() PROBED=() STK=()
 	for stack in $STACKS; do
 		if [ $SECONDS -ge $DEADLINE ]; then
 			na_all "$spec" "$stack" time
 			continue
 		fi
-		log "== $spec over $stack"
-		case $stack in
-		xfrm)
-			if ! xfrm_pair family=4 mode=tunnel alg="$alg" auth="$auth" \
-				replay=64 spi_ab=0x1001 spi_ba=0x2001 \
-				key_ab="$kab" key_ba="$kba" akey_ab="$akab" akey_ba="$akba"; then
-				na_all "$spec" xfrm "SA setup failed"
-				xfrm_flush gw-a gw-b
-				continue
-			fi
-			;;
-		kipsec | kipsec-par)
-			# Loaded only for its own cells, so that none and
-			# xfrm are measured without kipsec's hooks in the path.
-			if ! timeout 60 insmod "$KIPSEC_KO"; then
-				na_all "$spec" "$stack" "insmod failed"
-				continue
-			fi
-			par=no
-			[ "$stack" = kipsec-par ] && par=yes
-			if ! ipsec_pair kipsec kipsec family=4 mode=tunnel \
-				alg="$alg" auth="$auth" replay=64 spi_ab=0x1001 \
-				spi_ba=0x2001 key_ab="$kab" key_ba="$kba" \
-				akey_ab="$akab" akey_ba="$akba" parallel=$par >/dev/null; then
-				na_all "$spec" "$stack" "SA/policy setup failed"
-				bench_kipsec_flush
-				timeout 60 rmmod kipsec
-				continue
-			fi
-			;;
-		esac
-		reason=$(bench_probe "$stack")
-		if [ -n "$reason" ]; then
-			log "$spec over $stack: $reason"
-			na_all "$spec" "$stack" "$reason"
-		else
-			for w in $WORKLOADS; do cell "$w" "$spec" "$stack"; done
-		fi
-		case $stack in
-		xfrm)
-			ip -s -n gw-a xfrm state >"$OUT/xfrm-$alg-gw-a.txt" 2>&1
-			xfrm_flush gw-a gw-b
-			;;
-		kipsec | kipsec-par)
-			timeout "$BENCH_T" ip netns exec gw-a ipsecctl -j sa list \
-				>"$OUT/$stack-$alg-gw-a.json" 2>&1
-			bench_kipsec_flush
-			timeout 60 rmmod kipsec || log "warning: rmmod kipsec failed"
-			;;
-		esac
+		STK+=("$stack")
+		for d in ab ba; do
+			KEY[$stack.$d]=$(keyhex $klen) AKEY[$stack.$d]=
+			[ -z "$auth" ] || AKEY[$stack.$d]=$(keyhex 32)
+		done
 	done
+	[ ${#STK[@]} -gt 0 ] || continue
+	log "== $spec: ${STK[*]}, interleaved"
+	# XFRM's SAs (and policies, flushed again: xfrm_pair adds both) as
+	# the tests install them.
+	if [[ " ${STK[*]} " == *" xfrm "* ]] &&
+		! { xfrm_pair family=4 mode=tunnel alg="$alg" auth="$auth" \
+			replay=64 spi_ab="${SPI[xfrm.ab]}" spi_ba="${SPI[xfrm.ba]}" \
+			key_ab="${KEY[xfrm.ab]}" key_ba="${KEY[xfrm.ba]}" \
+			akey_ab="${AKEY[xfrm.ab]}" akey_ba="${AKEY[xfrm.ba]}" &&
+			both xfrm_pol_off; }; then
+		DEAD[xfrm]="SA setup failed"
+		xfrm_flush gw-a gw-b
+	fi
+	for w in $WORKLOADS; do pcell "$w" "$spec"; done
+	ip -s -n gw-a xfrm state >"$OUT/xfrm-$alg-gw-a.txt" 2>&1
+	[ $KMOD = 0 ] || nsx gw-a ipsecctl -j sa list >"$OUT/kipsec-$alg-gw-a.json" 2>&1
+	stack_reset
+	xfrm_flush gw-a gw-b
 done
+log "stack switches: $SWITCHES, $((SWITCH_US / 1000000)) s in all"
+printf 'switches\t-\t-\t%s\tswitches\t%s\n' "$SWITCHES" \
+	"$((SWITCH_US / 1000000))" >>"$RES"
 
 # ---- IKE: N x (Main Mode + Quick Mode) ------------------------------------
 ike_row() {
