@@ -11,6 +11,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 
 load_kipsec
+nl_start
 
 ESP=u8:50 AH=u8:51 TRANSPORT=u8:1 TUNNEL=u8:2
 ENC_NULL=u16:1 ENC_CBC=u16:2 ENC_GCM=u16:3 ENC_CHACHA=u16:4

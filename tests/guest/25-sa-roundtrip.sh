@@ -7,6 +7,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 
 load_kipsec
+nl_start
 enc=$(hexkey 32) auth=$(hexkey 32)
 id="sa_spi=u32:0xabcdef01 sa_dst=ip:2001:db8::2 sa_proto=u8:50"
 check "add an SA with every field set" nl sa_new $id sa_src=ip:2001:db8::1 \

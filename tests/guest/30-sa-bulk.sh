@@ -10,6 +10,7 @@
 N=10000
 
 load_kipsec
+nl_start
 check "add $N SAs" nl bulk_add $N
 expect_eq "sysfs sa_count is $N" "$(cat /sys/kernel/kipsec/sa_count)" $N
 out=$(nl bulk_check $N)

@@ -186,13 +186,12 @@ check "flipped byte: traffic crosses again without the change" \
 # only the ICV can tell.
 WIRE=$KIPSEC_TOP/tests/lib/wire_packet.py
 PKT=$(mktemp /tmp/kipsec-ah.XXXXXX)
-trap 'rm -f "$PKT"; topo_teardown' EXIT
-coproc CAP { ip netns exec gw-b python3 "$WIRE" capture wan 51 "$PKT" 20; }
-read -r -u "${CAP[0]}" line
+trap 'rm -f "$PKT" "$PKT.out"; topo_teardown' EXIT
+listen_start "$PKT.out" ip netns exec gw-b python3 "$WIRE" capture wan 51 "$PKT" 20
 topo_ping lan-a lan-b 1 >/dev/null
-read -r -u "${CAP[0]}" line
-expect_match "replay: an AH packet is captured on gw-b" "$line" "^captured [0-9]+ bytes"
-wait "$CAP_PID" 2>/dev/null
+wait "$LISTEN_PID"
+expect_match "replay: an AH packet is captured on gw-b" "$(cat "$PKT.out")" \
+	"captured [0-9]+ bytes"
 replay0=$(sa_stat gw-b 0x1000 $TOPO_GWB4 drop_replay)
 integ0=$(sa_stat gw-b 0x1000 $TOPO_GWB4 drop_integrity)
 pk0=$(sa_stat gw-b 0x1000 $TOPO_GWB4 packets)

@@ -15,7 +15,7 @@
 
 WIRE=$KIPSEC_TOP/tests/lib/wire_packet.py
 PKT=$(mktemp /tmp/kipsec-esp.XXXXXX)
-trap 'rm -f "$PKT"; topo_teardown' EXIT
+trap 'rm -f "$PKT" "$PKT.out"; topo_teardown' EXIT
 
 check "kipsec loads" load_kipsec
 check "topology builds" topo_setup
@@ -23,12 +23,11 @@ check "ESP tunnel between the gateways" ipsec_pair kipsec kipsec spi_ab=0x1000
 check "traffic flows" topo_ping lan-a lan-b 2
 
 # One ESP packet from gw-a, as gw-b's wan interface received it.
-coproc CAP { ip netns exec gw-b python3 "$WIRE" capture wan 50 "$PKT" 20; }
-read -r -u "${CAP[0]}" line
+listen_start "$PKT.out" ip netns exec gw-b python3 "$WIRE" capture wan 50 "$PKT" 20
 topo_ping lan-a lan-b 1 >/dev/null
-read -r -u "${CAP[0]}" line
-expect_match "an ESP packet is captured on gw-b" "$line" "^captured [0-9]+ bytes"
-wait "$CAP_PID" 2>/dev/null
+wait "$LISTEN_PID"
+expect_match "an ESP packet is captured on gw-b" "$(cat "$PKT.out")" \
+	"captured [0-9]+ bytes"
 
 field() {
 	kipsec_sa_field gw-b 0x1000 $TOPO_GWB4 esp "stats.$1"
@@ -71,7 +70,7 @@ check "the SA still carries traffic" topo_ping lan-a lan-b 2
 kipsec_flush gw-a gw-b
 check "ESP-in-UDP tunnel on port 4500" ipsec_pair kipsec kipsec encap=4500:4500
 check "ESP-in-UDP traffic flows" topo_ping lan-a lan-b 2
-coproc UDP { ip netns exec gw-b python3 -c '
+listen_start "$PKT.out" ip netns exec gw-b python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", 4500))
@@ -82,8 +81,7 @@ try:
         print(s.recv(2048).hex(), flush=True)
 except socket.timeout:
     print("done", flush=True)
-'; }
-read -r -u "${UDP[0]}" line
+'
 ip netns exec gw-a python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -91,11 +89,8 @@ s.bind(("0.0.0.0", 4500))
 for p in (b"\xff", b"\x00\x00\x00\x00ike-message"):
     s.sendto(p, ("'$TOPO_GWB4'", 4500))
 '
-got=
-while read -r -u "${UDP[0]}" line && [ "$line" != done ]; do
-	got="$got$line "
-done
-wait "$UDP_PID" 2>/dev/null
+wait "$LISTEN_PID"
+got=$(sed '1d;/^done$/d' "$PKT.out" | tr '\n' ' ')
 expect_eq "IKE with the non-ESP marker reaches the socket untouched, the keepalive does not" \
 	"$got" "00000000696b652d6d657373616765 "
 check "ESP-in-UDP traffic still flows" topo_ping lan-a lan-b 2

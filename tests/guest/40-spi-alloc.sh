@@ -8,6 +8,7 @@
 id="sa_dst=ip:198.51.100.7 sa_proto=u8:50"
 
 load_kipsec
+nl_start
 spi_of() { sed -n 's/.*sa_spi=\([0-9]*\).*/\1/p'; }
 
 a=$(nl spi_alloc $id | spi_of)

@@ -9,6 +9,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 
 load_kipsec
+nl_start
 
 # --- round trips --------------------------------------------------------
 sel4="pol_dir=u8:1 pol_src=ip:10.1.0.0 pol_src_plen=u8:24 pol_dst=ip:10.2.0.0 pol_dst_plen=u8:16"

@@ -9,6 +9,7 @@
 sa="sa_spi=u32:0x6000 sa_dst=ip:192.0.2.2 sa_src=ip:192.0.2.1 sa_proto=u8:50 sa_mode=u8:2 sa_enc_alg=u16:3 sa_enc_key=hex:$(hexkey 20)"
 
 load_kipsec
+nl_start
 ip netns add ns1
 ip netns add ns2
 check "add an SA in ns1" in_ns ns1 $NL sa_new $sa

@@ -7,6 +7,7 @@
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 
 load_kipsec
+nl_start
 ip netns add busy
 check "add 5000 SAs in the initial namespace" nl bulk_add 5000
 check "add 5000 SAs in another namespace" in_ns busy $NL bulk_add 5000

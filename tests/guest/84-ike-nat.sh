@@ -37,6 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 load_kipsec
+nl_start
 check "NAT topology builds" nat_setup
 xfrm_warmup lan-a aes-gcm-16 >"$t/warmup.out" 2>&1 &
 warm_pid=$!

@@ -28,6 +28,7 @@
 . "$KIPSEC_TOP/tests/lib/xfrm.sh"
 
 load_kipsec
+nl_start
 t=$(mktemp -d /tmp/fallback-test.XXXXXX)
 chmod 700 "$t"
 

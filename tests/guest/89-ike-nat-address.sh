@@ -42,6 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 load_kipsec
+nl_start
 
 # ---- 0. KIPSEC_CMD_SA_SET to a new address (tests/lib/kipsec_nl.py) --------
 # has NAME TEXT WORD...: every WORD is a field of TEXT.

@@ -17,12 +17,14 @@ traffic_test_start
 
 sha256=auth=hmac-sha256
 
-# "PACKETS DROPS REPLAY" of one kipsec SA, DROPS summing every reason.
+# "PACKETS DROPS REPLAY NOMEM REASONS" of one kipsec SA: DROPS sums every
+# reason, REASONS names those that counted (drop_replay=3,...; - if none).
 sa_count() {
 	ip netns exec "$1" ipsecctl -j sa get spi "$2" dst "$3" proto esp |
 		jq -r 'if type == "array" then .[0] else . end | .stats |
-		"\(.packets) \([to_entries[] | select(.key | startswith("drop_")) |
-		.value] | add) \(.drop_replay)"'
+		[to_entries[] | select((.key | startswith("drop_")) and .value > 0)] as $d |
+		"\(.packets) \([$d[].value] | add // 0) \(.drop_replay) \(.drop_nomem) \(
+		[$d[] | "\(.key)=\(.value)"] | join(",") | if . == "" then "-" else . end)"'
 }
 
 # Packets the sending gateway's end of the link between the two dropped.
@@ -48,14 +50,20 @@ sa_balance() {
 		i=$(sa_count "$in_ns" "$spi" "$dst")
 		lost=$(($(link_dropped "$out_ns") - link0))
 		read -r op od _ <<<"$o"
-		read -r ip id ir <<<"$i"
+		read -r ip id ir inomem _ <<<"$i"
 		[ "$((op))" = "$((ip + id + od + lost))" ] && break
 		sleep 0.5
 	done
-	diag "$label: SA $spi out $o, in $i (packets drops replay), lost on the link $lost, read $n times"
+	diag "$label: SA $spi out $o, in $i (packets drops replay nomem reasons), lost on the link $lost, read $n times"
 	expect_eq "$label: SA $spi: sent = received + dropped" \
 		"$((op))" "$((ip + id + od + lost))"
-	expect_eq "$label: SA $spi: no drop but replays" "$od $((id - ir))" "0 0"
+	# A full receive queue (drop_nomem: GRO cells past
+	# net.core.netdev_max_backlog) is a loss like the link's, not a fault:
+	# a burst released after a vCPU stall can fill it.
+	expect_eq "$label: SA $spi: no drop but replays and full queues" \
+		"$od $((id - ir - inomem))" "0 0"
+	expect_eq "$label: SA $spi: losses to full queues (here and on the link) under 5%" \
+		"$([ $(((inomem + lost) * 20)) -lt "$op" ] && echo yes)" yes
 	# The sender takes a packet's sequence number before preparing it and
 	# handing it to padata, so another CPU's later packet may overtake it
 	# there (esp.c); a vCPU descheduled by the host in that moment can

@@ -24,18 +24,31 @@ hexkey() {
 	head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'
 }
 
-# nl CMD [ATTR=VALUE...]: tests/lib/kipsec_nl.py through one long-lived
-# process in this test's network namespace (Python starts in ~1 s under
-# TCG, so a process per call would dominate the test time). Same output and
-# exit status as running kipsec_nl.py directly.
+# nl_start: starts tests/lib/kipsec_nl.py as one long-lived process serving
+# this shell's nl calls (Python starts in ~1-2 s under TCG, so a process per
+# call would dominate the test time). Call it at the top level of the test:
+# nl mostly runs inside $(...), and a server started there would not outlive
+# that subshell. It ends when the test does (end of file on its input).
+nl_start() {
+	[ -z "${KIPSEC_NL_FIFO:-}" ] || return 0
+	KIPSEC_NL_FIFO=$(mktemp -d /tmp/kipsec-nl.XXXXXX)
+	mkfifo "$KIPSEC_NL_FIFO/in" "$KIPSEC_NL_FIFO/out"
+	python3 -S "$KIPSEC_TOP/tests/lib/kipsec_nl.py" --serve \
+		<"$KIPSEC_NL_FIFO/in" >"$KIPSEC_NL_FIFO/out" &
+	exec 7>"$KIPSEC_NL_FIFO/in" 8<"$KIPSEC_NL_FIFO/out"
+}
+
+# nl CMD [ATTR=VALUE...]: kipsec_nl.py in this test's network namespace,
+# through the nl_start process when there is one. Same output and exit
+# status as running kipsec_nl.py directly.
 nl() {
 	local line rc
 	if [ -z "${KIPSEC_NL_FIFO:-}" ]; then
-		KIPSEC_NL_FIFO=$(mktemp -d /tmp/kipsec-nl.XXXXXX)
-		mkfifo "$KIPSEC_NL_FIFO/in" "$KIPSEC_NL_FIFO/out"
-		python3 "$KIPSEC_TOP/tests/lib/kipsec_nl.py" --serve \
-			<"$KIPSEC_NL_FIFO/in" >"$KIPSEC_NL_FIFO/out" &
-		exec 7>"$KIPSEC_NL_FIFO/in" 8<"$KIPSEC_NL_FIFO/out"
+		if [ "$BASHPID" != "$$" ]; then
+			python3 -S "$KIPSEC_TOP/tests/lib/kipsec_nl.py" "$@"
+			return
+		fi
+		nl_start
 	fi
 	printf '%q ' "$@" >&7
 	echo >&7
@@ -84,4 +97,18 @@ wait_for() {
 		sleep "$every"
 	done
 	return 1
+}
+
+# listen_start FILE CMD...: runs CMD in the background with its output in
+# FILE and waits until CMD has printed its first line ("ready": bound and
+# listening). Sets LISTEN_PID. Not a coproc: bash closes a coproc's pipe
+# as soon as it reaps the process, so a line the process printed just
+# before exiting can be lost to the reader.
+listen_start() {
+	local out=$1
+	shift
+	: >"$out"
+	"$@" >"$out" &
+	LISTEN_PID=$!
+	wait_for 20 grep -qx ready "$out"
 }
