@@ -157,7 +157,9 @@ check "gone established" wait_up gone 20
 # ---- ISAKMP SA renewal under traffic -------------------------------------
 first=$(isakmp a ren)
 expect_match "ren: one ISAKMP SA on gw-a" "$first" '^[0-9a-f]{16}:[0-9a-f]{16}$'
-ip netns exec lan-a ping -n -q -i 0.2 -c 90 -W 2 10.2.0.2 >"$t/ping-ren" 2>&1 &
+# -W 5: the last reply may come late after a vCPU stall under TCG; a
+# reply that comes at all was not lost.
+ip netns exec lan-a ping -n -i 0.2 -c 90 -W 5 10.2.0.2 >"$t/ping-ren" 2>&1 &
 ping_ren=$!
 # The lossy conn meanwhile: 30% of its packets lost each way.
 l0=$(date +%s)
@@ -197,6 +199,8 @@ loss() {
 	sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$1"
 }
 expect_eq "ren: 90 pings over 18 s, none lost across ISAKMP renewals" "$(loss "$t/ping-ren")" 0
+[ "$(loss "$t/ping-ren")" = 0 ] ||
+	diag "ren: no reply to icmp_seq $(seq 90 | grep -vxFf <(sed -n 's/.*icmp_seq=\([0-9]*\) .*/\1/p' "$t/ping-ren") | tr '\n' ' ')"
 n_renew=$(grep -c 'ren: renewing the ISAKMP SA' "$t/a.log" "$t/b.log" | awk -F: '{ s += $2 } END { print s }')
 diag "ren: $n_renew renewals in $(($(date +%s) - t0)) s, ISAKMP SAs seen at once (gw-a gw-b): $(sort -u "$t/isakmp-count" | tr '\n' ',')"
 expect_eq "ren: the ISAKMP SA was renewed at least twice" "$([ "$n_renew" -ge 2 ] && echo yes)" yes
