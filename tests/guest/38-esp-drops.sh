@@ -74,11 +74,14 @@ listen_start "$PKT.out" ip netns exec gw-b python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", 4500))
-s.settimeout(3)
+# The sender is a python3 start away, seconds under a loaded TCG host;
+# once something came, one more second catches anything late behind it.
+s.settimeout(20)
 print("ready", flush=True)
 try:
     while True:
         print(s.recv(2048).hex(), flush=True)
+        s.settimeout(1)
 except socket.timeout:
     print("done", flush=True)
 '
