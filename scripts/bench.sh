@@ -21,7 +21,8 @@
 # /tmp/kipsec-bench.XXXXXX, not tests/out, which `make check` wipes at its
 # start). Settings pass through the environment to the guest (defaults in
 # tests/bench/run.sh): BENCH_RUNS, BENCH_SECS, BENCH_IKE_N, BENCH_QM_N,
-# BENCH_BUDGET, BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS.
+# BENCH_BUDGET, BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS, BENCH_REPLAY
+# (the anti-replay window of both stacks' SAs, 1024 by default).
 # BENCH_NO_BUILD=1 skips `make kmod userland`.
 #
 # The runs are paired: for each workload and algorithm, run i measures
@@ -62,7 +63,7 @@ mkdir -p "$outdir"
 # through env(1).
 envs=()
 for v in BENCH_RUNS BENCH_SECS BENCH_IKE_N BENCH_QM_N BENCH_BUDGET BENCH_ALGS \
-	BENCH_WORKLOADS BENCH_STACKS; do
+	BENCH_WORKLOADS BENCH_STACKS BENCH_REPLAY; do
 	[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 done
 
@@ -101,7 +102,7 @@ function paired(key, st,   m, k, i, r, lo, hi) {
 	}
 	return sprintf("%.2f (%.2f..%.2f)", val[key, st], lo, hi)
 }
-$1 == "switches" { next }
+$1 == "switches" || $1 == "replay" { next }
 {
 	key = $1 SUBSEP $2
 	val[key, $3] = $4; runs[key, $3] = $6
@@ -144,6 +145,10 @@ qm_n=$(awk -F'\t' '$1 == "qm" && $6 != "" { print $6; exit }' "$res")
 [ -z "$ike_runs" ] || echo "# IKE per negotiation ($ike_runs)"
 awk -F'\t' '$1 == "switches" {
 	print "# stack switches: " $4 " (" $6 " s), runs interleaved: per-run ratios paired"
+}
+$1 == "replay" {
+	split($6, d, ",")
+	print "# anti-replay window " $4 "; ESP dropped as outside it on gw-b: xfrm " d[1] ", kipsec " d[2]
 }' "$res"
 if [ "$status" -ne 0 ]; then
 	echo "bench: guest exit status $status (125: no status, or the kernel" \
