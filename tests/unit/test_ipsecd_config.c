@@ -66,6 +66,7 @@ static void test_defaults(void)
 	       "tunnel mode");
 	tap_ok(!c->pfs && !c->bundles[0].suites[0].group, "no PFS by default");
 	tap_ok(!c->parallel, "no parallel SAs by default");
+	tap_is_int(c->replay_window, 64, "replay window 64 by default");
 	tap_ok(c->bundles[0].suites[0].life.seconds == 3600 &&
 	       c->bundles[0].suites[0].life.kbytes == 100000,
 	       "phase-2 offer carries 3600 s and 100000 kB");
@@ -119,6 +120,7 @@ static void test_full(void)
 		"\tright=2001:db8::2\n"
 		"\tpfs=yes\n"
 		"\tparallel=yes\n"
+		"\treplay_window=4096\n"
 		"\tesp=aes256gcm16\n";
 	struct config cfg;
 	const struct conn_config *c;
@@ -166,6 +168,9 @@ static void test_full(void)
 	tap_ok(c && c->parallel, "parallel=yes");
 	tap_ok(!config_find_conn(&cfg, "a-1")->parallel,
 	       "parallel is per conn");
+	tap_ok(c && c->replay_window == 4096, "replay_window=4096");
+	tap_is_int(config_find_conn(&cfg, "a-1")->replay_window, 64,
+		   "replay_window is per conn");
 	config_free(&cfg);
 }
 
@@ -255,6 +260,11 @@ static void test_errors(void)
 	rejects(BASE "\tpfs=maybe\n", "pfs: expected yes or no", "bad pfs");
 	rejects(BASE "\tparallel=1\n", "t.conf:5: parallel: expected yes or no, not \"1\"",
 		"bad parallel");
+	rejects(BASE "\treplay_window=4097\n",
+		"t.conf:5: replay_window: expected a packet count 0..4096, not \"4097\"",
+		"replay window above kipsec's largest");
+	rejects(BASE "\treplay_window=-1\n", "replay_window: expected a packet count",
+		"negative replay window");
 	rejects(BASE "\tikelifetime=0\n", "ikelifetime: bad duration", "zero lifetime");
 	rejects(BASE "\tlifetime=1y\n", "lifetime: bad duration", "bad unit");
 	rejects(BASE "\tlifebytes=999\n", "lifebytes: expected a byte count", "tiny lifebytes");

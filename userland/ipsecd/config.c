@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kipsec.h"
+
 #include <sodium.h>
 
 #define LINE_MAX_LEN 1024
@@ -599,6 +601,13 @@ static int conn_key(struct state *st, const char *key, const char *v)
 	}
 	if (!strcmp(key, "parallel"))
 		return set_bool(p, key, v, &c->parallel);
+	if (!strcmp(key, "replay_window")) {
+		if (num_parse_u32(v, &n) || n > KIPSEC_REPLAY_WINDOW_MAX)
+			return perr(p, "replay_window: expected a packet count 0..%d, not \"%s\"",
+				    KIPSEC_REPLAY_WINDOW_MAX, v);
+		c->replay_window = n;
+		return 0;
+	}
 	if (!strcmp(key, "dpddelay"))
 		return set_seconds(p, key, v, &c->dpddelay);
 	if (!strcmp(key, "dpdtimeout"))
@@ -655,6 +664,7 @@ static void conn_defaults(struct conn_state *cs)
 	cs->c.autostart = CONN_AUTO_ADD;
 	cs->c.tunnel = true;
 	cs->c.keyingtries = DEFAULT_KEYINGTRIES;
+	cs->c.replay_window = KIPSEC_REPLAY_WINDOW_DEFAULT;
 	cs->c.dpddelay = DEFAULT_DPDDELAY;
 	cs->c.dpdtimeout = DEFAULT_DPDTIMEOUT;
 	cs->c.fallback_timeout = DEFAULT_FALLBACK_TIMEOUT;

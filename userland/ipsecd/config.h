@@ -79,6 +79,7 @@ struct conn_config {
 	bool tunnel;
 	bool pfs;
 	bool parallel;			/* ESP SAs with KIPSEC_SA_F_PARALLEL */
+	uint32_t replay_window;		/* packets, 0: no anti-replay check */
 	uint16_t pfs_group;		/* IKE_GROUP_NONE without PFS */
 	unsigned int keyingtries;	/* 0: forever */
 	/* Dead peer detection (RFC 3706), dpd.c */

@@ -259,7 +259,8 @@ static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
 	    nla_put_u8(m, KIPSEC_A_SA_PROTO, ipproto(p->suite.protocol)) ||
 	    nla_put_u8(m, KIPSEC_A_SA_MODE, c->cfg->tunnel ? KIPSEC_MODE_TUNNEL :
 		       KIPSEC_MODE_TRANSPORT) ||
-	    nla_put_u32(m, KIPSEC_A_SA_REQID, c->reqid))
+	    nla_put_u32(m, KIPSEC_A_SA_REQID, c->reqid) ||
+	    nla_put_u32(m, KIPSEC_A_SA_REPLAY_WINDOW, c->cfg->replay_window))
 		goto nomem;
 	if (p->suite.protocol == IKE_PROTO_ESP &&
 	    (nla_put_u16(m, KIPSEC_A_SA_ENC_ALG,
