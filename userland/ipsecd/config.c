@@ -409,6 +409,20 @@ static int set_seconds(struct parser *p, const char *key, const char *v,
 	return 0;
 }
 
+/* A whole number in MIN..MAX; WHAT, if any, says what it counts. */
+static int set_u32_range(struct parser *p, const char *key, const char *v,
+			 uint32_t min, uint32_t max, const char *what,
+			 uint32_t *out)
+{
+	uint32_t n;
+
+	if (num_parse_u32(v, &n) || n < min || n > max)
+		return perr(p, "%s: expected %s%s%u..%u, not \"%s\"", key,
+			    what ? what : "", what ? " " : "", min, max, v);
+	*out = n;
+	return 0;
+}
+
 static int set_bool(struct parser *p, const char *key, const char *v, bool *out)
 {
 	if (!strcmp(v, "yes"))
@@ -424,7 +438,7 @@ static int setup_key(struct state *st, const char *key, const char *v)
 {
 	struct parser *p = &st->p;
 	struct config *cfg = st->cfg;
-	uint32_t n;
+	uint32_t n = 0;
 
 	if (!strcmp(key, "controlsocket") || !strcmp(key, "secretsfile")) {
 		char *dst = key[0] == 'c' ? cfg->control_socket : cfg->secrets_file;
@@ -472,20 +486,15 @@ static int setup_key(struct state *st, const char *key, const char *v)
 		cfg->retransmit_timeout_ms = (uint32_t)ms;
 		return 0;
 	}
-	if (!strcmp(key, "retransmit_tries")) {
-		if (num_parse_u32(v, &n) || n > 20)
-			return perr(p, "retransmit_tries: expected 0..20, not \"%s\"", v);
-		cfg->retransmit_tries = n;
-		return 0;
-	}
-	if (!strcmp(key, "halfopen_max") || !strcmp(key, "halfopen_max_peer")) {
-		if (num_parse_u32(v, &n) || !n || n > MAX_HALFOPEN)
-			return perr(p, "%s: expected 1..%d, not \"%s\"", key,
-				    MAX_HALFOPEN, v);
-		*(strlen(key) == strlen("halfopen_max") ? &cfg->halfopen_max :
-		  &cfg->halfopen_max_peer) = n;
-		return 0;
-	}
+	if (!strcmp(key, "retransmit_tries"))
+		return set_u32_range(p, key, v, 0, 20, NULL,
+				     &cfg->retransmit_tries);
+	if (!strcmp(key, "halfopen_max"))
+		return set_u32_range(p, key, v, 1, MAX_HALFOPEN, NULL,
+				     &cfg->halfopen_max);
+	if (!strcmp(key, "halfopen_max_peer"))
+		return set_u32_range(p, key, v, 1, MAX_HALFOPEN, NULL,
+				     &cfg->halfopen_max_peer);
 	if (!strcmp(key, "nat_keepalive")) {
 		/* 0 turns them off; more than an hour keeps no NAT mapping. */
 		if (!strcmp(v, "0"))
@@ -601,13 +610,9 @@ static int conn_key(struct state *st, const char *key, const char *v)
 	}
 	if (!strcmp(key, "parallel"))
 		return set_bool(p, key, v, &c->parallel);
-	if (!strcmp(key, "replay_window")) {
-		if (num_parse_u32(v, &n) || n > KIPSEC_REPLAY_WINDOW_MAX)
-			return perr(p, "replay_window: expected a packet count 0..%d, not \"%s\"",
-				    KIPSEC_REPLAY_WINDOW_MAX, v);
-		c->replay_window = n;
-		return 0;
-	}
+	if (!strcmp(key, "replay_window"))
+		return set_u32_range(p, key, v, 0, KIPSEC_REPLAY_WINDOW_MAX,
+				     "a packet count", &c->replay_window);
 	if (!strcmp(key, "dpddelay"))
 		return set_seconds(p, key, v, &c->dpddelay);
 	if (!strcmp(key, "dpdtimeout"))
@@ -643,10 +648,8 @@ static int conn_key(struct state *st, const char *key, const char *v)
 			c->keyingtries = 0;
 			return 0;
 		}
-		if (num_parse_u32(v, &n) || !n || n > 1000)
-			return perr(p, "keyingtries: expected 1..1000 or %%forever, not \"%s\"", v);
-		c->keyingtries = n;
-		return 0;
+		return set_u32_range(p, key, v, 1, 1000, "%forever or",
+				     &c->keyingtries);
 	}
 	return perr(p, "unknown key \"%s\"", key);
 }
