@@ -72,7 +72,8 @@ status=0
 # -t: the guest budgets 9 min for throughput plus ~1 min of IKE; this is
 # the hard stop if something in it hangs anyway (results.tsv is written
 # cell by cell, so what was measured before still makes the table).
-scripts/vm-run -o "$outdir" -t 900 -- env ${envs[@]+"${envs[@]}"} \
+# -T multi: the parallel-crypto rows need vCPUs that really run at once.
+scripts/vm-run -T multi -o "$outdir" -t 900 -- env ${envs[@]+"${envs[@]}"} \
 	tests/bench/run.sh || status=$?
 echo "# guest took $((SECONDS - start)) s; results in $outdir"
 
