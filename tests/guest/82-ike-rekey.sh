@@ -5,7 +5,10 @@
 # both gateways, in the lan-a — gw-a — gw-b — lan-b topology:
 #   rk   192.0.2.1  <-> .2   10.1.0.0/24 <-> 10.2.0.0/24, lifetime 20 s,
 #                            rekeymargin 8 s, rekeyfuzz 50% (soft limit
-#                            after 8..12 s), lifebytes 3 MB
+#                            after 8..12 s), lifebytes 3 MB,
+#                            marginbytes 1 MB (soft byte limit after
+#                            1.5..2 MB: a second or more of the paced
+#                            iperf3 left for the Quick Mode)
 #   col  192.0.2.11 <-> .12  10.1.3.0/24 <-> 10.2.3.0/24, lifetime 20 s,
 #                            rekeymargin 9 s, rekeyfuzz 0%: both ends reach
 #                            their soft limits together; its IKE packets
@@ -88,7 +91,7 @@ conf() {
 	if [ "$me" = a ]; then l=1 r=2; else l=2 r=1; fi
 	ipsecd_conf $me 192.0.2.$l 192.0.2.$r keyingtries=3 esp=aes128gcm16 \
 		conn rk leftsubnet=10.$l.0.0/24 rightsubnet=10.$r.0.0/24 \
-		lifetime=20s rekeymargin=8s rekeyfuzz=50% lifebytes=3M \
+		lifetime=20s rekeymargin=8s rekeyfuzz=50% lifebytes=3M marginbytes=1M \
 		conn col left=192.0.2.1$l right=192.0.2.1$r \
 		leftsubnet=10.$l.3.0/24 rightsubnet=10.$r.3.0/24 \
 		lifetime=20s rekeymargin=9s rekeyfuzz=0% \
@@ -251,6 +254,8 @@ done
 ike_a -j ike list >"$t/ike-a.json"
 expect_eq "ipsecctl ike list: rk up (ISAKMP SA established, a current IPsec SA)" \
 	"$(jq -r '.[] | select(.conn == "rk" and .state == "established") | .ipsec_sas | map(select(.state == "installed")) | length' "$t/ike-a.json")" 1
+expect_eq "rk: soft byte limit from marginbytes: 3 MB - 1 MB - up to 50% of 1 MB" \
+	"$(jq -r '[.[] | select(.conn == "rk") | .ipsec_sas[] | select(.state == "installed") | .soft_bytes >= 1500000 and .soft_bytes <= 2000000] | all and length > 0' "$t/ike-a.json")" true
 check "rk: traffic still flows" topo_ping lan-a lan-b 3
 check "col: traffic still flows" ip netns exec lan-a ping -n -q -c 3 -i 0.2 -W 2 -I 10.1.3.2 10.2.3.2
 

@@ -109,6 +109,7 @@ static void test_full(void)
 		"\tah=sha256\n"
 		"\tlifetime=20m\n"
 		"\tlifebytes=2M\n"
+		"\tmarginbytes=500k\n"
 		"\trekeymargin=30s\n"
 		"\trekeyfuzz=25%\n"
 		"\tauto=start\n"
@@ -158,7 +159,8 @@ static void test_full(void)
 	tap_ok(!c->tunnel && c->bundles[0].suites[1].encap == IKE_ENCAP_TRANSPORT,
 	       "transport mode");
 	tap_ok(c->lifetime == 1200 && c->lifebytes == 2000000 &&
-	       c->rekeymargin == 30 && c->rekeyfuzz == 25, "lifetimes");
+	       c->marginbytes == 500000 && c->rekeymargin == 30 &&
+	       c->rekeyfuzz == 25, "lifetimes");
 	tap_ok(c->autostart == CONN_AUTO_START && c->keyingtries == 0,
 	       "auto=start, keyingtries=%%forever");
 	c = config_find_conn(&cfg, "b");
@@ -269,6 +271,11 @@ static void test_errors(void)
 	rejects(BASE "\tlifetime=1y\n", "lifetime: bad duration", "bad unit");
 	rejects(BASE "\tlifebytes=999\n", "lifebytes: expected a byte count", "tiny lifebytes");
 	rejects(BASE "\tlifebytes=lots\n", "lifebytes: expected", "bad lifebytes");
+	rejects(BASE "\tmarginbytes=0\n", "marginbytes: expected a byte count above 0",
+		"zero marginbytes");
+	rejects(BASE "\tlifebytes=1M\n\tmarginbytes=1M\n",
+		"marginbytes (1000000) must be below lifebytes (1000000)",
+		"byte margin not below lifebytes");
 	rejects(BASE "\trekeyfuzz=25\n", "rekeyfuzz: expected a percentage",
 		"rekeyfuzz without %");
 	rejects(BASE "\trekeyfuzz=101%\n", "rekeyfuzz: expected a percentage",

@@ -584,6 +584,12 @@ static int conn_key(struct state *st, const char *key, const char *v)
 				    v);
 		return 0;
 	}
+	if (!strcmp(key, "marginbytes")) {
+		if (num_parse_bytes(v, &c->marginbytes) || !c->marginbytes)
+			return perr(p, "marginbytes: expected a byte count above 0 (k, M, G suffixes), not \"%s\"",
+				    v);
+		return 0;
+	}
 	if (!strcmp(key, "auto")) {
 		if (!strcmp(v, "add"))
 			c->autostart = CONN_AUTO_ADD;
@@ -788,6 +794,12 @@ static int conn_end(struct state *st)
 	if (c->rekeymargin >= c->lifetime) {
 		perr(p, "conn %s: rekeymargin (%u s) must be below lifetime (%u s)",
 		     c->name, c->rekeymargin, c->lifetime);
+		goto out;
+	}
+	if (c->marginbytes >= c->lifebytes) {
+		perr(p, "conn %s: marginbytes (%llu) must be below lifebytes (%llu)",
+		     c->name, (unsigned long long)c->marginbytes,
+		     (unsigned long long)c->lifebytes);
 		goto out;
 	}
 	if (c->level == CONN_LEVEL_REQUEST && c->autostart == CONN_AUTO_ADD) {

@@ -73,6 +73,7 @@ struct conn_config {
 	uint32_t ikelifetime;		/* seconds */
 	uint32_t lifetime;		/* seconds */
 	uint64_t lifebytes;
+	uint64_t marginbytes;		/* 0: a tenth of the SA's byte limit */
 	uint32_t rekeymargin;		/* seconds */
 	uint32_t rekeyfuzz;		/* percent of the margin, random extra */
 	enum conn_auto autostart;

@@ -189,8 +189,9 @@ static uint16_t kernel_auth(uint16_t alg)
 /*
  * The soft limits that start a rekey, drawn once per child as strongSwan
  * does (rekey_soft_limit() in config.c): the margin before the hard limit
- * is rekeymargin for time (10% of the hard limit when the peer cut the
- * lifetime to less than that) and 10% of the hard limit for bytes, plus a
+ * is rekeymargin for time and marginbytes for bytes (10% of the hard limit
+ * when the peer cut the lifetime to less than the margin, or for bytes
+ * when marginbytes is not set), plus a
  * random part of up to rekeyfuzz percent of the margin, so that the two
  * ends of a connection rarely reach their soft limits at the same moment.
  */
@@ -206,8 +207,10 @@ static void child_soft_limits(const struct conn *c, struct child_sa *child)
 	child->soft_seconds = rekey_soft_limit(hard_s,
 		hard_s > c->cfg->rekeymargin ? c->cfg->rekeymargin : hard_s / 10,
 		c->cfg->rekeyfuzz, rnd[0]);
-	child->soft_bytes = rekey_soft_limit(hard_b, hard_b / 10,
-					     c->cfg->rekeyfuzz, rnd[1]);
+	child->soft_bytes = rekey_soft_limit(hard_b,
+		c->cfg->marginbytes && hard_b > c->cfg->marginbytes ?
+		c->cfg->marginbytes : hard_b / 10,
+		c->cfg->rekeyfuzz, rnd[1]);
 }
 
 /*
