@@ -103,7 +103,7 @@ function paired(key, st,   m, k, i, r, lo, hi) {
 	}
 	return sprintf("%.2f (%.2f..%.2f)", val[key, st], lo, hi)
 }
-$1 == "switches" || $1 == "replay" { next }
+$1 == "switches" || $1 == "replay" || $1 == "cpu" { next }
 {
 	key = $1 SUBSEP $2
 	val[key, $3] = $4; runs[key, $3] = $6
@@ -144,6 +144,17 @@ ike_runs=$(awk -F'\t' '$1 == "ike" { printf "%s%s: %s ms", s, $3, $6; s = "; " }
 qm_n=$(awk -F'\t' '$1 == "qm" && $6 != "" { print $6; exit }' "$res")
 [ -z "$qm_n" ] || echo "# IKE QM/s: $qm_n Quick Modes (rekeys) in a row over one ISAKMP SA; ratio ipsecd/charon, >1: ipsecd faster"
 [ -z "$ike_runs" ] || echo "# IKE per negotiation ($ike_runs)"
+# How busy the guest's CPUs were, per cell: a stack that already keeps
+# every vCPU busy leaves nothing for parallel SAs to win.
+awk -F'\t' '$1 == "cpu" {
+	k = $2 " " $3
+	if (!(k in line)) { order[++n] = k; line[k] = k ":" }
+	line[k] = line[k] " " $4 " " $5 "%"
+}
+END {
+	if (n) print "# guest CPUs busy, median per cell (100% = one vCPU fully busy):"
+	for (i = 1; i <= n; i++) print "#   " line[order[i]]
+}' "$res"
 awk -F'\t' '$1 == "switches" {
 	print "# stack switches: " $4 " (" $6 " s), runs interleaved: per-run ratios paired"
 }

@@ -29,6 +29,10 @@
 # paired ratios WORKLOAD ALG kipsec/xfrm MEDIAN ratio R1,R2,... (and
 # kipsec-par/xfrm), Ri = kipsec's value of run i over xfrm's ("-" unless
 # both were measured), MEDIAN theirs; and last
+# cpu WORKLOAD ALG STACK MEDIAN LIST: how busy the guest's CPUs were
+# during each run of the cell, in percent of one CPU (200 = both of 2
+# vCPUs busy), over every namespace (sender, gateways, receiver): whether
+# the CPUs were the limit, the bound on what spreading crypto can win;
 # switches - - N switches SECONDS: how often the stack in charge changed
 # and what that took; replay - - WINDOW window XFRM,KIPSEC: the SAs'
 # anti-replay window and the ESP packets gw-b dropped as outside it over
@@ -92,6 +96,25 @@ record() {
 }
 
 DEADLINE=$((SECONDS + BUDGET))
+
+# cpu_ticks: "BUSY TOTAL" jiffies of all CPUs so far, from /proc/stat
+# (idle and iowait count as not busy; guest time is inside user).
+cpu_ticks() {
+	local _ user nice sys idle iowait irq softirq steal
+	read -r _ user nice sys idle iowait irq softirq steal _ </proc/stat
+	echo "$((user + nice + sys + irq + softirq + steal)) $((user + nice + sys + idle + iowait + irq + softirq + steal))"
+}
+
+# cpu_busy_pct "BUSY0 TOTAL0" "BUSY1 TOTAL1": percent of one CPU used
+# between the two samples, summed over the CPUs.
+cpu_busy_pct() {
+	local b0 t0 b1 t1
+	read -r b0 t0 <<<"$1"
+	read -r b1 t1 <<<"$2"
+	[ "$t1" -gt "$t0" ] || { echo -; return; }
+	echo $(((b1 - b0) * 100 * NCPU / (t1 - t0)))
+}
+NCPU=$(nproc)
 
 # cell WORKLOAD ALG STACK: RUNS iperf3 runs, median recorded. A failed
 # first run ends the cell (a broken path would only fail again, slowly).
@@ -389,8 +412,8 @@ numbers() {
 # again, slowly); a later failure leaves "-" in its place. The time budget
 # is checked per run, so that every run that starts has all its pairs.
 pcell() {
-	local w=$1 a=$2 n=${#STK[@]} r j s v reason list p rl
-	local -A pv=() gone=()
+	local w=$1 a=$2 n=${#STK[@]} r j s v reason list p rl t0
+	local -A pv=() gone=() pcpu=()
 	for ((r = 0; r < RUNS; r++)); do
 		[ $SECONDS -lt $DEADLINE ] || break
 		for ((j = 0; j < n; j++)); do
@@ -414,9 +437,11 @@ pcell() {
 					continue
 				fi
 			fi
+			t0=$(cpu_ticks)
 			if v=$(bench_iperf "$w" "$SECS" 2>>"$OUT/iperf-errors.log") && [ -n "$v" ]; then
 				pv[$s]+=,$v
-				log "$w $a $s run $((r + 1)): $v $(unit_of "$w")"
+				pcpu[$s]+=,$(cpu_busy_pct "$t0" "$(cpu_ticks)")
+				log "$w $a $s run $((r + 1)): $v $(unit_of "$w"), CPUs ${pcpu[$s]##*,}% busy"
 			else
 				log "$w $a $s run $((r + 1)): failed"
 				[[ ${pv[$s]:-} == *[0-9]* ]] || gone[$s]=1
@@ -438,6 +463,10 @@ pcell() {
 		else
 			record "$w" "$a" "$s" "n/a (time)"
 		fi
+		numbers "${pcpu[$s]#,}"
+		[ ${#NUMS[@]} -eq 0 ] ||
+			printf 'cpu\t%s\t%s\t%s\t%s\n' "$w" "$a" "$s" \
+				"$(bench_median "${NUMS[@]}")" "${pcpu[$s]#,}" >>"$RES"
 	done
 	[ -n "${pv[xfrm]:-}" ] || return 0
 	for p in kipsec kipsec-par; do

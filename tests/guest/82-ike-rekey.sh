@@ -5,10 +5,13 @@
 # both gateways, in the lan-a — gw-a — gw-b — lan-b topology:
 #   rk   192.0.2.1  <-> .2   10.1.0.0/24 <-> 10.2.0.0/24, lifetime 20 s,
 #                            rekeymargin 8 s, rekeyfuzz 50% (soft limit
-#                            after 8..12 s), lifebytes 3 MB,
+#                            after 8..12 s), lifebytes 3.4 MB,
 #                            marginbytes 1 MB (soft byte limit after
-#                            1.5..2 MB: a second or more of the paced
-#                            iperf3 left for the Quick Mode)
+#                            1.9..2.4 MB: the ~5 MB of a 5 s iperf3 paced
+#                            at 8 Mbit/s make one or two byte rekeys even
+#                            when a time rekey splits them over two SAs,
+#                            and leave each Quick Mode a second before
+#                            the hard limit)
 #   col  192.0.2.11 <-> .12  10.1.3.0/24 <-> 10.2.3.0/24, lifetime 20 s,
 #                            rekeymargin 9 s, rekeyfuzz 0%: both ends reach
 #                            their soft limits together; its IKE packets
@@ -91,7 +94,7 @@ conf() {
 	if [ "$me" = a ]; then l=1 r=2; else l=2 r=1; fi
 	ipsecd_conf $me 192.0.2.$l 192.0.2.$r keyingtries=3 esp=aes128gcm16 \
 		conn rk leftsubnet=10.$l.0.0/24 rightsubnet=10.$r.0.0/24 \
-		lifetime=20s rekeymargin=8s rekeyfuzz=50% lifebytes=3M marginbytes=1M \
+		lifetime=20s rekeymargin=8s rekeyfuzz=50% lifebytes=3400k marginbytes=1M \
 		conn col left=192.0.2.1$l right=192.0.2.1$r \
 		leftsubnet=10.$l.3.0/24 rightsubnet=10.$r.3.0/24 \
 		lifetime=20s rekeymargin=9s rekeyfuzz=0% \
@@ -241,21 +244,22 @@ kept() {
 expect_eq "col: gw-b kept the twins gw-a kept (its in SPI is gw-a's out SPI)" \
 	"$(kept "$t/a.log" | awk '{ print $2, $1 }')" "$(kept "$t/b.log")"
 # Bound: the current pair (2) + one inbound SA per pair replaced in the
-# last 7 s: for rk, a time rekey (every 8..12 s) and the byte rekey (and
-# a twin if they collided); for col, the pair replaced and the twin.
+# last 7 s: for rk, a time rekey (every 8..12 s), up to two byte rekeys
+# and a twin if one collided; for col, the pair replaced and the twin.
+# Without retiring, rk alone would pass 8 (six or more rekeys in 40 s).
 for g in gw-a gw-b; do
 	max=$(awk '{ if ($1 > r) r = $1; if ($2 > c) c = $2 } END { print r + 0, c + 0 }' "$t/count-$g")
 	diag "$g: most SAs seen at once (rk col): $max, $(wc -l <"$t/count-$g") samples"
-	expect_eq "$g: rk holds at most 5 SAs at once (no pile-up)" \
-		"$([ "${max% *}" -le 5 ] && echo yes)" yes
+	expect_eq "$g: rk holds at most 6 SAs at once (no pile-up)" \
+		"$([ "${max% *}" -le 6 ] && echo yes)" yes
 	expect_eq "$g: col holds at most 4 SAs at once (current pair, retiring inbound, collision twin)" \
 		"$([ "${max#* }" -le 4 ] && echo yes)" yes
 done
 ike_a -j ike list >"$t/ike-a.json"
 expect_eq "ipsecctl ike list: rk up (ISAKMP SA established, a current IPsec SA)" \
 	"$(jq -r '.[] | select(.conn == "rk" and .state == "established") | .ipsec_sas | map(select(.state == "installed")) | length' "$t/ike-a.json")" 1
-expect_eq "rk: soft byte limit from marginbytes: 3 MB - 1 MB - up to 50% of 1 MB" \
-	"$(jq -r '[.[] | select(.conn == "rk") | .ipsec_sas[] | select(.state == "installed") | .soft_bytes >= 1500000 and .soft_bytes <= 2000000] | all and length > 0' "$t/ike-a.json")" true
+expect_eq "rk: soft byte limit from marginbytes: 3.4 MB - 1 MB - up to 50% of 1 MB" \
+	"$(jq -r '[.[] | select(.conn == "rk") | .ipsec_sas[] | select(.state == "installed") | .soft_bytes >= 1900000 and .soft_bytes <= 2400000] | all and length > 0' "$t/ike-a.json")" true
 check "rk: traffic still flows" topo_ping lan-a lan-b 3
 check "col: traffic still flows" ip netns exec lan-a ping -n -q -c 3 -i 0.2 -W 2 -I 10.1.3.2 10.2.3.2
 
