@@ -465,7 +465,7 @@ pcell() {
 		fi
 		numbers "${pcpu[$s]#,}"
 		[ ${#NUMS[@]} -eq 0 ] ||
-			printf 'cpu\t%s\t%s\t%s\t%s\n' "$w" "$a" "$s" \
+			printf 'cpu\t%s\t%s\t%s\t%s\t%s\n' "$w" "$a" "$s" \
 				"$(bench_median "${NUMS[@]}")" "${pcpu[$s]#,}" >>"$RES"
 	done
 	[ -n "${pv[xfrm]:-}" ] || return 0
