@@ -271,7 +271,7 @@ static void test_errors(void)
 	rejects(BASE "\tlifetime=1y\n", "lifetime: bad duration", "bad unit");
 	rejects(BASE "\tlifebytes=999\n", "lifebytes: expected a byte count", "tiny lifebytes");
 	rejects(BASE "\tlifebytes=lots\n", "lifebytes: expected", "bad lifebytes");
-	rejects(BASE "\tmarginbytes=0\n", "marginbytes: expected a byte count above 0",
+	rejects(BASE "\tmarginbytes=0\n", "marginbytes: expected a byte count of at least 1 ",
 		"zero marginbytes");
 	rejects(BASE "\tlifebytes=1M\n\tmarginbytes=1M\n",
 		"marginbytes (1000000) must be below lifebytes (1000000)",

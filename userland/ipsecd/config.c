@@ -409,6 +409,19 @@ static int set_seconds(struct parser *p, const char *key, const char *v,
 	return 0;
 }
 
+/* A byte count (k, M, G suffixes) of at least MIN. */
+static int set_bytes(struct parser *p, const char *key, const char *v,
+		     uint64_t min, uint64_t *out)
+{
+	uint64_t n;
+
+	if (num_parse_bytes(v, &n) || n < min)
+		return perr(p, "%s: expected a byte count of at least %llu (k, M, G suffixes), not \"%s\"",
+			    key, (unsigned long long)min, v);
+	*out = n;
+	return 0;
+}
+
 /* A whole number in MIN..MAX; WHAT, if any, says what it counts. */
 static int set_u32_range(struct parser *p, const char *key, const char *v,
 			 uint32_t min, uint32_t max, const char *what,
@@ -578,18 +591,10 @@ static int conn_key(struct state *st, const char *key, const char *v)
 		c->rekeyfuzz = n;
 		return 0;
 	}
-	if (!strcmp(key, "lifebytes")) {
-		if (num_parse_bytes(v, &c->lifebytes) || c->lifebytes < 1000)
-			return perr(p, "lifebytes: expected a byte count of at least 1000 (k, M, G suffixes), not \"%s\"",
-				    v);
-		return 0;
-	}
-	if (!strcmp(key, "marginbytes")) {
-		if (num_parse_bytes(v, &c->marginbytes) || !c->marginbytes)
-			return perr(p, "marginbytes: expected a byte count above 0 (k, M, G suffixes), not \"%s\"",
-				    v);
-		return 0;
-	}
+	if (!strcmp(key, "lifebytes"))
+		return set_bytes(p, key, v, 1000, &c->lifebytes);
+	if (!strcmp(key, "marginbytes"))
+		return set_bytes(p, key, v, 1, &c->marginbytes);
 	if (!strcmp(key, "auto")) {
 		if (!strcmp(v, "add"))
 			c->autostart = CONN_AUTO_ADD;

@@ -187,13 +187,20 @@ static uint16_t kernel_auth(uint16_t alg)
 }
 
 /*
+ * The configured margin before a hard limit, or a tenth of the limit when
+ * none is set (marginbytes 0) or the peer cut the limit below it.
+ */
+static uint64_t soft_margin(uint64_t hard, uint64_t margin)
+{
+	return margin && margin < hard ? margin : hard / 10;
+}
+
+/*
  * The soft limits that start a rekey, drawn once per child as strongSwan
  * does (rekey_soft_limit() in config.c): the margin before the hard limit
- * is rekeymargin for time and marginbytes for bytes (10% of the hard limit
- * when the peer cut the lifetime to less than the margin, or for bytes
- * when marginbytes is not set), plus a
- * random part of up to rekeyfuzz percent of the margin, so that the two
- * ends of a connection rarely reach their soft limits at the same moment.
+ * (rekeymargin for time, marginbytes for bytes), plus a random part of up
+ * to rekeyfuzz percent of the margin, so that the two ends of a
+ * connection rarely reach their soft limits at the same moment.
  */
 static void child_soft_limits(const struct conn *c, struct child_sa *child)
 {
@@ -205,12 +212,9 @@ static void child_soft_limits(const struct conn *c, struct child_sa *child)
 	child->soft_set = true;
 	ike_random(rnd, sizeof(rnd));
 	child->soft_seconds = rekey_soft_limit(hard_s,
-		hard_s > c->cfg->rekeymargin ? c->cfg->rekeymargin : hard_s / 10,
-		c->cfg->rekeyfuzz, rnd[0]);
+		soft_margin(hard_s, c->cfg->rekeymargin), c->cfg->rekeyfuzz, rnd[0]);
 	child->soft_bytes = rekey_soft_limit(hard_b,
-		c->cfg->marginbytes && hard_b > c->cfg->marginbytes ?
-		c->cfg->marginbytes : hard_b / 10,
-		c->cfg->rekeyfuzz, rnd[1]);
+		soft_margin(hard_b, c->cfg->marginbytes), c->cfg->rekeyfuzz, rnd[1]);
 }
 
 /*
