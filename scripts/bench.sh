@@ -10,7 +10,8 @@
 # ESP tunnel mode AES-GCM-128, AES-CBC-128 + HMAC-SHA-256 and
 # ChaCha20-Poly1305, plus the time of N IKEv1 Main Mode + Quick Mode
 # negotiations, ipsecd <-> ipsecd against charon <-> charon, and Quick
-# Modes per second over one ISAKMP SA for each. kipsec-par is kipsec with
+# Modes per second over one ISAKMP SA for each, both taken from the
+# daemons' own log time stamps (tests/bench/lib.sh says why). kipsec-par is kipsec with
 # `parallel` SAs (each SA's crypto spread over all CPUs); the kipsec column
 # keeps the serial SAs. BENCH_STACKS="xfrm kipsec" leaves kipsec-par out
 # (its columns then show "-").
@@ -144,6 +145,7 @@ ike_runs=$(awk -F'\t' '$1 == "ike" { printf "%s%s: %s ms", s, $3, $6; s = "; " }
 qm_n=$(awk -F'\t' '$1 == "qm" && $6 != "" { print $6; exit }' "$res")
 [ -z "$qm_n" ] || echo "# IKE QM/s: $qm_n Quick Modes (rekeys) in a row over one ISAKMP SA; ratio ipsecd/charon, >1: ipsecd faster"
 [ -z "$ike_runs" ] || echo "# IKE per negotiation ($ike_runs)"
+[ -z "$ike_runs$qm_n" ] || echo "# IKE times from the daemons' own logs: the initiator's control request to the responder's SA in the kernel"
 # How busy the guest's CPUs were, per cell: a stack that already keeps
 # every vCPU busy leaves nothing for parallel SAs to win.
 awk -F'\t' '$1 == "cpu" {

@@ -8,7 +8,8 @@
 #   strongswan.conf  the instance's own (passed as STRONGSWAN_CONF)
 #   swanctl.conf     includes conf.d/*.conf, one file per sw_conn
 #   charon.vici      the vici socket (swanctl --uri unix://...)
-#   charon.log       charon's filelog (ike/knl/cfg/net at level 2)
+#   charon.log       charon's filelog (ike/knl/cfg/net at level 2; time
+#                    stamps HH:MM:SS.ms, which the bench reads)
 #   charon.out       charon's stdout/stderr (start-up failures land here)
 #   pid              charon's pid as seen from the test
 #
@@ -142,6 +143,7 @@ sw_start() {
 			log {
 				path = $dir/charon.log
 				time_format = %H:%M:%S
+				time_add_ms = yes
 				append = no
 				flush_line = yes
 				default = 1
