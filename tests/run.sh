@@ -122,11 +122,16 @@ if [ "$do_guest" -eq 1 ]; then
 
 	# Guests side by side, taking test files from one queue (see
 	# tests/guest/run-all.sh). One is enough for a --only run.
+	# -t 2700: each guest's share takes ~17 min, all of the queue ~30
+	# (each test file is also limited to 10 min in the guest). When one
+	# guest dies, the other runs what is left of the queue alone, and must
+	# not time out doing so: one crash has to cost its own test, not the
+	# rest of the suite as well.
 	guests=${KIPSEC_GUESTS:-$([ -n "$only" ] && echo 1 || echo 2)}
 	mkdir -p "$out/queue"
 	pids=()
 	for i in $(seq 1 "$guests"); do
-		scripts/vm-run -q -o "$out/guest$i" -s "$out/queue" -t 1500 -- \
+		scripts/vm-run -q -o "$out/guest$i" -s "$out/queue" -t 2700 -- \
 			tests/guest/run-all.sh --queue /mnt/shared ${only:+--only "$only"} &
 		pids+=($!)
 	done
