@@ -243,6 +243,20 @@ static void test_dh_group(uint16_t group)
 		BN_bn2binpad(p, pb, (int)plen);
 		tap_ok(ike_dh_shared(a, pb, plen, &sa) != 0,
 		       "group %u: peer value p-1 rejected", group);
+		/* The range check is all the validation (dh.c says why). */
+		BN_add_word(p, 1);
+		BN_bn2binpad(p, pb, (int)plen);
+		tap_ok(ike_dh_shared(a, pb, plen, &sa) != 0,
+		       "group %u: peer value p rejected", group);
+		memset(pb, 0xff, plen);
+		tap_ok(ike_dh_shared(a, pb, plen, &sa) != 0,
+		       "group %u: peer value above p rejected", group);
+		memset(pb, 0, plen);
+		pb[plen - 1] = 2;
+		tap_ok(ike_dh_shared(a, pb, plen, &sa) == 0 && sa,
+		       "group %u: peer value 2 (the generator) taken", group);
+		ike_secret_free(sa);
+		sa = NULL;
 		BN_free(p);
 	}
 	if (group == IKE_GROUP_ECP_256 || group == IKE_GROUP_ECP_384) {

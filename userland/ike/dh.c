@@ -238,7 +238,19 @@ static BIGNUM *modp_peer_value(const struct dh_group *g, const uint8_t *peer,
 	return y;
 }
 
-static int evp_derive(EVP_PKEY *key, EVP_PKEY *peer, bool pad,
+/*
+ * @modp: the shared value padded to the prime's length (RFC 2409 wants all
+ * of g^xy), and the peer's value taken as modp_peer_value() checked it.
+ * For these safe primes p = 2q + 1 the range check is the validation that
+ * matters: the only small subgroups are {1} and {1, p - 1}. OpenSSL's own
+ * check adds y^q mod p == 1, an exponentiation by the whole 2047-bit q
+ * that cost four times the rest of the exchange; the elements it would
+ * also refuse (order 2q) could reveal no more than the parity of a private
+ * value that ike_dh_new() draws for one exchange only. TLS 1.3 asks the
+ * same range check and no more of its safe-prime groups (RFC 8446
+ * 4.2.8.1). ECP points keep OpenSSL's check.
+ */
+static int evp_derive(EVP_PKEY *key, EVP_PKEY *peer, bool modp,
 		      struct ike_secret *shared)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
@@ -246,8 +258,8 @@ static int evp_derive(EVP_PKEY *key, EVP_PKEY *peer, bool pad,
 	int ok;
 
 	ok = ctx && EVP_PKEY_derive_init(ctx) > 0 &&
-	     (!pad || EVP_PKEY_CTX_set_dh_pad(ctx, 1) > 0) &&
-	     EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
+	     (!modp || EVP_PKEY_CTX_set_dh_pad(ctx, 1) > 0) &&
+	     EVP_PKEY_derive_set_peer_ex(ctx, peer, !modp) > 0 &&
 	     EVP_PKEY_derive(ctx, shared->ptr, &len) > 0 && len == shared->len;
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? 0 : -1;
