@@ -51,6 +51,23 @@ void kipsec_input_log_integrity(const struct kipsec_pkt *pkt)
 }
 
 /*
+ * What an admin needs to tell a peer that sends on an SA already deleted
+ * here (a rekey or a delete not heard of) from one that never had it.
+ */
+static void kipsec_input_log_no_sa(const struct sk_buff *skb, __be32 spi,
+				   u8 family, u8 proto)
+{
+	const char *name = proto == IPPROTO_AH ? "AH" : "ESP";
+
+	if (family == AF_INET)
+		net_info_ratelimited("no SA for %s SPI 0x%08x from %pI4\n",
+				     name, ntohl(spi), &ip_hdr(skb)->saddr);
+	else
+		net_info_ratelimited("no SA for %s SPI 0x%08x from %pI6c\n",
+				     name, ntohl(spi), &ipv6_hdr(skb)->saddr);
+}
+
+/*
  * Before the transform: whether a packet with @seq_no may be genuine, and
  * its full sequence number (ESN). Changes nothing, so a forgery cannot move
  * the window.
@@ -206,6 +223,7 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 		 */
 		if (!kipsec_net_in_use(kn))
 			return NF_ACCEPT;
+		kipsec_input_log_no_sa(skb, spi, family, proto);
 		kipsec_drop(net, NULL, skb, KIPSEC_A_STATS_DROP_NO_SA);
 		return NF_STOLEN;
 	}

@@ -56,10 +56,13 @@ expect_match "dmesg names the SPI and the peer" "$(dmesg)" \
 
 # Byte 23 is the bottom of the SPI: an SA nobody has.
 nosa0=$(ns_stat drop_no_sa)
+dmesg -C
 ip netns exec gw-a python3 "$WIRE" send "$PKT" 23
 sleep 0.5
 expect_eq "ESP for an unknown SPI is counted per namespace" \
 	"$(ns_stat drop_no_sa)" "$((nosa0 + 1))"
+expect_match "dmesg names the unknown SPI and its sender" "$(dmesg)" \
+	"kipsec: no SA for ESP SPI 0x00001001 from 192\.0\.2\.1"
 
 check "the SA still carries traffic" topo_ping lan-a lan-b 2
 

@@ -228,6 +228,7 @@ if [ "$(loss "$t/ping-rk")" != 0 ] || [ "$(loss "$t/ping-col")" != 0 ]; then
 	for g in gw-a gw-b; do
 		diag "$g drops: $(ip netns exec $g ipsecctl -j stats | jq -c 'with_entries(select(.value != 0))')"
 	done
+	dmesg | grep 'kipsec: no SA' | sed 's/^/#   /'
 fi
 
 rekeys() {

@@ -47,6 +47,11 @@ struct out_msg {
 typedef int (*build_fn)(struct exchange *x, const struct ike_message *rx,
 			struct out_msg *out);
 typedef int (*process_fn)(struct exchange *x, const struct ike_message *rx);
+/*
+ * Work of ours that the peer need not wait for, done once our message is
+ * on the wire and while the peer works on it. Returns as process_fn does.
+ */
+typedef int (*after_send_fn)(struct exchange *x);
 
 struct step {
 	enum ike_exchange_step rules;
@@ -54,6 +59,7 @@ struct step {
 	bool encrypted;
 	build_fn build;
 	process_fn process;
+	after_send_fn after_send;	/* optional */
 };
 
 struct exchange_type {
@@ -362,6 +368,22 @@ static int mm2_process(struct exchange *x, const struct ike_message *rx)
 	return 0;
 }
 
+/*
+ * Our DH private value for MM3/MM4, drawn while MM1 or MM2 is on its way:
+ * the initiator's for the group of its first suite (what a peer chooses
+ * nearly always), the responder's for the group it chose.
+ */
+static int mm_dh_ahead(struct exchange *x)
+{
+	struct isakmp_sa *sa = x->sa;
+	uint16_t group = x->initiator ? sa->conn->cfg->ike[0].group :
+					sa->suite.group;
+
+	if (!sa->dh && ike_dh_new(group, &sa->dh))
+		sa->dh = NULL;	/* make_ke_nonce() tries again, and reports */
+	return 0;
+}
+
 /* KE and nonce of MM3/MM4: ours go out, the peer's are checked and kept. */
 static int make_ke_nonce(struct isakmp_sa *sa, struct ike_buf *g,
 			 struct ike_buf *nonce, struct out_msg *out)
@@ -369,7 +391,12 @@ static int make_ke_nonce(struct isakmp_sa *sa, struct ike_buf *g,
 	size_t len = ike_dh_public_len(sa->suite.group);
 	uint8_t n[NONCE_LEN];
 
-	if (ike_dh_new(sa->suite.group, &sa->dh) || ike_buf_append_zero(g, len) ||
+	if (sa->dh && ike_dh_group(sa->dh) != sa->suite.group) {
+		ike_dh_free(sa->dh);
+		sa->dh = NULL;
+	}
+	if ((!sa->dh && ike_dh_new(sa->suite.group, &sa->dh)) ||
+	    ike_buf_append_zero(g, len) ||
 	    ike_dh_public(sa->dh, g->data, g->len))
 		return -1;
 	ike_random(n, sizeof(n));
@@ -417,6 +444,9 @@ static int phase1_keys(struct isakmp_sa *sa, const struct ike_buf *peer_g)
 		log_warn("%s: peer's DH value rejected", sa->conn->cfg->name);
 		return IKE_N_INVALID_KEY_INFORMATION;
 	}
+	/* g^xy is all it was for: no copy of the private value outlives it. */
+	ike_dh_free(sa->dh);
+	sa->dh = NULL;
 	rc = isakmp_sa_derive_keys(sa, gxy, psk);
 	ike_secret_free(gxy);
 	if (rc)
@@ -455,9 +485,17 @@ static int mm4_build(struct exchange *x, const struct ike_message *rx,
 		     struct out_msg *out)
 {
 	(void)rx;
-	if (make_ke_nonce(x->sa, &x->sa->gxr, &x->sa->nr_b, out) ||
-	    add_natd(x->sa, out))
-		return -1;
+	return make_ke_nonce(x->sa, &x->sa->gxr, &x->sa->nr_b, out) ||
+	       add_natd(x->sa, out) ? -1 : 0;
+}
+
+/*
+ * The responder's g^xy and keys once MM4 is out, while the initiator
+ * computes the same from it: neither waits for the other's. MM5, the
+ * first message that needs them, cannot come before MM4 has arrived.
+ */
+static int mm4_after_send(struct exchange *x)
+{
 	return phase1_keys(x->sa, &x->sa->gxi);
 }
 
@@ -575,12 +613,12 @@ static void main_failed(struct exchange *x, const char *why)
 }
 
 static const struct step main_steps[] = {
-	{ IKE_STEP_MM1, true, false, mm1_build, mm1_process },
-	{ IKE_STEP_MM2, false, false, mm2_build, mm2_process },
-	{ IKE_STEP_MM3, true, false, mm3_build, mm3_process },
-	{ IKE_STEP_MM4, false, false, mm4_build, mm4_process },
-	{ IKE_STEP_MM5, true, true, mm5_build, mm_auth_process },
-	{ IKE_STEP_MM6, false, true, mm6_build, mm_auth_process },
+	{ IKE_STEP_MM1, true, false, mm1_build, mm1_process, mm_dh_ahead },
+	{ IKE_STEP_MM2, false, false, mm2_build, mm2_process, mm_dh_ahead },
+	{ IKE_STEP_MM3, true, false, mm3_build, mm3_process, NULL },
+	{ IKE_STEP_MM4, false, false, mm4_build, mm4_process, mm4_after_send },
+	{ IKE_STEP_MM5, true, true, mm5_build, mm_auth_process, NULL },
+	{ IKE_STEP_MM6, false, true, mm6_build, mm_auth_process, NULL },
 };
 
 static const struct exchange_type main_mode = {
@@ -1170,9 +1208,9 @@ static void quick_failed(struct exchange *x, const char *why)
 }
 
 static const struct step quick_steps[] = {
-	{ IKE_STEP_QM1, true, true, qm1_build, qm1_process },
-	{ IKE_STEP_QM2, false, true, qm2_build, qm2_process },
-	{ IKE_STEP_QM3, true, true, qm3_build, qm3_process },
+	{ IKE_STEP_QM1, true, true, qm1_build, qm1_process, NULL },
+	{ IKE_STEP_QM2, false, true, qm2_build, qm2_process, NULL },
+	{ IKE_STEP_QM3, true, true, qm3_build, qm3_process, NULL },
 };
 
 static const struct exchange_type quick_mode = {
@@ -1269,7 +1307,7 @@ static int send_step(struct exchange *x, const struct ike_message *rx)
 	x->tries = 0;
 	x->timeout_ms = D->cfg.retransmit_timeout_ms;
 	timer_arm(&x->retransmit, x->timeout_ms);
-	return 0;
+	return s->after_send ? s->after_send(x) : 0;
 }
 
 static void fail_with(struct exchange *x, int rc, const char *why)
