@@ -916,6 +916,23 @@ static int qm1_process(struct exchange *x, const struct ike_message *rx)
 static int add_responder_lifetime(struct exchange *x, const struct ike_sa *offer,
 				  struct out_msg *out);
 
+/*
+ * Our inbound SAs (and their policies) go in before our last message
+ * leaves, QM2 for the responder and QM3 for the initiator: the peer sends
+ * on its new outbound SA as soon as it has that message, and a rekey must
+ * not lose those packets. The outbound ones follow, at quick_done().
+ */
+static int quick_install_inbound(struct exchange *x)
+{
+	if (kernel_child_install(x->conn, x->sa, x, x->child, true, false)) {
+		log_error("%s: installing the inbound IPsec SAs in kipsec failed",
+			  x->conn->cfg->name);
+		return -1;
+	}
+	x->in_installed = true;
+	return policy_conn_in(x->conn) ? -1 : 0;
+}
+
 static int qm2_build(struct exchange *x, const struct ike_message *rx,
 		     struct out_msg *out)
 {
@@ -944,20 +961,7 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 	    add_responder_lifetime(x, &offer->u.sa, out))
 		return -1;
 	out->hash_fill = fill_hash2;
-	/*
-	 * Our inbound SAs (and their policies) go in before QM2 leaves: the
-	 * initiator sends on its new SA as soon as it has QM2, and a rekey
-	 * must not lose those packets. The outbound ones follow QM3.
-	 */
-	if (kernel_child_install(x->conn, x->sa, x, x->child, true, false)) {
-		log_error("%s: installing the inbound IPsec SAs in kipsec failed",
-			  x->conn->cfg->name);
-		return -1;
-	}
-	x->in_installed = true;
-	if (policy_conn_in(x->conn))
-		return -1;
-	return 0;
+	return quick_install_inbound(x);
 }
 
 /*
@@ -1124,7 +1128,7 @@ static int qm3_build(struct exchange *x, const struct ike_message *rx,
 			       bytes_of(&x->ni_b), bytes_of(&x->nr_b), h))
 		return -1;
 	add_bytes(out, IKE_PL_HASH, h, x->sa->hash_len);
-	return 0;
+	return quick_install_inbound(x);
 }
 
 static int qm3_process(struct exchange *x, const struct ike_message *rx)
@@ -1161,11 +1165,11 @@ static void quick_done(struct exchange *x)
 	child->ni_len = x->ni_b.len < sizeof(child->ni) ? x->ni_b.len :
 			sizeof(child->ni);
 	memcpy(child->ni, x->ni_b.data, child->ni_len);
-	if (kernel_child_install(x->conn, x->sa, x, child, x->initiator, true)) {
-		log_error("%s: installing the IPsec SAs in kipsec failed",
+	if (kernel_child_install(x->conn, x->sa, x, child, false, true)) {
+		log_error("%s: installing the outbound IPsec SAs in kipsec failed",
 			  x->conn->cfg->name);
 		free(child);
-		/* A responder's inbound SAs go with the exchange. */
+		/* The inbound SAs go with the exchange. */
 		x->in_installed = false;
 		policy_conn_sync(x->conn);
 		conn_quick_failed(x->conn);
@@ -1175,9 +1179,7 @@ static void quick_done(struct exchange *x)
 	for (i = 0; i < x->n; i++)
 		x->spi_in[i] = 0;
 	child->installed_ms = timer_now_ms();
-	/* The inbound side first: its policies must not wait for the out. */
-	if ((x->initiator && policy_conn_in(x->conn)) ||
-	    policy_conn_out(x->conn))
+	if (policy_conn_out(x->conn))
 		log_error("%s: the IPsec SAs are in, but not all of their policies",
 			  x->conn->cfg->name);
 	for (i = 0; i < child->n; i++)
