@@ -36,35 +36,26 @@
 /* NAT-T keepalive (RFC 3948 2.3): one byte, 0xff. */
 #define KIPSEC_NATT_KEEPALIVE 0xff
 
-void kipsec_input_log_integrity(const struct kipsec_pkt *pkt)
+/*
+ * One rate-limited line naming the SPI and its sender, for an admin: whose
+ * packets fail their ICV, or which peer still sends on an SA deleted here
+ * (a rekey or a delete not heard of), or on one this side never had.
+ */
+static void kipsec_input_log_spi(const struct sk_buff *skb, u8 family,
+				 const char *what, __be32 spi)
 {
-	const struct kipsec_sa *sa = pkt->sa;
-
-	if (sa->key.family == AF_INET)
-		net_info_ratelimited("integrity check failed: SPI 0x%08x from %pI4\n",
-				     ntohl(sa->key.spi),
-				     &ip_hdr(pkt->skb)->saddr);
+	if (family == AF_INET)
+		net_info_ratelimited("%s SPI 0x%08x from %pI4\n", what,
+				     ntohl(spi), &ip_hdr(skb)->saddr);
 	else
-		net_info_ratelimited("integrity check failed: SPI 0x%08x from %pI6c\n",
-				     ntohl(sa->key.spi),
-				     &ipv6_hdr(pkt->skb)->saddr);
+		net_info_ratelimited("%s SPI 0x%08x from %pI6c\n", what,
+				     ntohl(spi), &ipv6_hdr(skb)->saddr);
 }
 
-/*
- * What an admin needs to tell a peer that sends on an SA already deleted
- * here (a rekey or a delete not heard of) from one that never had it.
- */
-static void kipsec_input_log_no_sa(const struct sk_buff *skb, __be32 spi,
-				   u8 family, u8 proto)
+void kipsec_input_log_integrity(const struct kipsec_pkt *pkt)
 {
-	const char *name = proto == IPPROTO_AH ? "AH" : "ESP";
-
-	if (family == AF_INET)
-		net_info_ratelimited("no SA for %s SPI 0x%08x from %pI4\n",
-				     name, ntohl(spi), &ip_hdr(skb)->saddr);
-	else
-		net_info_ratelimited("no SA for %s SPI 0x%08x from %pI6c\n",
-				     name, ntohl(spi), &ipv6_hdr(skb)->saddr);
+	kipsec_input_log_spi(pkt->skb, pkt->sa->key.family,
+			     "integrity check failed:", pkt->sa->key.spi);
 }
 
 /*
@@ -223,7 +214,8 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 		 */
 		if (!kipsec_net_in_use(kn))
 			return NF_ACCEPT;
-		kipsec_input_log_no_sa(skb, spi, family, proto);
+		kipsec_input_log_spi(skb, family, proto == IPPROTO_AH ?
+				     "no SA for AH" : "no SA for ESP", spi);
 		kipsec_drop(net, NULL, skb, KIPSEC_A_STATS_DROP_NO_SA);
 		return NF_STOLEN;
 	}

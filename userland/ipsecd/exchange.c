@@ -379,8 +379,9 @@ static int mm_dh_ahead(struct exchange *x)
 	uint16_t group = x->initiator ? sa->conn->cfg->ike[0].group :
 					sa->suite.group;
 
-	if (!sa->dh && ike_dh_new(group, &sa->dh))
-		sa->dh = NULL;	/* make_ke_nonce() tries again, and reports */
+	/* On failure sa->dh stays NULL: make_ke_nonce() tries again. */
+	if (!sa->dh)
+		ike_dh_new(group, &sa->dh);
 	return 0;
 }
 
