@@ -35,3 +35,10 @@ $(IPSECCTL_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/%.o \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 TESTS += $(IPSECCTL_TESTS:%=$(BUILD)/tests/%)
+
+IPSECCTL_FUZZER := $(BUILD)/fuzz/fuzz_ipsecctl_args
+FUZZERS += $(IPSECCTL_FUZZER)
+
+$(IPSECCTL_FUZZER): $(BUILD)/fuzz/fuzz_ipsecctl_args.o $(IPSECCTL_LIB) \
+		$(BUILD)/libkipsec-common.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
