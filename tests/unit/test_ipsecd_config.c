@@ -447,6 +447,21 @@ static void test_files(void)
 	tap_ok(config_load(path, &cfg, err, sizeof(err)) == -1 &&
 	       strstr(err, "/s:1: unexpected"), "config_load reports file:line");
 	config_free(&cfg);
+	/* A NUL would hide the rest of the line from the parser. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd >= 0) {
+		if (write(fd, "192.0.2.2 : PSK \"k\0x\"\n", 22) != 22)
+			tap_ok(0, "write");
+		close(fd);
+	}
+	tap_ok(secrets_load(path, &s, err, sizeof(err)) == -1 &&
+	       strstr(err, "/s: contains a NUL byte"),
+	       "a secrets file with a NUL byte is refused");
+	config_init(&cfg);
+	tap_ok(config_load(path, &cfg, err, sizeof(err)) == -1 &&
+	       strstr(err, "/s: contains a NUL byte"),
+	       "a configuration file with a NUL byte is refused");
+	config_free(&cfg);
 	unlink(path);
 	tap_ok(config_load(path, &cfg, err, sizeof(err)) == -1 &&
 	       strstr(err, "No such file"), "a missing file is reported");

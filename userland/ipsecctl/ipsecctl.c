@@ -291,44 +291,150 @@ static int cmd_sa_flush(struct context *ctx)
 	return transact(ctx, msg, NULL, NULL);
 }
 
-struct sa_list {
-	struct sa_info *items;
+/*
+ * SAs and policies: what "get" and "list" need to know of each kind, so
+ * that both are collected, checked and printed by the same code.
+ */
+struct object_kind {
+	const char *plural;		/* for messages: "SAs" */
+	size_t size;
+	int (*decode)(struct nl_msg *reply, void *item);
+	/* NULL: shown in the order the kernel dumps them. */
+	int (*compare)(const void *a, const void *b);
+	void (*write_json)(struct json_writer *w, const void *item);
+	void (*print_tsv)(FILE *out, const void *item);
+	void (*print_config)(FILE *out, const void *item);
+	void (*table_row)(struct table *t, const void *item);
+	const struct table_column *columns;
+	const size_t *ncolumns;
+};
+
+static int sa_decode(struct nl_msg *reply, void *item)
+{
+	return sa_info_decode(reply, item);
+}
+
+static void sa_json(struct json_writer *w, const void *item)
+{
+	sa_write_json(w, item);
+}
+
+static void sa_tsv(FILE *out, const void *item)
+{
+	sa_print_tsv(out, item);
+}
+
+static void sa_config(FILE *out, const void *item)
+{
+	sa_print_config(out, item);
+}
+
+static void sa_row(struct table *t, const void *item)
+{
+	sa_table_row(t, item);
+}
+
+static const struct object_kind sa_kind = {
+	.plural = "SAs",
+	.size = sizeof(struct sa_info),
+	.decode = sa_decode,
+	.compare = sa_info_compare,
+	.write_json = sa_json,
+	.print_tsv = sa_tsv,
+	.print_config = sa_config,
+	.table_row = sa_row,
+	.columns = sa_table_columns,
+	.ncolumns = &sa_table_ncolumns,
+};
+
+static int policy_decode(struct nl_msg *reply, void *item)
+{
+	return policy_info_decode(reply, item) ? -EPROTO : 0;
+}
+
+static void policy_json(struct json_writer *w, const void *item)
+{
+	policy_write_json(w, item);
+}
+
+static void policy_tsv(FILE *out, const void *item)
+{
+	policy_print_tsv(out, item);
+}
+
+static void policy_config(FILE *out, const void *item)
+{
+	policy_print_config(out, item);
+}
+
+static void policy_row(struct table *t, const void *item)
+{
+	policy_table_row(t, item);
+}
+
+/* The kernel dumps policies in lookup order, which is the order to show. */
+static const struct object_kind policy_kind = {
+	.plural = "policies",
+	.size = sizeof(struct policy_info),
+	.decode = policy_decode,
+	.write_json = policy_json,
+	.print_tsv = policy_tsv,
+	.print_config = policy_config,
+	.table_row = policy_row,
+	.columns = policy_table_columns,
+	.ncolumns = &policy_table_ncolumns,
+};
+
+struct object_list {
+	const struct object_kind *kind;
+	char *items;
 	size_t count;
 	size_t capacity;
 };
 
-static int collect_sa(struct nl_msg *reply, void *arg)
+static const void *object_at(const struct object_list *list, size_t i)
 {
-	struct sa_list *list = arg;
-	struct sa_info *items;
+	return list->items + i * list->kind->size;
+}
+
+static int collect_object(struct nl_msg *reply, void *arg)
+{
+	struct object_list *list = arg;
 	int err;
 
 	if (list->count == list->capacity) {
 		size_t want = list->capacity ? list->capacity * 2 : 64;
+		char *items = reallocarray(list->items, want, list->kind->size);
 
-		items = reallocarray(list->items, want, sizeof(*items));
 		if (!items)
 			return -ENOMEM;
 		list->items = items;
 		list->capacity = want;
 	}
-	err = sa_info_decode(reply, &list->items[list->count]);
+	err = list->kind->decode(reply, list->items +
+				 list->count * list->kind->size);
 	if (err)
 		return err;
 	list->count++;
 	return 0;
 }
 
-static void forget_collected_sas(void *arg)
+/* A dump that restarts starts its collection again. */
+static void forget_collected_objects(void *arg)
 {
-	struct sa_list *list = arg;
+	struct object_list *list = arg;
 
 	list->count = 0;
 }
 
-static int print_sas(const struct context *ctx, const struct sa_list *list,
-		     bool single)
+/*
+ * One object ("get") prints as configuration on a terminal, a list as a
+ * table; scripts get the same lines or JSON either way.
+ */
+static int print_objects(const struct context *ctx,
+			 const struct object_list *list, bool single)
 {
+	const struct object_kind *kind = list->kind;
 	struct json_writer w;
 	struct table t;
 	size_t i;
@@ -340,24 +446,24 @@ static int print_sas(const struct context *ctx, const struct sa_list *list,
 		if (!single)
 			json_array_begin(&w);
 		for (i = 0; i < list->count; i++)
-			sa_write_json(&w, &list->items[i]);
+			kind->write_json(&w, object_at(list, i));
 		if (!single)
 			json_array_end(&w);
 		err = json_finish(&w);
 		break;
 	case OUTPUT_TSV:
 		for (i = 0; i < list->count; i++)
-			sa_print_tsv(stdout, &list->items[i]);
+			kind->print_tsv(stdout, object_at(list, i));
 		break;
 	case OUTPUT_TABLE:
 		if (single) {
 			for (i = 0; i < list->count; i++)
-				sa_print_config(stdout, &list->items[i]);
+				kind->print_config(stdout, object_at(list, i));
 			break;
 		}
-		table_init(&t, sa_table_columns, sa_table_ncolumns);
+		table_init(&t, kind->columns, *kind->ncolumns);
 		for (i = 0; i < list->count; i++)
-			sa_table_row(&t, &list->items[i]);
+			kind->table_row(&t, object_at(list, i));
 		err = table_print(&t, stdout);
 		table_free(&t);
 		break;
@@ -369,52 +475,68 @@ static int print_sas(const struct context *ctx, const struct sa_list *list,
 	return EXIT_OK;
 }
 
-static int cmd_sa_get(struct context *ctx)
+/* Sends @msg, a request for exactly one object, and prints the reply. */
+static int get_object(struct context *ctx, struct nl_msg *msg,
+		      const struct object_kind *kind)
 {
-	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_GET, 0);
-	struct sa_list list = { 0 };
+	struct object_list list = { .kind = kind };
 	int status;
 
-	if (!msg)
-		return EXIT_FAILURE_STATUS;
-	if (put_sa_id(msg, ctx->req))
-		return fail_building(ctx, msg);
-	status = transact(ctx, msg, collect_sa, &list);
+	status = transact(ctx, msg, collect_object, &list);
 	if (status == EXIT_OK && list.count != 1) {
-		fprintf(stderr, "ipsecctl: %s: kernel sent %zu SAs, expected one\n",
-			ctx->req->name, list.count);
+		fprintf(stderr, "ipsecctl: %s: kernel sent %zu %s, expected one\n",
+			ctx->req->name, list.count, kind->plural);
 		status = EXIT_FAILURE_STATUS;
 	}
 	if (status == EXIT_OK)
-		status = print_sas(ctx, &list, true);
+		status = print_objects(ctx, &list, true);
 	free(list.items);
 	return status;
 }
 
-static int cmd_sa_list(struct context *ctx)
+/* Dumps every object of @kind that @cmd gets, and prints them. */
+static int list_objects(struct context *ctx, uint8_t cmd,
+			const struct object_kind *kind)
 {
-	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_GET, NLM_F_DUMP);
-	struct sa_list list = { 0 };
+	struct nl_msg *msg = new_request(ctx, cmd, NLM_F_DUMP);
+	struct object_list list = { .kind = kind };
 	struct netlink_error e;
 	int status = EXIT_OK, err;
 
 	if (!msg)
 		return EXIT_FAILURE_STATUS;
-	err = netlink_client_dump(&ctx->nl, msg, collect_sa,
-				  forget_collected_sas, &list, DUMP_ATTEMPTS,
-				  &e);
+	err = netlink_client_dump(&ctx->nl, msg, collect_object,
+				  forget_collected_objects, &list,
+				  DUMP_ATTEMPTS, &e);
 	if (err) {
 		report_error(ctx, msg, &e, err);
 		status = EXIT_FAILURE_STATUS;
 	}
 	netlink_msg_free_wiped(msg);
 	if (status == EXIT_OK) {
-		qsort(list.items, list.count, sizeof(*list.items),
-		      sa_info_compare);
-		status = print_sas(ctx, &list, false);
+		if (kind->compare)
+			qsort(list.items, list.count, kind->size,
+			      kind->compare);
+		status = print_objects(ctx, &list, false);
 	}
 	free(list.items);
 	return status;
+}
+
+static int cmd_sa_get(struct context *ctx)
+{
+	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_SA_GET, 0);
+
+	if (!msg)
+		return EXIT_FAILURE_STATUS;
+	if (put_sa_id(msg, ctx->req))
+		return fail_building(ctx, msg);
+	return get_object(ctx, msg, &sa_kind);
+}
+
+static int cmd_sa_list(struct context *ctx)
+{
+	return list_objects(ctx, KIPSEC_CMD_SA_GET, &sa_kind);
 }
 
 struct spi_reply {
@@ -696,127 +818,20 @@ static int cmd_policy_flush(struct context *ctx)
 	return transact(ctx, msg, NULL, NULL);
 }
 
-struct policy_list {
-	struct policy_info *items;
-	size_t count;
-	size_t capacity;
-};
-
-static int collect_policy(struct nl_msg *reply, void *arg)
-{
-	struct policy_list *list = arg;
-
-	if (list->count == list->capacity) {
-		size_t cap = list->capacity ? 2 * list->capacity : 64;
-		struct policy_info *items;
-
-		items = realloc(list->items, cap * sizeof(*items));
-		if (!items)
-			return -ENOMEM;
-		list->items = items;
-		list->capacity = cap;
-	}
-	if (policy_info_decode(reply, &list->items[list->count]))
-		return -EPROTO;
-	list->count++;
-	return 0;
-}
-
-static void forget_collected_policies(void *arg)
-{
-	struct policy_list *list = arg;
-
-	list->count = 0;
-}
-
-static int print_policies(const struct context *ctx,
-			  const struct policy_list *list, bool single)
-{
-	struct json_writer w;
-	struct table t;
-	size_t i;
-	int err = 0;
-
-	switch (ctx->format) {
-	case OUTPUT_JSON:
-		json_init(&w, stdout);
-		if (!single)
-			json_array_begin(&w);
-		for (i = 0; i < list->count; i++)
-			policy_write_json(&w, &list->items[i]);
-		if (!single)
-			json_array_end(&w);
-		err = json_finish(&w);
-		break;
-	case OUTPUT_TSV:
-		for (i = 0; i < list->count; i++)
-			policy_print_tsv(stdout, &list->items[i]);
-		break;
-	case OUTPUT_TABLE:
-		if (single) {
-			for (i = 0; i < list->count; i++)
-				policy_print_config(stdout, &list->items[i]);
-			break;
-		}
-		table_init(&t, policy_table_columns, policy_table_ncolumns);
-		for (i = 0; i < list->count; i++)
-			policy_table_row(&t, &list->items[i]);
-		err = table_print(&t, stdout);
-		table_free(&t);
-		break;
-	}
-	if (err) {
-		fprintf(stderr, "ipsecctl: %s: out of memory\n", ctx->req->name);
-		return EXIT_FAILURE_STATUS;
-	}
-	return EXIT_OK;
-}
-
 static int cmd_policy_get(struct context *ctx)
 {
 	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_POLICY_GET, 0);
-	struct policy_list list = { 0 };
-	int status;
 
 	if (!msg)
 		return EXIT_FAILURE_STATUS;
 	if (nla_put_u32(msg, KIPSEC_A_POL_INDEX, ctx->req->pol.index))
 		return fail_building(ctx, msg);
-	status = transact(ctx, msg, collect_policy, &list);
-	if (status == EXIT_OK && list.count != 1) {
-		fprintf(stderr, "ipsecctl: %s: kernel sent %zu policies, expected one\n",
-			ctx->req->name, list.count);
-		status = EXIT_FAILURE_STATUS;
-	}
-	if (status == EXIT_OK)
-		status = print_policies(ctx, &list, true);
-	free(list.items);
-	return status;
+	return get_object(ctx, msg, &policy_kind);
 }
 
-/* The kernel dumps in lookup order, which is the order to show. */
 static int cmd_policy_list(struct context *ctx)
 {
-	struct nl_msg *msg = new_request(ctx, KIPSEC_CMD_POLICY_GET,
-					 NLM_F_DUMP);
-	struct policy_list list = { 0 };
-	struct netlink_error e;
-	int status = EXIT_OK, err;
-
-	if (!msg)
-		return EXIT_FAILURE_STATUS;
-	err = netlink_client_dump(&ctx->nl, msg, collect_policy,
-				  forget_collected_policies, &list,
-				  DUMP_ATTEMPTS, &e);
-	if (err) {
-		report_error(ctx, msg, &e, err);
-		status = EXIT_FAILURE_STATUS;
-	}
-	netlink_msg_free_wiped(msg);
-	if (status == EXIT_OK)
-		status = print_policies(ctx, &list, false);
-	free(list.items);
-	return status;
+	return list_objects(ctx, KIPSEC_CMD_POLICY_GET, &policy_kind);
 }
 
 /* Monitor ---------------------------------------------------------------- */

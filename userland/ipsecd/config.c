@@ -1021,9 +1021,12 @@ int config_parse(const char *file, const char *text, struct config *cfg,
 	return 0;
 }
 
-/* Reads a whole file into a NUL-terminated sodium_malloc() buffer. */
-static char *read_file(const char *path, bool secret, size_t *len_out,
-		       char *err, size_t errlen)
+/*
+ * Reads a whole text file into a NUL-terminated sodium_malloc() buffer;
+ * one with a NUL byte in it is refused, as the parsers see a C string.
+ */
+static char *read_file(const char *path, bool secret, char *err,
+		       size_t errlen)
 {
 	struct stat sb;
 	char *buf;
@@ -1073,24 +1076,22 @@ static char *read_file(const char *path, bool secret, size_t *len_out,
 		len += (size_t)n;
 	}
 	close(fd);
+	if (memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		sodium_free(buf);
+		return NULL;
+	}
 	buf[len] = '\0';
-	*len_out = len;
 	return buf;
 }
 
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
-	size_t len;
-	char *text = read_file(path, false, &len, err, errlen);
+	char *text = read_file(path, false, err, errlen);
 	int rc;
 
 	if (!text)
 		return -1;
-	if (strlen(text) != len) {
-		snprintf(err, errlen, "%s: contains a NUL byte", path);
-		sodium_free(text);
-		return -1;
-	}
 	rc = config_parse(path, text, cfg, err, errlen);
 	sodium_free(text);
 	return rc;
@@ -1240,17 +1241,11 @@ int secrets_parse(const char *file, const char *text, struct secrets *s,
 
 int secrets_load(const char *path, struct secrets *s, char *err, size_t errlen)
 {
-	size_t len;
-	char *text = read_file(path, true, &len, err, errlen);
+	char *text = read_file(path, true, err, errlen);
 	int rc;
 
 	if (!text)
 		return -1;
-	if (strlen(text) != len) {
-		snprintf(err, errlen, "%s: contains a NUL byte", path);
-		sodium_free(text);
-		return -1;
-	}
 	rc = secrets_parse(path, text, s, err, errlen);
 	sodium_free(text);
 	return rc;
