@@ -193,15 +193,14 @@ static bool kipsec_esp_output_oop(const struct sk_buff *skb,
 	       ALIGN(skb->data_len + tlen + icv, L1_CACHE_BYTES) <= PAGE_SIZE;
 }
 
-/* The source's frags into sg[1..], and the skb's replaced by the output. */
-static int kipsec_esp_output_frags(struct kipsec_pkt *pkt, unsigned int tlen,
-				   unsigned int icv, struct scatterlist *dsg)
+/*
+ * @size bytes of this CPU's page, referenced for the caller: *@off is where
+ * they start. Its pages are never highmem (skb_page_frag_refill() does not
+ * ask for it), so page_address() reaches them.
+ */
+static struct page *kipsec_esp_pfrag_take(unsigned int size, unsigned int *off)
 {
-	struct sk_buff *skb = pkt->skb;
-	struct skb_shared_info *sh = skb_shinfo(skb);
-	unsigned int dlen = skb->data_len + tlen + icv;
-	unsigned int allocsize = ALIGN(dlen, L1_CACHE_BYTES);
-	unsigned int nr = sh->nr_frags, i, off;
+	unsigned int allocsize = ALIGN(size, L1_CACHE_BYTES);
 	struct page_frag *pfrag;
 	struct page *page;
 
@@ -209,13 +208,55 @@ static int kipsec_esp_output_frags(struct kipsec_pkt *pkt, unsigned int tlen,
 	pfrag = this_cpu_ptr(&kipsec_esp_pfrag);
 	if (unlikely(!skb_page_frag_refill(allocsize, pfrag, GFP_ATOMIC))) {
 		local_bh_enable();
-		return -ENOMEM;
+		return NULL;
 	}
 	page = pfrag->page;
 	get_page(page);
-	off = pfrag->offset;
+	*off = pfrag->offset;
 	pfrag->offset += allocsize;
 	local_bh_enable();
+	return page;
+}
+
+/*
+ * A linear packet whose buffer has no room left for the trailer, as the
+ * segments of a GSO packet often have not: the trailer and ICV go into a
+ * page fragment of their own, as esp4 does, rather than the whole packet
+ * into a new, larger buffer (a copy, and with init_on_alloc a clearing of
+ * that buffer, per packet). Returns where the trailer starts, or NULL.
+ */
+static u8 *kipsec_esp_output_tail_frag(struct sk_buff *skb, unsigned int tailen)
+{
+	struct page *page;
+	unsigned int off;
+
+	if (skb_is_nonlinear(skb) || skb_cloned(skb) || skb->pp_recycle ||
+	    skb_tailroom(skb) >= tailen)
+		return NULL;
+	page = kipsec_esp_pfrag_take(tailen, &off);
+	if (!page)
+		return NULL;
+	__skb_fill_page_desc(skb, 0, page, off, tailen);
+	skb_shinfo(skb)->nr_frags = 1;
+	/* truesize stays, as in kipsec_esp_output_frags(). */
+	skb->data_len += tailen;
+	skb->len += tailen;
+	return (u8 *)page_address(page) + off;
+}
+
+/* The source's frags into sg[1..], and the skb's replaced by the output. */
+static int kipsec_esp_output_frags(struct kipsec_pkt *pkt, unsigned int tlen,
+				   unsigned int icv, struct scatterlist *dsg)
+{
+	struct sk_buff *skb = pkt->skb;
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int dlen = skb->data_len + tlen + icv;
+	unsigned int nr = sh->nr_frags, i, off;
+	struct page *page;
+
+	page = kipsec_esp_pfrag_take(dlen, &off);
+	if (!page)
+		return -ENOMEM;
 
 	sg_init_table(pkt->sg, nr + 2);
 	for (i = 0; i < nr; i++) {
@@ -269,14 +310,21 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	padlen = clen - plen - 2;
 
 	oop = kipsec_esp_output_oop(skb, padlen + 2, icv);
+	tail = NULL;
 	if (oop) {
 		/* Source: head, frags, trailer; destination: head, 1 frag. */
 		nfrags = skb_shinfo(skb)->nr_frags + 2 + 2;
 	} else {
-		/* Writable and linear enough, room for any trailer. */
-		nfrags = skb_cow_data(skb, padlen + 2 + icv, &trailer);
-		if (nfrags < 0)
-			goto drop_nomem;
+		tail = kipsec_esp_output_tail_frag(skb, padlen + 2 + icv);
+		if (tail) {
+			/* The head, then the trailer's frag. */
+			nfrags = 2;
+		} else {
+			/* Writable and linear enough, room for any trailer. */
+			nfrags = skb_cow_data(skb, padlen + 2 + icv, &trailer);
+			if (nfrags < 0)
+				goto drop_nomem;
+		}
 	}
 	headroom = hdrlen + LL_RESERVED_SPACE(skb_dst(skb)->dev);
 	if (sa->mode == KIPSEC_MODE_TUNNEL)
@@ -303,7 +351,7 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 			return;
 		}
 		tail = pkt->trailer;
-	} else {
+	} else if (!tail) {
 		tail = pskb_put(skb, trailer, padlen + 2 + icv);
 	}
 	for (i = 0; i < padlen; i++)
