@@ -279,30 +279,13 @@ static void render_list(FILE *out, enum fmt f)
 			}
 			shown_children |= current;
 		}
-		if (!shown_children && !c->children && conn_routed(c)) {
-			/* No SA: what its policies do meanwhile. */
-			if (f == FMT_JSON) {
-				json_object_begin(&w);
-				json_key(&w, "conn");
-				json_string(&w, c->cfg->name);
-				json_key(&w, "peer");
-				json_string(&w, ip_addr_format(&c->peer, b, sizeof(b)));
-				configured_peer_json(&w, c);
-				json_key(&w, "state");
-				json_string(&w, "none");
-				fallback_status_json(&w, c);
-				json_key(&w, "ipsec_sas");
-				json_array_begin(&w);
-				json_array_end(&w);
-				json_object_end(&w);
-			} else if (f == FMT_TABLE) {
-				fprintf(out, "%s: no SA\n", c->cfg->name);
-			}
-		}
-		if (!shown_children && c->children) {
+		/*
+		 * No current ISAKMP SA: the IPsec SAs, which outlive a deleted
+		 * one, or with none, what the conn's policies do meanwhile.
+		 */
+		if (!shown_children && (c->children || conn_routed(c))) {
 			struct child_sa *ch;
 
-			/* IPsec SAs outlive a deleted ISAKMP SA. */
 			if (f == FMT_JSON) {
 				json_object_begin(&w);
 				json_key(&w, "conn");
@@ -319,11 +302,13 @@ static void render_list(FILE *out, enum fmt f)
 					child_json(&w, c, ch, now);
 				json_array_end(&w);
 				json_object_end(&w);
-			} else {
+			} else if (c->children) {
 				if (f == FMT_TABLE)
 					fprintf(out, "%s: no ISAKMP SA\n", c->cfg->name);
 				for (ch = c->children; ch; ch = ch->next)
 					child_text(out, f, c, ch, now);
+			} else if (f == FMT_TABLE) {
+				fprintf(out, "%s: no SA\n", c->cfg->name);
 			}
 		}
 		if (f != FMT_JSON && (listed || c->children || conn_routed(c)))

@@ -62,6 +62,15 @@ static int put_addr(struct nl_msg *m, int type, const struct ip_addr *a)
 	return nla_put(m, type, (int)ip_addr_len(a), a->bytes);
 }
 
+/* What names an SA to kipsec: its SPI, destination and IP protocol. */
+static int put_sa_id(struct nl_msg *m, uint32_t spi, const struct ip_addr *dst,
+		     uint8_t ip_proto)
+{
+	return nla_put_u32(m, KIPSEC_A_SA_SPI, spi) ||
+	       put_addr(m, KIPSEC_A_SA_DST, dst) ||
+	       nla_put_u8(m, KIPSEC_A_SA_PROTO, ip_proto);
+}
+
 /* Sends m and frees it; an error equal to quiet (-ENOENT...) is not logged. */
 static int transact_q(struct nl_msg *m, netlink_reply_fn fn, void *arg,
 		      const char *what, int quiet)
@@ -122,9 +131,7 @@ static int sa_del_q(const struct ip_addr *dst, uint8_t ike_proto,
 
 	if (!m)
 		return -ENOMEM;
-	if (nla_put_u32(m, KIPSEC_A_SA_SPI, spi) ||
-	    put_addr(m, KIPSEC_A_SA_DST, dst) ||
-	    nla_put_u8(m, KIPSEC_A_SA_PROTO, ipproto(ike_proto))) {
+	if (put_sa_id(m, spi, dst, ipproto(ike_proto))) {
 		netlink_msg_free_wiped(m);
 		return -EMSGSIZE;
 	}
@@ -260,10 +267,8 @@ static int sa_add(const struct conn *c, const struct isakmp_sa *sa,
 	m = netlink_client_msg(&nl, KIPSEC_CMD_SA_NEW, KIPSEC_GENL_VERSION, 0);
 	if (!m)
 		goto out;
-	if (nla_put_u32(m, KIPSEC_A_SA_SPI, spi) ||
-	    put_addr(m, KIPSEC_A_SA_DST, dst) ||
+	if (put_sa_id(m, spi, dst, ipproto(p->suite.protocol)) ||
 	    put_addr(m, KIPSEC_A_SA_SRC, src) ||
-	    nla_put_u8(m, KIPSEC_A_SA_PROTO, ipproto(p->suite.protocol)) ||
 	    nla_put_u8(m, KIPSEC_A_SA_MODE, c->cfg->tunnel ? KIPSEC_MODE_TUNNEL :
 		       KIPSEC_MODE_TRANSPORT) ||
 	    nla_put_u32(m, KIPSEC_A_SA_REQID, c->reqid) ||
@@ -371,9 +376,7 @@ static int sa_set(const struct ip_addr *dst, uint32_t spi, uint16_t sport,
 
 	if (!m)
 		return -ENOMEM;
-	if (nla_put_u32(m, KIPSEC_A_SA_SPI, spi) ||
-	    put_addr(m, KIPSEC_A_SA_DST, dst) ||
-	    nla_put_u8(m, KIPSEC_A_SA_PROTO, IPPROTO_ESP) ||
+	if (put_sa_id(m, spi, dst, IPPROTO_ESP) ||
 	    nla_put_u16(m, KIPSEC_A_SA_ENCAP_SPORT, sport) ||
 	    nla_put_u16(m, KIPSEC_A_SA_ENCAP_DPORT, dport) ||
 	    (new_src && put_addr(m, KIPSEC_A_SA_NEW_SRC, new_src)) ||
@@ -586,9 +589,7 @@ int kernel_sa_packets(const struct ip_addr *dst, uint8_t ike_proto,
 	*packets = 0;
 	if (!m)
 		return -ENOMEM;
-	if (nla_put_u32(m, KIPSEC_A_SA_SPI, spi) ||
-	    put_addr(m, KIPSEC_A_SA_DST, dst) ||
-	    nla_put_u8(m, KIPSEC_A_SA_PROTO, ipproto(ike_proto))) {
+	if (put_sa_id(m, spi, dst, ipproto(ike_proto))) {
 		netlink_msg_free_wiped(m);
 		return -EMSGSIZE;
 	}
