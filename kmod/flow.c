@@ -99,8 +99,6 @@ bool kipsec_tmpl_matches_sa(const struct kipsec_tmpl *t,
 		return true;
 	addrs = kipsec_sa_addrs_rcu(sa);
 	return t->family == sa->key.family &&
-	       !memcmp(&t->saddr, &addrs->saddr,
-		       kipsec_sa_family_len(t->family)) &&
-	       !memcmp(&t->daddr, &addrs->key.daddr,
-		       kipsec_sa_family_len(t->family));
+	       kipsec_addr_equal(&t->saddr, &addrs->saddr, t->family) &&
+	       kipsec_addr_equal(&t->daddr, &addrs->key.daddr, t->family);
 }

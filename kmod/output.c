@@ -74,8 +74,8 @@ static struct kipsec_sa *kipsec_sa_select_rcu(struct net *net,
 			continue;
 		/* Transport mode: only an SA from the packet's own source. */
 		if (t->mode != KIPSEC_MODE_TUNNEL &&
-		    memcmp(&kipsec_sa_addrs_rcu(sa)->saddr, &flow->saddr,
-			   kipsec_sa_family_len(family)))
+		    !kipsec_addr_equal(&kipsec_sa_addrs_rcu(sa)->saddr,
+				       &flow->saddr, family))
 			continue;
 		if (!best || sa->serial > best->serial)
 			best = sa;

@@ -14,6 +14,7 @@
 #include <linux/socket.h>
 #include <linux/workqueue.h>
 #include <net/dst_cache.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 
 #include "crypto.h"
@@ -182,6 +183,15 @@ void kipsec_sa_put(struct kipsec_sa *sa);
 static inline u32 kipsec_sa_family_len(u8 family)
 {
 	return family == AF_INET ? sizeof(__be32) : sizeof(struct in6_addr);
+}
+
+/* Inline, unlike memcmp(): the packet path compares addresses per packet. */
+static inline bool kipsec_addr_equal(const union kipsec_addr *a,
+				     const union kipsec_addr *b, u8 family)
+{
+	if (family == AF_INET)
+		return a->ip4 == b->ip4;
+	return ipv6_addr_equal(&a->ip6, &b->ip6);
 }
 
 int kipsec_sadb_net_init(struct kipsec_net *kn);
