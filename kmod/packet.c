@@ -22,6 +22,69 @@
 static struct percpu_ref kipsec_pkts_inflight;
 static DECLARE_COMPLETION(kipsec_pkts_done);
 
+/*
+ * Per CPU, the buffers of a few finished packets, for the next ones: a
+ * packet's state otherwise costs a kmalloc() and, with init_on_alloc
+ * (Debian's default), the clearing of a whole 1 KB object, once per
+ * transform, twice for each packet a gateway pair carries. Larger states
+ * (many frags, a large crypto request) come from kmalloc() as before.
+ */
+#define KIPSEC_PKT_RECYCLE_SIZE 1024
+#define KIPSEC_PKT_RECYCLE_DEPTH 32
+
+struct kipsec_pkt_recycle {
+	unsigned int count;
+	void *bufs[KIPSEC_PKT_RECYCLE_DEPTH];
+};
+
+static DEFINE_PER_CPU(struct kipsec_pkt_recycle, kipsec_pkt_recycle);
+
+static void *kipsec_pkt_buf_get(unsigned int size, bool *recycled)
+{
+	struct kipsec_pkt_recycle *r;
+	void *buf = NULL;
+
+	*recycled = size <= KIPSEC_PKT_RECYCLE_SIZE;
+	if (!*recycled)
+		return kmalloc(size, GFP_ATOMIC);
+	local_bh_disable();
+	r = this_cpu_ptr(&kipsec_pkt_recycle);
+	if (r->count)
+		buf = r->bufs[--r->count];
+	local_bh_enable();
+	return buf ?: kmalloc(KIPSEC_PKT_RECYCLE_SIZE, GFP_ATOMIC);
+}
+
+static void kipsec_pkt_buf_put(void *buf, bool recycled)
+{
+	struct kipsec_pkt_recycle *r;
+
+	if (recycled) {
+		local_bh_disable();
+		r = this_cpu_ptr(&kipsec_pkt_recycle);
+		if (r->count < KIPSEC_PKT_RECYCLE_DEPTH) {
+			r->bufs[r->count++] = buf;
+			buf = NULL;
+		}
+		local_bh_enable();
+	}
+	kfree(buf);
+}
+
+/* Once no packet is in flight any more. */
+static void kipsec_pkt_recycle_drain(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct kipsec_pkt_recycle *r = per_cpu_ptr(&kipsec_pkt_recycle,
+							   cpu);
+
+		while (r->count)
+			kfree(r->bufs[--r->count]);
+	}
+}
+
 static void kipsec_pkts_release(struct percpu_ref *ref)
 {
 	complete(&kipsec_pkts_done);
@@ -39,17 +102,19 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 {
 	unsigned int iv_off, sg_off;
 	struct kipsec_pkt *pkt;
+	bool recycled;
 
 	iv_off = ALIGN(sizeof(*pkt) + reqsize, CRYPTO_MINALIGN);
 	sg_off = ALIGN(iv_off + ivlen, __alignof__(struct scatterlist));
-	pkt = kmalloc(sg_off + nfrags * sizeof(struct scatterlist),
-		      GFP_ATOMIC);
+	pkt = kipsec_pkt_buf_get(sg_off + nfrags * sizeof(struct scatterlist),
+				 &recycled);
 	if (!pkt)
 		return NULL;
 	if (!kipsec_sa_get(sa)) {
-		kfree(pkt);
+		kipsec_pkt_buf_put(pkt, recycled);
 		return NULL;
 	}
+	pkt->recycled = recycled;
 	pkt->skb = skb;
 	pkt->sa = sa;
 	pkt->net = net;
@@ -67,7 +132,7 @@ void kipsec_pkt_free(struct kipsec_pkt *pkt)
 {
 	dev_put(pkt->dev);
 	kipsec_sa_put(pkt->sa);
-	kfree(pkt);
+	kipsec_pkt_buf_put(pkt, pkt->recycled);
 	percpu_ref_put(&kipsec_pkts_inflight);
 }
 
@@ -101,4 +166,5 @@ void kipsec_pkt_wait_all(void)
 	wait_for_completion(&kipsec_pkts_done);
 	synchronize_rcu();
 	percpu_ref_exit(&kipsec_pkts_inflight);
+	kipsec_pkt_recycle_drain();
 }

@@ -41,6 +41,7 @@ struct kipsec_pkt {
 	u8 nexthdr;			/* ESP trailer's next header */
 	bool udp;			/* ESP-in-UDP */
 	bool local;			/* output: generated on this host */
+	bool recycled;			/* from, and back to, the CPU cache */
 	/*
 	 * Output encrypted out of place: the old frags, still referenced by
 	 * sg[1..oop_frags], are released once the crypto is done; the
