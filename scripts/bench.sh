@@ -70,7 +70,7 @@ done
 
 start=$SECONDS
 status=0
-# -t: the guest budgets 9 min for throughput plus ~1 min of IKE; this is
+# -t: the guest budgets 10 min for throughput plus ~1 min of IKE; this is
 # the hard stop if something in it hangs anyway (results.tsv is written
 # cell by cell, so what was measured before still makes the table).
 # -T multi: the parallel-crypto rows need vCPUs that really run at once.

@@ -13,7 +13,7 @@
 # -o DIR keeps the counts and the guest's kallsyms (default: a new
 # /tmp/kipsec-profile.XXXXXX); -n TOP functions per list (default 40).
 # Settings pass through the environment to the guest: PROFILE_ALG,
-# PROFILE_BYTES, PROFILE_STREAMS, PROFILE_STACKS (see
+# PROFILE_WORKLOAD, PROFILE_BYTES, PROFILE_STREAMS, PROFILE_STACKS (see
 # tests/bench/profile.sh). BENCH_NO_BUILD=1 skips `make kmod userland`.
 #
 # This is for finding work to take off the packet path, not for speed
@@ -45,7 +45,7 @@ gcc -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden \
 	-o "$plugin" scripts/tcg-profile/insn_count.c -lpthread
 
 envs=()
-for v in PROFILE_ALG PROFILE_BYTES PROFILE_STREAMS PROFILE_STACKS; do
+for v in PROFILE_ALG PROFILE_WORKLOAD PROFILE_BYTES PROFILE_STREAMS PROFILE_STACKS; do
 	[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 done
 status=0

@@ -9,10 +9,12 @@
 # load does not change.
 #
 # Settings (environment): PROFILE_ALG (aes-gcm-16, aes-cbc/hmac-sha256,
-# chacha20-poly1305; default aes-gcm-16), PROFILE_BYTES (iperf3 -n, default
-# 40M), PROFILE_STREAMS (default 1), PROFILE_STACKS (in order, from none,
-# xfrm, kipsec, kipsec-par; default "xfrm kipsec"; the report compares the
-# last with the first).
+# chacha20-poly1305; default aes-gcm-16), PROFILE_WORKLOAD (tcp, or udp64:
+# 64-byte UDP datagrams as fast as iperf3 sends them, for the per-packet
+# cost), PROFILE_BYTES (iperf3 -n, default 40M for TCP, 2M for udp64),
+# PROFILE_STREAMS (default 1), PROFILE_STACKS (in order, from none, xfrm,
+# kipsec, kipsec-par; default "xfrm kipsec"; the report compares the last
+# with the first).
 #
 # Writes to /mnt/out: windows.tsv (LABEL BYTES per window), kallsyms, and
 # through the plugin insns-LABEL.txt.
@@ -26,7 +28,12 @@ export PATH=$PWD/userland/build:$PATH
 . tests/lib/kipsec_side.sh
 
 ALG=${PROFILE_ALG:-aes-gcm-16}
-BYTES=${PROFILE_BYTES:-40M}
+WORKLOAD=${PROFILE_WORKLOAD:-tcp}
+case $WORKLOAD in
+tcp) BYTES=${PROFILE_BYTES:-40M} wl=() ;;
+udp64) BYTES=${PROFILE_BYTES:-2M} wl=(-u -l 64 -b 0) ;;
+*) echo "profile: PROFILE_WORKLOAD is tcp or udp64, not $WORKLOAD" >&2; exit 2 ;;
+esac
 STREAMS=${PROFILE_STREAMS:-1}
 STACKS=${PROFILE_STACKS:-"xfrm kipsec"}
 OUT=/mnt/out
@@ -44,8 +51,8 @@ window() {
 	# Renamed into place: the plugin must never find it still empty.
 	echo "$label" >"$OUT/profile-label"
 	mv "$OUT/profile-label" "$OUT/profile-start"
-	ip netns exec lan-a iperf3 -c "$TOPO_LANB4" -n "$BYTES" -P "$STREAMS" -J \
-		>"$json" 2>&1
+	ip netns exec lan-a iperf3 -c "$TOPO_LANB4" -n "$BYTES" -P "$STREAMS" \
+		${wl[@]+"${wl[@]}"} -J >"$json" 2>&1
 	: >"$OUT/profile-stop"
 	wait
 	# The plugin removes both markers once it has written the counts.
@@ -57,7 +64,10 @@ window() {
 		log "$label: the plugin wrote no counts (is it loaded?)"
 		return 1
 	fi
-	bytes=$(jq -r '.end.sum_received.bytes' "$json")
+	# UDP: what arrived, not what was sent (the sender's own total).
+	bytes=$(jq -r 'if .end.sum_received.lost_packets then
+		(.end.sum_received.packets - .end.sum_received.lost_packets) * 64
+		else .end.sum_received.bytes end' "$json")
 	echo "$label	$bytes" >>"$OUT/windows.tsv"
 	log "$label: $bytes bytes at $(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' "$json") Mbit/s"
 }
