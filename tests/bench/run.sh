@@ -33,6 +33,8 @@
 # during each run of the cell, in percent of one CPU (200 = both of 2
 # vCPUs busy), over every namespace (sender, gateways, receiver): whether
 # the CPUs were the limit, the bound on what spreading crypto can win;
+# cpupeak WORKLOAD ALG STACK MEDIAN LIST: the same for the busiest single
+# CPU of each run (100 = that vCPU never idled);
 # switches - - N switches SECONDS: how often the stack in charge changed
 # and what that took; replay - - WINDOW window XFRM,KIPSEC: the SAs'
 # anti-replay window and the ESP packets gw-b dropped as outside it over
@@ -97,22 +99,34 @@ record() {
 
 DEADLINE=$((SECONDS + BUDGET))
 
-# cpu_ticks: "BUSY TOTAL" jiffies of all CPUs so far, from /proc/stat
-# (idle and iowait count as not busy; guest time is inside user).
+# cpu_ticks: "BUSY TOTAL" jiffies of all CPUs so far, then one such pair
+# per CPU, from /proc/stat (idle and iowait count as not busy; guest time
+# is inside user).
 cpu_ticks() {
-	local _ user nice sys idle iowait irq softirq steal
-	read -r _ user nice sys idle iowait irq softirq steal _ </proc/stat
-	echo "$((user + nice + sys + irq + softirq + steal)) $((user + nice + sys + idle + iowait + irq + softirq + steal))"
+	local name user nice sys idle iowait irq softirq steal _ out=
+	while read -r name user nice sys idle iowait irq softirq steal _; do
+		[[ $name == cpu* ]] || break
+		out+="$((user + nice + sys + irq + softirq + steal)) $((user + nice + sys + idle + iowait + irq + softirq + steal)) "
+	done </proc/stat
+	echo "$out"
 }
 
-# cpu_busy_pct "BUSY0 TOTAL0" "BUSY1 TOTAL1": percent of one CPU used
-# between the two samples, summed over the CPUs.
+# cpu_busy_pct "TICKS0" "TICKS1": percent of one CPU used between the two
+# cpu_ticks samples, summed over the CPUs; then, after a space, the
+# busiest single CPU's percent. A single TCP stream's chain of hops runs
+# mostly on one CPU: the busiest one near 100 says that CPU, not the
+# total, was the limit.
 cpu_busy_pct() {
-	local b0 t0 b1 t1
-	read -r b0 t0 <<<"$1"
-	read -r b1 t1 <<<"$2"
-	[ "$t1" -gt "$t0" ] || { echo -; return; }
-	echo $(((b1 - b0) * 100 * NCPU / (t1 - t0)))
+	local a b i pct peak=0
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	[ "${b[1]}" -gt "${a[1]}" ] || { echo "- -"; return; }
+	for ((i = 2; i + 1 < ${#b[@]}; i += 2)); do
+		[ "${b[i + 1]}" -gt "${a[i + 1]}" ] || continue
+		pct=$(((b[i] - a[i]) * 100 / (b[i + 1] - a[i + 1])))
+		[ "$pct" -le "$peak" ] || peak=$pct
+	done
+	echo "$(((b[0] - a[0]) * 100 * NCPU / (b[1] - a[1]))) $peak"
 }
 NCPU=$(nproc)
 
@@ -406,6 +420,15 @@ numbers() {
 	return 0
 }
 
+# record_cpu KIND WORKLOAD ALG STACK LIST: a cpu or cpupeak line, the
+# median of the comma-separated LIST first (nothing if LIST has no number).
+record_cpu() {
+	numbers "$5"
+	[ ${#NUMS[@]} -eq 0 ] ||
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" \
+			"$(bench_median "${NUMS[@]}")" "$5" >>"$RES"
+}
+
 # pcell WORKLOAD ALG: one cell per stack of STK, RUNS interleaved runs;
 # then the paired ratios kipsec/xfrm and kipsec-par/xfrm. A stack's failed
 # first run ends its part of the cell (a broken path would only fail
@@ -413,7 +436,8 @@ numbers() {
 # is checked per run, so that every run that starts has all its pairs.
 pcell() {
 	local w=$1 a=$2 n=${#STK[@]} r j s v reason list p rl t0
-	local -A pv=() gone=() pcpu=()
+	local -A pv=() gone=() pcpu=() ppeak=()
+	local busy
 	for ((r = 0; r < RUNS; r++)); do
 		[ $SECONDS -lt $DEADLINE ] || break
 		for ((j = 0; j < n; j++)); do
@@ -440,8 +464,10 @@ pcell() {
 			t0=$(cpu_ticks)
 			if v=$(bench_iperf "$w" "$SECS" 2>>"$OUT/iperf-errors.log") && [ -n "$v" ]; then
 				pv[$s]+=,$v
-				pcpu[$s]+=,$(cpu_busy_pct "$t0" "$(cpu_ticks)")
-				log "$w $a $s run $((r + 1)): $v $(unit_of "$w"), CPUs ${pcpu[$s]##*,}% busy"
+				read -ra busy <<<"$(cpu_busy_pct "$t0" "$(cpu_ticks)")"
+				pcpu[$s]+=,${busy[0]}
+				ppeak[$s]+=,${busy[1]}
+				log "$w $a $s run $((r + 1)): $v $(unit_of "$w"), CPUs ${busy[0]}% busy, the busiest ${busy[1]}%"
 			else
 				log "$w $a $s run $((r + 1)): failed"
 				[[ ${pv[$s]:-} == *[0-9]* ]] || gone[$s]=1
@@ -463,10 +489,8 @@ pcell() {
 		else
 			record "$w" "$a" "$s" "n/a (time)"
 		fi
-		numbers "${pcpu[$s]#,}"
-		[ ${#NUMS[@]} -eq 0 ] ||
-			printf 'cpu\t%s\t%s\t%s\t%s\t%s\n' "$w" "$a" "$s" \
-				"$(bench_median "${NUMS[@]}")" "${pcpu[$s]#,}" >>"$RES"
+		record_cpu cpu "$w" "$a" "$s" "${pcpu[$s]#,}"
+		record_cpu cpupeak "$w" "$a" "$s" "${ppeak[$s]#,}"
 	done
 	[ -n "${pv[xfrm]:-}" ] || return 0
 	for p in kipsec kipsec-par; do
