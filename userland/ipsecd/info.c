@@ -11,14 +11,9 @@
 #include <string.h>
 
 #include "common/format.h"
+#include "ipsecd/exchange.h"
 #include "ipsecd/ipsecd.h"
 #include "ipsecd/log.h"
-
-int message_send(struct isakmp_sa *sa, uint32_t msgid, bool encrypted,
-		 uint8_t *iv, struct ike_payload *pl, size_t n,
-		 int (*hash_fill)(struct exchange *, uint8_t *, size_t,
-				  const size_t *, size_t),
-		 struct exchange *ctx);
 
 /*
  * Notification names as admins grep for them (AUTHENTICATION_FAILED),

@@ -6,9 +6,10 @@
  *             IPsec SAs negotiated under it (conn.c)
  *   isakmp_sa phase-1 state: cookies, suite, keys, the Main Mode exchange
  *             (sa_ike.c)
- *   exchange  one Main Mode or Quick Mode run, driven message by message by
- *             a table of steps (exchange.c); informational exchanges are
- *             one-shot and have no state (info.c)
+ *   exchange  one Main Mode or Quick Mode run, driven message by message
+ *             (exchange.c) by a table of steps (main_mode.c,
+ *             quick_mode.c); informational exchanges are one-shot and
+ *             have no state (info.c)
  *   child_sa  an installed pair of IPsec SAs (conn.c, kernel.c)
  *
  * Everything runs in one thread around poll() (main.c) with the timers of
@@ -281,10 +282,14 @@ void exchange_cleanup(struct exchange *x);
 int exchange_start(struct exchange *x);
 void exchange_receive(struct exchange *x, const uint8_t *data, size_t len,
 		      const struct ike_message *hdr_msg);
+
+/* quick_mode.c */
 struct exchange *quick_find(struct isakmp_sa *sa, uint32_t msgid);
 struct exchange *quick_new(struct isakmp_sa *sa, struct conn *conn,
 			   bool initiator, uint32_t msgid);
 void quick_free(struct exchange *x);
+
+/* message.c */
 void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 		      const struct ip_addr *peer, uint16_t port,
 		      const uint8_t *data, size_t len);

@@ -18,7 +18,7 @@
  * finds the peer through its conn (DPD, deletes, renewals, the ISAKMP SA
  * lookup, policies) keeps finding it. Its configuration stays what the
  * file says: a reload keeps the conn where it is now, and its pre-shared
- * key is still the one of its configured address (exchange.c).
+ * key is still the one of its configured address (main_mode.c).
  */
 #include <stdio.h>
 #include <string.h>
