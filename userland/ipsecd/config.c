@@ -1,28 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Configuration and secrets parsing; see config.h and README.md. The
- * grammar follows strongSwan's ipsec.conf so that admins can carry their
- * files over: section lines start in column 0, parameter lines are
- * indented "key=value", '#' starts a comment, values may be "quoted".
+ * Configuration parsing (the secrets file is secrets.c's); see config.h
+ * and README.md. The grammar follows strongSwan's ipsec.conf so that
+ * admins can carry their files over: section lines start in column 0,
+ * parameter lines are indented "key=value", '#' starts a comment, values
+ * may be "quoted".
  */
 #include "ipsecd/config.h"
+#include "ipsecd/config_file.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "kipsec.h"
 
 #include <sodium.h>
-
-#define LINE_MAX_LEN 1024
-#define FILE_MAX_LEN (1024 * 1024)
 
 /* Defaults (DESIGN.md §3, issue 4 §5). */
 #define DEFAULT_IKE "aes256-sha256-modp2048"
@@ -44,28 +37,6 @@
 #define DEFAULT_FALLBACK_TIMEOUT 3
 #define DEFAULT_FALLBACK_LIFETIME 300
 
-struct parser {
-	const char *file;
-	unsigned int line;
-	char *err;
-	size_t errlen;
-};
-
-__attribute__((format(printf, 2, 3)))
-static int perr(struct parser *p, const char *fmt, ...)
-{
-	size_t used;
-	va_list ap;
-
-	used = (size_t)snprintf(p->err, p->errlen, "%s:%u: ", p->file, p->line);
-	if (used >= p->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(p->err + used, p->errlen - used, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 uint64_t rekey_soft_limit(uint64_t hard, uint64_t margin, uint32_t fuzz,
 			  uint64_t rnd)
 {
@@ -84,86 +55,6 @@ uint64_t rekey_soft_limit(uint64_t hard, uint64_t margin, uint32_t fuzz,
 		extra = base / 2;
 	base -= rnd % (extra + 1);
 	return base ? base : 1;
-}
-
-bool ip_addr_equal(const struct ip_addr *a, const struct ip_addr *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->bytes, b->bytes, ip_addr_len(a));
-}
-
-static void clear_host_bits(struct subnet *net)
-{
-	size_t i, len = ip_addr_len(&net->addr);
-
-	for (i = 0; i < len; i++) {
-		unsigned int first = (unsigned int)i * 8;
-
-		if (net->prefix <= first)
-			net->addr.bytes[i] = 0;
-		else if (net->prefix < first + 8)
-			net->addr.bytes[i] &= (uint8_t)(0xff << (first + 8 - net->prefix));
-	}
-}
-
-void subnet_host(struct subnet *net, const struct ip_addr *a)
-{
-	net->addr = *a;
-	net->prefix = (unsigned int)ip_addr_len(a) * 8;
-}
-
-bool subnet_equal(const struct subnet *a, const struct subnet *b)
-{
-	return a->prefix == b->prefix && ip_addr_equal(&a->addr, &b->addr);
-}
-
-bool subnet_contains_host(const struct subnet *net, const struct ip_addr *a)
-{
-	struct subnet h = { .addr = *a, .prefix = net->prefix };
-
-	if (a->family != net->addr.family)
-		return false;
-	clear_host_bits(&h);
-	return ip_addr_equal(&h.addr, &net->addr);
-}
-
-const char *subnet_format(const struct subnet *net, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(net->addr.family, net->addr.bytes, a, sizeof(a)))
-		snprintf(a, sizeof(a), "-");
-	snprintf(buf, len, "%s/%u", a, net->prefix);
-	return buf;
-}
-
-static int parse_subnet(const char *s, struct subnet *out)
-{
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned int max;
-	uint16_t prefix;
-
-	if (alen >= sizeof(addr))
-		return -1;
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	if (ip_addr_parse(addr, &out->addr))
-		return -1;
-	max = (unsigned int)ip_addr_len(&out->addr) * 8;
-	if (!slash) {
-		out->prefix = max;
-		return 0;
-	}
-	/* No empty prefix and no leading zeros ("/024" is a typo). */
-	if (!slash[1] || (slash[1] == '0' && slash[2]))
-		return -1;
-	if (num_parse_u16(slash + 1, &prefix) || prefix > max)
-		return -1;
-	out->prefix = prefix;
-	clear_host_bits(out);
-	return 0;
 }
 
 /* ---- proposals ---- */
@@ -541,7 +432,7 @@ static int conn_key(struct state *st, const char *key, const char *v)
 	if (!strcmp(key, "leftsubnet") || !strcmp(key, "rightsubnet")) {
 		bool left = key[0] == 'l';
 
-		if (parse_subnet(v, left ? &c->leftsubnet : &c->rightsubnet))
+		if (subnet_parse(v, left ? &c->leftsubnet : &c->rightsubnet))
 			return perr(p, "%s: expected ADDRESS[/PREFIX], not \"%s\"", key, v);
 		*(left ? &c->has_leftsubnet : &c->has_rightsubnet) = true;
 		return 0;
@@ -909,18 +800,6 @@ static int unquote(struct parser *p, char *v)
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
 /* Cuts a '#' comment that is not inside quotes. */
 static void cut_comment(char *s)
 {
@@ -1021,70 +900,6 @@ int config_parse(const char *file, const char *text, struct config *cfg,
 	return 0;
 }
 
-/*
- * Reads a whole text file into a NUL-terminated sodium_malloc() buffer;
- * one with a NUL byte in it is refused, as the parsers see a C string.
- */
-static char *read_file(const char *path, bool secret, char *err,
-		       size_t errlen)
-{
-	struct stat sb;
-	char *buf;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	if (secret && (sb.st_mode & 077)) {
-		snprintf(err, errlen, "%s: readable or writable by group or others (mode %04o); refusing to use it, chmod 600 it",
-			 path, (unsigned int)(sb.st_mode & 07777));
-		close(fd);
-		return NULL;
-	}
-	if (secret && sb.st_uid != geteuid()) {
-		snprintf(err, errlen, "%s: owned by uid %u, not by us (uid %u); refusing to use it",
-			 path, (unsigned int)sb.st_uid, (unsigned int)geteuid());
-		close(fd);
-		return NULL;
-	}
-	if (sb.st_size > FILE_MAX_LEN) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path, FILE_MAX_LEN);
-		close(fd);
-		return NULL;
-	}
-	buf = sodium_malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		close(fd);
-		return NULL;
-	}
-	while (len < (size_t)sb.st_size) {
-		n = read(fd, buf + len, (size_t)sb.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (memchr(buf, '\0', len)) {
-		snprintf(err, errlen, "%s: contains a NUL byte", path);
-		sodium_free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
 	char *text = read_file(path, false, err, errlen);
@@ -1106,206 +921,4 @@ const struct conn_config *config_find_conn(const struct config *cfg,
 		if (!strcmp(cfg->conns[i].name, name))
 			return &cfg->conns[i];
 	return NULL;
-}
-
-/* ---- secrets ---- */
-
-void secrets_free(struct secrets *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		ike_secret_free(s->entries[i].psk);
-	free(s->entries);
-	s->entries = NULL;
-	s->n = 0;
-}
-
-/* Parses the key after "PSK": "text" or 0xHEX. Never quotes it in errors. */
-static int psk_value(struct parser *p, const char *v, struct ike_secret **out)
-{
-	size_t len = strlen(v), klen, bad;
-	struct ike_secret *k;
-
-	if (v[0] == '"') {
-		if (len < 2 || v[len - 1] != '"' || memchr(v + 1, '"', len - 2))
-			return perr(p, "PSK: unterminated quoted key");
-		if (len == 2)
-			return perr(p, "PSK: empty key");
-		*out = ike_secret_dup(v + 1, len - 2);
-		return *out ? 0 : perr(p, "out of memory");
-	}
-	if (!strncmp(v, "0x", 2) || !strncmp(v, "0X", 2)) {
-		enum hex_error e;
-
-		k = ike_secret_new(len / 2);
-		if (!k)
-			return perr(p, "out of memory");
-		e = hex_decode(v, k->ptr, k->len, &klen, &bad);
-		if (e != HEX_OK) {
-			ike_secret_free(k);
-			return perr(p, "PSK: bad hex key: %s", hex_error_text(e));
-		}
-		k->len = klen;
-		*out = k;
-		return 0;
-	}
-	return perr(p, "PSK: expected a \"quoted\" key or 0x-prefixed hex");
-}
-
-static int secrets_line(struct parser *p, char *line, struct secrets *s)
-{
-	char *colon = strchr(line, ':'), *sel, *tok, *save = NULL, *type, *value;
-	struct psk_entry e = { 0 }, *grown;
-
-	/* IPv6 selectors contain ':', so split at " : " when it is there. */
-	tok = strstr(line, " : ");
-	if (!tok && colon == line)
-		tok = line;
-	if (!tok) {
-		/* "ADDR:PSK ..." without blanks only works for IPv4. */
-		if (!colon)
-			return perr(p, "expected \"[ADDRESS [ADDRESS]] : PSK \\\"key\\\"\"");
-		tok = colon;
-	} else if (tok != line) {
-		tok++;
-	}
-	*tok = '\0';
-	sel = line;
-	value = trim(tok + 1);
-	for (tok = strtok_r(sel, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (!strcmp(tok, "%any"))
-			continue;
-		if (e.naddrs == 2)
-			return perr(p, "more than two addresses before ':'");
-		if (ip_addr_parse(tok, &e.addrs[e.naddrs]))
-			return perr(p, "bad address \"%s\" before ':'", tok);
-		e.naddrs++;
-	}
-	type = value;
-	value = type + strcspn(type, " \t");
-	if (*value)
-		*value++ = '\0';
-	value = trim(value);
-	if (strcmp(type, "PSK"))
-		return perr(p, "unsupported secret type \"%s\" (only PSK)", type);
-	if (psk_value(p, value, &e.psk))
-		return -1;
-	grown = reallocarray(s->entries, s->n + 1, sizeof(*grown));
-	if (!grown) {
-		ike_secret_free(e.psk);
-		return perr(p, "out of memory");
-	}
-	s->entries = grown;
-	s->entries[s->n++] = e;
-	return 0;
-}
-
-int secrets_parse(const char *file, const char *text, struct secrets *s,
-		  char *err, size_t errlen)
-{
-	struct parser p = { .file = file, .err = err, .errlen = errlen };
-	char *line = sodium_malloc(LINE_MAX_LEN + 1);
-	const char *pos = text, *nl;
-	int rc = 0;
-	size_t len;
-
-	if (!line) {
-		snprintf(err, errlen, "%s: out of memory", file);
-		return -1;
-	}
-	while (*pos && !rc) {
-		char *t;
-
-		p.line++;
-		nl = strchr(pos, '\n');
-		len = nl ? (size_t)(nl - pos) : strlen(pos);
-		pos += len + (nl ? 1 : 0);
-		if (len > LINE_MAX_LEN) {
-			rc = perr(&p, "line longer than %d bytes", LINE_MAX_LEN);
-			break;
-		}
-		memcpy(line, pos - len - (nl ? 1 : 0), len);
-		line[len] = '\0';
-		t = trim(line);
-		if (!*t || *t == '#')
-			continue;
-		rc = secrets_line(&p, t, s);
-	}
-	/* sodium_free() wipes the copy of the last line. */
-	sodium_free(line);
-	if (rc)
-		secrets_free(s);
-	return rc;
-}
-
-int secrets_load(const char *path, struct secrets *s, char *err, size_t errlen)
-{
-	char *text = read_file(path, true, err, errlen);
-	int rc;
-
-	if (!text)
-		return -1;
-	rc = secrets_parse(path, text, s, err, errlen);
-	sodium_free(text);
-	return rc;
-}
-
-/* The best entry for peer and its score: 2 both, 1 peer, 0 any, -1 none. */
-static const struct ike_secret *lookup_scored(const struct secrets *s,
-					      const struct ip_addr *local,
-					      const struct ip_addr *peer,
-					      int *scorep)
-{
-	const struct ike_secret *best = NULL;
-	int best_score = -1;
-	size_t i, j;
-
-	for (i = 0; i < s->n; i++) {
-		const struct psk_entry *e = &s->entries[i];
-		bool has_peer = false, has_local = false, other = false;
-		int score;
-
-		for (j = 0; j < e->naddrs; j++) {
-			if (ip_addr_equal(&e->addrs[j], peer) && !has_peer)
-				has_peer = true;
-			else if (ip_addr_equal(&e->addrs[j], local))
-				has_local = true;
-			else
-				other = true;
-		}
-		if (other || (e->naddrs && !has_peer))
-			continue;
-		score = has_peer ? (has_local ? 2 : 1) : 0;
-		if (score > best_score) {
-			best = e->psk;
-			best_score = score;
-		}
-	}
-	*scorep = best_score;
-	return best;
-}
-
-const struct ike_secret *secrets_lookup(const struct secrets *s,
-					const struct ip_addr *local,
-					const struct ip_addr *peer)
-{
-	int score;
-
-	return lookup_scored(s, local, peer, &score);
-}
-
-const struct ike_secret *secrets_lookup_peer(const struct secrets *s,
-					     const struct ip_addr *local,
-					     const struct ip_addr *configured,
-					     const struct ip_addr *current)
-{
-	const struct ike_secret *psk, *moved;
-	int score, moved_score;
-
-	psk = lookup_scored(s, local, configured, &score);
-	if (score > 0 || ip_addr_equal(configured, current))
-		return psk;
-	moved = lookup_scored(s, local, current, &moved_score);
-	return moved_score > 0 ? moved : psk;
 }

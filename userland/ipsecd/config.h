@@ -179,11 +179,13 @@ const struct ike_secret *secrets_lookup_peer(const struct secrets *s,
 uint64_t rekey_soft_limit(uint64_t hard, uint64_t margin, uint32_t fuzz,
 			  uint64_t rnd);
 
-/* Helpers shared with the daemon. */
+/* subnet.c */
 bool subnet_contains_host(const struct subnet *net, const struct ip_addr *a);
 bool subnet_equal(const struct subnet *a, const struct subnet *b);
 void subnet_host(struct subnet *net, const struct ip_addr *a);
 const char *subnet_format(const struct subnet *net, char *buf, size_t len);
 bool ip_addr_equal(const struct ip_addr *a, const struct ip_addr *b);
+/* "ADDR" or "ADDR/PREFIX", host bits cleared; -1 if it is neither. */
+int subnet_parse(const char *s, struct subnet *out);
 
 #endif
