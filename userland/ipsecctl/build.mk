@@ -21,7 +21,11 @@ $(IPSECCTL_LIB): $(IPSECCTL_OBJDIR)/args.o $(IPSECCTL_OBJDIR)/args_policy.o \
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/ipsecctl: $(IPSECCTL_OBJDIR)/ipsecctl.o $(IPSECCTL_LIB) \
+# The tool itself: main() and the command table, the requests, the commands.
+IPSECCTL_TOOL_OBJS := $(addprefix $(IPSECCTL_OBJDIR)/,ipsecctl.o request.o \
+	objects.o cmd_sa.o cmd_policy.o cmd_stats.o cmd_monitor.o cmd_ipsecd.o)
+
+$(BUILD)/ipsecctl: $(IPSECCTL_TOOL_OBJS) $(IPSECCTL_LIB) \
 		$(BUILD)/libkipsec-common.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
