@@ -24,7 +24,13 @@
 # tests/bench/run.sh): BENCH_RUNS, BENCH_SECS, BENCH_IKE_N, BENCH_QM_N,
 # BENCH_BUDGET, BENCH_ALGS, BENCH_WORKLOADS, BENCH_STACKS, BENCH_REPLAY
 # (the anti-replay window of both stacks' SAs, 1024 by default).
-# BENCH_NO_BUILD=1 skips `make kmod userland`.
+# BENCH_NO_BUILD=1 skips `make kmod userland`. BENCH_BOOTS=N (default 1)
+# boots the guest N times, one after the other, each boot's results in
+# DIR/boot-I, and makes the table from all of them: each cell's runs (and
+# each ratio's pairs) of every boot together, the median over them all.
+# A pair never spans two boots. TCP's behaviour differs from boot to boot
+# (the same stack's work per byte moved by a fifth between two boots), so
+# two boots say more than one boot with twice the runs.
 #
 # The runs are paired: for each workload and algorithm, run i measures
 # xfrm, kipsec and kipsec-par back to back (whichever BENCH_STACKS has),
@@ -68,17 +74,91 @@ for v in BENCH_RUNS BENCH_SECS BENCH_IKE_N BENCH_QM_N BENCH_BUDGET BENCH_ALGS \
 	[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 done
 
+# merge_boots FILE...: one results.tsv from several boots' (stdout). Every
+# line is keyed by its leading fields (four for cpu and cpupeak lines,
+# three for the rest); the run lists of a key are joined in boot order
+# and its value is their median (the mean of the middle two for an even
+# count), as tests/bench/lib.sh's bench_median takes it; an ike value is
+# the total time of its negotiations, as in one boot. A key with no
+# number in any boot keeps its first boot's "n/a (...)". qm values are
+# per boot (a rate over BENCH_QM_N rekeys): their median. switches and
+# the replay drops are summed.
+merge_boots() {
+	awk -F'\t' -v OFS='\t' '
+	function median(list,   a, v, n, i, j, t) {
+		n = 0
+		split(list, a, ",")
+		for (i in a)
+			if (a[i] ~ /^[0-9.]+$/) v[++n] = a[i] + 0
+		if (!n) return ""
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return n % 2 ? v[(n + 1) / 2] : sprintf("%.4g", (v[n / 2] + v[n / 2 + 1]) / 2)
+	}
+	function total(list,   a, i, n, sum) {
+		n = split(list, a, ",")
+		for (i = 1; i <= n; i++) {
+			if (a[i] !~ /^[0-9.]+$/) return ""
+			sum += a[i]
+		}
+		return n ? sum : ""
+	}
+	{
+		wide = $1 == "cpu" || $1 == "cpupeak"
+		key = wide ? $1 OFS $2 OFS $3 OFS $4 : $1 OFS $2 OFS $3
+		if (!(key in line)) { order[++n] = key; line[key] = $0; sep[key] = "" }
+		if ($1 == "switches") { sw += $4; sws += $6; next }
+		if ($1 == "replay") { split($6, d, ","); rx += d[1]; rk += d[2]; next }
+		if ($1 == "qm") { runs[key] = runs[key] sep[key] $4; sep[key] = ","; next }
+		runs[key] = runs[key] sep[key] $6; sep[key] = ","
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			key = order[i]
+			split(line[key], f, "\t")
+			if (f[1] == "switches") { print f[1], f[2], f[3], sw, f[5], sws; continue }
+			if (f[1] == "replay") { print f[1], f[2], f[3], f[4], f[5], rx "," rk; continue }
+			m = f[1] == "ike" ? total(runs[key]) : median(runs[key])
+			if (m == "") { print line[key]; continue }
+			if (f[1] == "qm") print f[1], f[2], f[3], m, f[5], f[6]
+			else if (f[1] == "cpu" || f[1] == "cpupeak") print key, m, runs[key]
+			else print key, m, f[5], runs[key]
+		}
+	}' "$@"
+}
+
+boots=${BENCH_BOOTS:-1}
+case $boots in
+''|*[!0-9]*|0) echo "bench: BENCH_BOOTS must be a number of boots, 1 or more" >&2; exit 2 ;;
+esac
 start=$SECONDS
 status=0
-# -t: the guest budgets 10 min for throughput plus ~1 min of IKE; this is
-# the hard stop if something in it hangs anyway (results.tsv is written
-# cell by cell, so what was measured before still makes the table).
-# -T multi: the parallel-crypto rows need vCPUs that really run at once.
-scripts/vm-run -T multi -o "$outdir" -t 900 -- env ${envs[@]+"${envs[@]}"} \
-	tests/bench/run.sh || status=$?
-echo "# guest took $((SECONDS - start)) s; results in $outdir"
+for ((boot = 1; boot <= boots; boot++)); do
+	bootdir=$outdir
+	[ "$boots" -eq 1 ] || bootdir=$outdir/boot-$boot
+	mkdir -p "$bootdir"
+	# -t: the guest budgets 10 min for throughput plus ~1 min of IKE;
+	# this is the hard stop if something in it hangs anyway (results.tsv
+	# is written cell by cell, so what was measured before still makes
+	# the table). -T multi: the parallel-crypto rows need vCPUs that
+	# really run at once.
+	scripts/vm-run -T multi -o "$bootdir" -t 900 -- \
+		env ${envs[@]+"${envs[@]}"} tests/bench/run.sh || status=$?
+done
+echo "# guest took $((SECONDS - start)) s in $boots boot(s); results in $outdir"
 
 res=$outdir/results.tsv
+if [ "$boots" -gt 1 ]; then
+	parts=()
+	for ((boot = 1; boot <= boots; boot++)); do
+		[ -s "$outdir/boot-$boot/results.tsv" ] &&
+			parts+=("$outdir/boot-$boot/results.tsv")
+	done
+	[ ${#parts[@]} -eq 0 ] || merge_boots "${parts[@]}" >"$res"
+	echo "# every cell below: the runs of ${#parts[@]} boot(s) of $boots together"
+fi
 if [ ! -s "$res" ]; then
 	echo "bench: the guest produced no results (status $status)" >&2
 	exit 1
