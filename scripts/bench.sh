@@ -139,7 +139,7 @@ for ((boot = 1; boot <= boots; boot++)); do
 	bootdir=$outdir
 	[ "$boots" -eq 1 ] || bootdir=$outdir/boot-$boot
 	mkdir -p "$bootdir"
-	# -t: the guest budgets 10 min for throughput plus ~1 min of IKE;
+	# -t: the guest budgets 11 min for throughput plus ~1 min of IKE;
 	# this is the hard stop if something in it hangs anyway (results.tsv
 	# is written cell by cell, so what was measured before still makes
 	# the table). -T multi: the parallel-crypto rows need vCPUs that

@@ -52,7 +52,7 @@ export KIPSEC_KO=${KIPSEC_KO:-$PWD/kmod/kipsec.ko}
 RUNS=${BENCH_RUNS:-3}          # runs per cell; the median is reported
 SECS=${BENCH_SECS:-3}          # seconds per iperf3 run
 IKE_N=${BENCH_IKE_N:-5}        # timed IKE negotiations per daemon
-BUDGET=${BENCH_BUDGET:-600}    # seconds for all throughput cells, stack
+BUDGET=${BENCH_BUDGET:-680}    # seconds for all throughput cells, stack
                                # switches included: no run starts after
                                # that, cells without one report "n/a (time)"
 ALGS=${BENCH_ALGS:-"aes-gcm-16 aes-cbc/hmac-sha256 chacha20-poly1305"}
