@@ -203,6 +203,25 @@ static struct ike_p2_choice p2_choice;	/* from QM1 processing to QM2 */
  * checksums, computed over the others, are not checked by kipsec after the
  * ICV verified, as RFC 3948 3.1.2 allows).
  */
+/*
+ * What both ends take from the bundle chosen: the peer's KE (with PFS),
+ * its nonce into @nonce, and the child SA the choice describes.
+ */
+static int qm_take_choice(struct exchange *x, const struct ike_message *rx,
+			  const struct ike_sa *offer,
+			  const struct ike_p2_choice *choice,
+			  const struct ike_payload *nonce_pl, struct ike_buf *nonce)
+{
+	int rc = qm_take_ke(x, rx, choice->suites[0].group);
+
+	if (rc)
+		return rc;
+	if (buf_set(nonce, nonce_pl->u.data.ptr, nonce_pl->u.data.len))
+		return -1;
+	x->child = child_from_choice(offer, choice);
+	return x->child ? 0 : IKE_N_INVALID_SPI;
+}
+
 static struct conn *qm_nat_transport_conn(const struct isakmp_sa *sa,
 					  struct subnet *local_ts,
 					  struct subnet *remote_ts)
@@ -279,14 +298,9 @@ static int qm1_process(struct exchange *x, const struct ike_message *rx)
 		log_error("%s: NO_PROPOSAL_CHOSEN: %s", c->cfg->name, err.msg);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	}
-	rc = qm_take_ke(x, rx, p2_choice.suites[0].group);
+	rc = qm_take_choice(x, rx, &sa_pl->u.sa, &p2_choice, no, &x->ni_b);
 	if (rc)
 		return rc;
-	if (buf_set(&x->ni_b, no->u.data.ptr, no->u.data.len))
-		return -1;
-	x->child = child_from_choice(&sa_pl->u.sa, &p2_choice);
-	if (!x->child)
-		return IKE_N_INVALID_SPI;
 	x->child->life = p2_choice.decision.life;
 	x->n = p2_choice.n;
 	for (i = 0; i < x->n; i++) {
@@ -486,14 +500,9 @@ static int qm2_process(struct exchange *x, const struct ike_message *rx)
 			  cfg->name);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	}
-	rc = qm_take_ke(x, rx, ch.suites[0].group);
+	rc = qm_take_choice(x, rx, &sa_pl->u.sa, &ch, no, &x->nr_b);
 	if (rc)
 		return rc;
-	if (buf_set(&x->nr_b, no->u.data.ptr, no->u.data.len))
-		return -1;
-	x->child = child_from_choice(&sa_pl->u.sa, &ch);
-	if (!x->child)
-		return IKE_N_INVALID_SPI;
 	/* The responder may have lowered our lifetimes; never raise them. */
 	ours.seconds = cfg->lifetime;
 	ours.kbytes = cfg->lifebytes / 1000;
