@@ -212,7 +212,7 @@ static bool kipsec_acq_fits(const struct kipsec_acq *a,
 		family = t->family;
 	}
 	return family == sa->key.family &&
-	       !memcmp(daddr, &sa->key.daddr, kipsec_sa_family_len(family));
+	       kipsec_addr_equal(daddr, &sa->key.daddr, family);
 }
 
 void kipsec_acquire_sa_added(struct kipsec_net *kn,

@@ -185,7 +185,10 @@ static inline u32 kipsec_sa_family_len(u8 family)
 	return family == AF_INET ? sizeof(__be32) : sizeof(struct in6_addr);
 }
 
-/* Inline, unlike memcmp(): the packet path compares addresses per packet. */
+/*
+ * Two addresses of @family equal: inline, unlike memcmp(), since the packet
+ * path compares per packet.
+ */
 static inline bool kipsec_addr_equal(const union kipsec_addr *a,
 				     const union kipsec_addr *b, u8 family)
 {

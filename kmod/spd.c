@@ -297,12 +297,10 @@ unsigned int kipsec_spd_flush(struct kipsec_net *kn, u8 dir)
 static bool kipsec_tmpl_is_pair(const struct kipsec_tmpl *t,
 				const struct kipsec_spd_move *mv)
 {
-	u32 alen = kipsec_sa_family_len(mv->family);
-
 	return t->mode == KIPSEC_MODE_TUNNEL && t->family == mv->family &&
 	       t->proto == mv->proto && (!t->reqid || t->reqid == mv->reqid) &&
-	       !memcmp(&t->saddr, &mv->old_saddr, alen) &&
-	       !memcmp(&t->daddr, &mv->old_daddr, alen);
+	       kipsec_addr_equal(&t->saddr, &mv->old_saddr, mv->family) &&
+	       kipsec_addr_equal(&t->daddr, &mv->old_daddr, mv->family);
 }
 
 /*

@@ -113,9 +113,8 @@ cpu_ticks() {
 
 # cpu_busy_pct "TICKS0" "TICKS1": percent of one CPU used between the two
 # cpu_ticks samples, summed over the CPUs; then, after a space, the
-# busiest single CPU's percent. A single TCP stream's chain of hops runs
-# mostly on one CPU: the busiest one near 100 says that CPU, not the
-# total, was the limit.
+# busiest single CPU's percent: near 100, that one CPU was the limit
+# whatever the total; well below 100 on every CPU, the CPUs were not.
 cpu_busy_pct() {
 	local a b i pct peak=0
 	read -ra a <<<"$1"
@@ -437,7 +436,7 @@ record_cpu() {
 pcell() {
 	local w=$1 a=$2 n=${#STK[@]} r j s v reason list p rl t0
 	local -A pv=() gone=() pcpu=() ppeak=()
-	local busy
+	local -a busy
 	for ((r = 0; r < RUNS; r++)); do
 		[ $SECONDS -lt $DEADLINE ] || break
 		for ((j = 0; j < n; j++)); do

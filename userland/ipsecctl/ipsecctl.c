@@ -49,7 +49,7 @@ static int run(struct context *ctx)
 	size_t i;
 	int err;
 
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && !c; i++)
 		if (commands[i].cmd == ctx->req->cmd)
 			c = &commands[i];
 	if (!c)
