@@ -120,6 +120,7 @@ struct exchange {
 	struct child_sa *child;		/* filled when keys are known */
 	uint64_t started_ms;		/* QM1 sent or received */
 	bool in_installed;		/* responder: inbound SAs in at QM2 */
+	struct ike_p2_choice p2_choice;	/* responder: QM1's bundle, for QM2 */
 };
 
 enum isakmp_state {

@@ -191,18 +191,6 @@ static struct child_sa *child_from_choice(const struct ike_sa *sa_pl,
 	return child;
 }
 
-static struct ike_p2_choice p2_choice;	/* from QM1 processing to QM2 */
-
-/*
- * Transport mode across a NAT (RFC 3947 5.2): the peer names its own end by
- * the address it has, which a NAT in front of it hides from us, and ours by
- * the one it sends to, which a NAT in front of us rewrites. Its client IDs
- * then match no conn. As strongSwan does, two host IDs stand for the
- * addresses IKE runs between; only a transport conn between exactly those
- * takes them (its SAs and policies use these addresses; the inner TCP/UDP
- * checksums, computed over the others, are not checked by kipsec after the
- * ICV verified, as RFC 3948 3.1.2 allows).
- */
 /*
  * What both ends take from the bundle chosen: the peer's KE (with PFS),
  * its nonce into @nonce, and the child SA the choice describes.
@@ -222,6 +210,16 @@ static int qm_take_choice(struct exchange *x, const struct ike_message *rx,
 	return x->child ? 0 : IKE_N_INVALID_SPI;
 }
 
+/*
+ * Transport mode across a NAT (RFC 3947 5.2): the peer names its own end by
+ * the address it has, which a NAT in front of it hides from us, and ours by
+ * the one it sends to, which a NAT in front of us rewrites. Its client IDs
+ * then match no conn. As strongSwan does, two host IDs stand for the
+ * addresses IKE runs between; only a transport conn between exactly those
+ * takes them (its SAs and policies use these addresses; the inner TCP/UDP
+ * checksums, computed over the others, are not checked by kipsec after the
+ * ICV verified, as RFC 3948 3.1.2 allows).
+ */
 static struct conn *qm_nat_transport_conn(const struct isakmp_sa *sa,
 					  struct subnet *local_ts,
 					  struct subnet *remote_ts)
@@ -292,19 +290,19 @@ static int qm1_process(struct exchange *x, const struct ike_message *rx)
 	}
 	x->conn = c;
 	nb = nat_p2_bundles(sa, c->cfg, bundles, CONFIG_MAX_SUITES, c->cfg->name);
-	if (!nb || ike_p2_select(&sa_pl->u.sa, bundles, nb, &p2_choice, &err)) {
+	if (!nb || ike_p2_select(&sa_pl->u.sa, bundles, nb, &x->p2_choice, &err)) {
 		if (!nb)
 			return IKE_N_NO_PROPOSAL_CHOSEN;
 		log_error("%s: NO_PROPOSAL_CHOSEN: %s", c->cfg->name, err.msg);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	}
-	rc = qm_take_choice(x, rx, &sa_pl->u.sa, &p2_choice, no, &x->ni_b);
+	rc = qm_take_choice(x, rx, &sa_pl->u.sa, &x->p2_choice, no, &x->ni_b);
 	if (rc)
 		return rc;
-	x->child->life = p2_choice.decision.life;
-	x->n = p2_choice.n;
+	x->child->life = x->p2_choice.decision.life;
+	x->n = x->p2_choice.n;
 	for (i = 0; i < x->n; i++) {
-		if (kernel_spi_alloc(&sa->local, p2_choice.suites[i].protocol,
+		if (kernel_spi_alloc(&sa->local, x->p2_choice.suites[i].protocol,
 				     &x->spi_in[i]))
 			return -1;
 		x->child->p[i].spi_in = x->spi_in[i];
@@ -346,10 +344,10 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 	if (!hash_placeholder(x, out))
 		return -1;
 	pl = out_add(out, IKE_PL_SA);
-	if (ike_p2_reply(&out->arena, &offer->u.sa, &p2_choice,
+	if (ike_p2_reply(&out->arena, &offer->u.sa, &x->p2_choice,
 			 (const uint8_t (*)[4])x->spi_in_wire, &pl->u.sa))
 		return -1;
-	if (qm_nonce_ke(x, p2_choice.suites[0].group, &x->nr_b, out))
+	if (qm_nonce_ke(x, x->p2_choice.suites[0].group, &x->nr_b, out))
 		return -1;
 	if (x->send_ids) {
 		out_add(out, IKE_PL_ID)->u.id = ike_message_find(rx, IKE_PL_ID, 0)->u.id;
@@ -360,7 +358,7 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 	if (noa < 0)
 		return -1;
 	out->n += (size_t)noa;
-	if (p2_choice.decision.responder_lifetime &&
+	if (x->p2_choice.decision.responder_lifetime &&
 	    add_responder_lifetime(x, &offer->u.sa, out))
 		return -1;
 	out->hash_fill = fill_hash2;
@@ -377,7 +375,7 @@ static int qm2_build(struct exchange *x, const struct ike_message *rx,
 static int add_responder_lifetime(struct exchange *x, const struct ike_sa *offer,
 				  struct out_msg *out)
 {
-	const struct ike_lifetime *life = &p2_choice.decision.life;
+	const struct ike_lifetime *life = &x->p2_choice.decision.life;
 	struct ike_error err;
 	struct ike_buf attrs;
 	uint8_t *data;
@@ -396,12 +394,12 @@ static int add_responder_lifetime(struct exchange *x, const struct ike_sa *offer
 	ike_buf_free(&attrs);
 	if (!data)
 		return -1;
-	for (i = 0; i < p2_choice.n; i++) {
-		const struct ike_proposal *p = &offer->proposals[p2_choice.proposal_index[i]];
+	for (i = 0; i < x->p2_choice.n; i++) {
+		const struct ike_proposal *p = &offer->proposals[x->p2_choice.proposal_index[i]];
 		struct ike_payload *n = out_add(out, IKE_PL_NOTIFY);
 
 		n->u.notify.doi = IKE_DOI_IPSEC;
-		n->u.notify.protocol = p2_choice.suites[i].protocol;
+		n->u.notify.protocol = x->p2_choice.suites[i].protocol;
 		n->u.notify.type = IKE_N_RESPONDER_LIFETIME;
 		n->u.notify.spi = p->spi;
 		n->u.notify.data.ptr = data;
