@@ -17,7 +17,10 @@
  * padata orders by its own submission count, one per instance; its serial
  * callback runs on the CPU given at submission. Every packet of one SA
  * gets the same CPU (from its SPI), so that two serial workers never race
- * each other with one SA's packets.
+ * each other with one SA's packets. Decryption takes the CPU after the one
+ * encryption takes: where both ends of an SA run on one host (namespaces,
+ * containers), each end's release, and the forwarding that follows it on
+ * that CPU, then has a CPU of its own instead of both sharing one.
  */
 
 #include <crypto/aead.h>
@@ -86,7 +89,7 @@ int kipsec_par_submit(struct kipsec_pkt *pkt, enum kipsec_par_dir dir,
 		      void (*serial)(struct padata_priv *padata))
 {
 	struct aead_request *req = (struct aead_request *)pkt->req;
-	int cb_cpu = jhash_1word((__force u32)pkt->sa->key.spi, 0) %
+	int cb_cpu = (jhash_1word((__force u32)pkt->sa->key.spi, 0) + dir) %
 		     nr_cpu_ids;
 
 	aead_request_set_callback(req, 0, kipsec_par_crypt_done, pkt);
