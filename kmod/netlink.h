@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The "kipsec" generic netlink family: the control path's only interface.
- * netlink.c owns the family and the SA commands; netlink_policy.c the
- * policy commands. What both need is declared here once.
+ * netlink.c owns the family and its command table; netlink_sa.c the SA and
+ * SPI commands, netlink_policy.c the policy commands. What they share, and
+ * what the table needs of them, is declared here once.
  */
 #ifndef _KIPSEC_NETLINK_H
 #define _KIPSEC_NETLINK_H
@@ -56,6 +57,20 @@ void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 int kipsec_nl_put_sa(struct sk_buff *skb, const struct kipsec_sa *sa);
 /* Sends @skb to the event group of @net; any context. */
 void kipsec_nl_multicast(struct net *net, struct sk_buff *skb);
+
+/* netlink_sa.c */
+extern const struct nla_policy kipsec_sa_new_policy[KIPSEC_A_SA_SEQ_OUT + 1];
+extern const struct nla_policy kipsec_sa_id_policy[KIPSEC_A_SA_PROTO + 1];
+extern const struct nla_policy kipsec_sa_flush_policy[KIPSEC_A_SA_PROTO + 1];
+extern const struct nla_policy kipsec_spi_alloc_policy[KIPSEC_A_SPI_TIMEOUT + 1];
+
+int kipsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info);
+int kipsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info);
+int kipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info);
+int kipsec_nl_sa_dump_start(struct netlink_callback *cb);
+int kipsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int kipsec_nl_sa_flush(struct sk_buff *skb, struct genl_info *info);
+int kipsec_nl_spi_alloc(struct sk_buff *skb, struct genl_info *info);
 
 /* netlink_policy.c */
 struct kipsec_policy;
