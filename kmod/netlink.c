@@ -37,6 +37,26 @@ void kipsec_nl_err(struct netlink_ext_ack *extack,
 	extack->bad_attr = attr;
 }
 
+/*
+ * For a dump's start callback: a dump lists everything, so an attribute in
+ * the request would be a filter we do not apply; refuse it rather than
+ * ignore it. 6.1 does not hand the request's extack to dump start
+ * callbacks (cb->extack is NULL there), so only later kernels show @msg.
+ */
+int kipsec_nl_dump_no_attrs(struct netlink_callback *cb, const char *msg)
+{
+	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	unsigned int i;
+
+	for (i = 0; i <= di->op.maxattr; i++) {
+		if (di->attrs[i]) {
+			kipsec_nl_err(cb->extack, di->attrs[i], msg);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int kipsec_nl_validate_addr(const struct nlattr *attr,
 			    struct netlink_ext_ack *extack)
 {

@@ -45,6 +45,8 @@ int kipsec_nl_validate_addr(const struct nlattr *attr,
 void kipsec_nl_err(struct netlink_ext_ack *extack,
 		   const struct nlattr *attr, const char *msg);
 u8 kipsec_nl_get_addr(const struct nlattr *attr, union kipsec_addr *addr);
+/* -EINVAL, with @msg, if a dump request carries any attribute. */
+int kipsec_nl_dump_no_attrs(struct netlink_callback *cb, const char *msg);
 /* KIPSEC_A_SA_SPI, _DST and _PROTO, all required: an SA's identity. */
 int kipsec_nl_parse_id(struct genl_info *info, struct kipsec_sa_key *key);
 /* Announces a change @info made to @sa as event @cmd. */

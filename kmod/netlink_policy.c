@@ -508,16 +508,11 @@ enum {
 
 int kipsec_nl_policy_dump_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
-	unsigned int i;
+	int err;
 
-	for (i = 0; i <= di->op.maxattr; i++) {
-		if (di->attrs[i]) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, di->attrs[i],
-					    "KIPSEC_CMD_POLICY_GET: a dump takes no attributes");
-			return -EINVAL;
-		}
-	}
+	err = kipsec_nl_dump_no_attrs(cb, "KIPSEC_CMD_POLICY_GET: a dump takes no attributes");
+	if (err)
+		return err;
 	cb->args[KIPSEC_DUMP_DIR] = KIPSEC_DIR_OUT;
 	cb->args[KIPSEC_DUMP_PRIO] = 0;
 	cb->args[KIPSEC_DUMP_INDEX] = 0;

@@ -539,20 +539,11 @@ int kipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 
 int kipsec_nl_sa_dump_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
-	unsigned int i;
+	int err;
 
-	/*
-	 * 6.1 does not hand the request's extack to dump start callbacks
-	 * (cb->extack is NULL there), so only later kernels show the message.
-	 */
-	for (i = 0; i <= di->op.maxattr; i++) {
-		if (di->attrs[i]) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, di->attrs[i],
-					    "KIPSEC_CMD_SA_GET: a dump takes no attributes");
-			return -EINVAL;
-		}
-	}
+	err = kipsec_nl_dump_no_attrs(cb, "KIPSEC_CMD_SA_GET: a dump takes no attributes");
+	if (err)
+		return err;
 	/* The id of the next SA to send; ids only ever grow. */
 	cb->args[0] = 0;
 	return 0;
