@@ -44,8 +44,9 @@
  *    KIPSEC_A_SA_FLAGS: NLA_U32, mask of enum kipsec_sa_flag, optional.
  *                       KIPSEC_SA_F_PARALLEL spreads the SA's crypto over
  *                       all CPUs (sequence numbers still assigned serially,
- *                       packets released in order); ESP only, refused for
- *                       AH
+ *                       packets released in order; a packet of up to 256
+ *                       bytes is done inline when it can overtake none of
+ *                       the SA's); ESP only, refused for AH
  *    KIPSEC_A_SA_ENCAP_SPORT: NLA_U16, optional, UDP encapsulation source
  *    KIPSEC_A_SA_ENCAP_DPORT: NLA_U16, optional, UDP encapsulation
  *                             destination; both ports or neither; ESP only

@@ -129,6 +129,7 @@ static void kipsec_esp_output_serial(struct padata_priv *padata)
 {
 	struct kipsec_pkt *pkt = kipsec_par_pkt(padata);
 
+	kipsec_par_release(pkt);
 	kipsec_esp_output_complete(pkt, pkt->crypt_err);
 }
 
@@ -139,15 +140,19 @@ static void kipsec_esp_input_serial(struct padata_priv *padata);
 /*
  * Runs @pkt's AEAD request, set up but for its callback, and gives the
  * packet to its direction's completion whatever happens: through padata
- * for a parallel SA, inline while padata is being reconfigured (as pcrypt
- * does), or straight from the crypto API's callback.
+ * for a parallel SA, inline for its small packets that can overtake none
+ * of its SA's (parallel.c) and while padata is being reconfigured (as
+ * pcrypt does), or straight from the crypto API's callback.
  */
 static void kipsec_esp_crypt(struct kipsec_pkt *pkt, bool encrypt)
 {
 	struct aead_request *req = (struct aead_request *)pkt->req;
+	struct kipsec_sa *sa = pkt->sa;
 	int err;
 
-	if (pkt->sa->flags & KIPSEC_SA_F_PARALLEL) {
+	if ((sa->flags & KIPSEC_SA_F_PARALLEL) &&
+	    !kipsec_par_inline(pkt, encrypt ? KIPSEC_PAR_ENCRYPT :
+					      KIPSEC_PAR_DECRYPT)) {
 		err = encrypt ?
 		      kipsec_par_submit(pkt, KIPSEC_PAR_ENCRYPT,
 					kipsec_esp_output_serial) :
@@ -499,6 +504,7 @@ static void kipsec_esp_input_serial(struct padata_priv *padata)
 {
 	struct kipsec_pkt *pkt = kipsec_par_pkt(padata);
 
+	kipsec_par_release(pkt);
 	kipsec_esp_input_complete(pkt, pkt->crypt_err);
 }
 

@@ -21,6 +21,15 @@
  * encryption takes: where both ends of an SA run on one host (namespaces,
  * containers), each end's release, and the forwarding that follows it on
  * that CPU, then has a CPU of its own instead of both sharing one.
+ *
+ * A small packet (KIPSEC_PAR_INLINE_MAX) is done inline, as a serial SA's
+ * would be, when it can be without overtaking one of its SA's: none of them
+ * is in padata, and it is on the CPU they are released on. Released ones
+ * may still wait in that CPU's queues (a veth's backlog, GRO cells), which
+ * a packet finished on another CPU would pass; finished on the same CPU,
+ * it queues behind them. Its crypto is too cheap to be worth the two
+ * hand-overs: a bulk transfer's ACKs, and small datagrams, then cost what
+ * they cost on a serial SA.
  */
 
 #include <crypto/aead.h>
@@ -78,25 +87,78 @@ static void kipsec_par_decrypt(struct padata_priv *padata)
 	kipsec_par_crypt(padata, false);
 }
 
+/* The CPU every @dir packet of @sa is released on. */
+static int kipsec_par_cb_cpu(const struct kipsec_sa *sa,
+			     enum kipsec_par_dir dir)
+{
+	return (jhash_1word((__force u32)sa->key.spi, 0) + dir) % nr_cpu_ids;
+}
+
+/*
+ * Whether a packet of @len bytes, on @cpu, of an SA with @inflight packets
+ * in padata that are released on @cb_cpu, may skip padata. A pure
+ * function, for the self-tests.
+ */
+bool kipsec_par_inline_ok(unsigned int len, int inflight, int cpu,
+			  int cb_cpu)
+{
+	return len <= KIPSEC_PAR_INLINE_MAX && inflight <= 0 && cpu == cb_cpu;
+}
+
+/*
+ * Outside BH (a locally generated packet) the task may move to another CPU
+ * right after the check: a rare reorder, which the peer's anti-replay
+ * window absorbs as it does two CPUs sending on one SA at once.
+ */
+bool kipsec_par_inline(const struct kipsec_pkt *pkt, enum kipsec_par_dir dir)
+{
+	const struct kipsec_sa *sa = pkt->sa;
+
+	/* Bulk packets answer here, without hashing the SPI. */
+	if (pkt->skb->len > KIPSEC_PAR_INLINE_MAX)
+		return false;
+	return kipsec_par_inline_ok(pkt->skb->len,
+				    atomic_read(&sa->par_inflight),
+				    raw_smp_processor_id(),
+				    kipsec_par_cb_cpu(sa, dir));
+}
+
 /*
  * Submits @pkt, its AEAD request set up except for the callback. 0: @serial
  * will be called with it, BH disabled, once it and every packet submitted
- * before it are done. -EBUSY: padata is being reconfigured, @pkt is still
- * the caller's, who should do the crypto inline as pcrypt does. Any other
- * error: @pkt is still the caller's, to be dropped.
+ * before it are done, and must call kipsec_par_release() first. -EBUSY:
+ * padata is being reconfigured, @pkt is still the caller's, who should do
+ * the crypto inline as pcrypt does. Any other error: @pkt is still the
+ * caller's, to be dropped.
  */
 int kipsec_par_submit(struct kipsec_pkt *pkt, enum kipsec_par_dir dir,
 		      void (*serial)(struct padata_priv *padata))
 {
 	struct aead_request *req = (struct aead_request *)pkt->req;
-	int cb_cpu = (jhash_1word((__force u32)pkt->sa->key.spi, 0) + dir) %
-		     nr_cpu_ids;
+	struct kipsec_sa *sa = pkt->sa;
+	int cb_cpu = kipsec_par_cb_cpu(sa, dir);
+	int err;
 
 	aead_request_set_callback(req, 0, kipsec_par_crypt_done, pkt);
 	pkt->padata.parallel = dir == KIPSEC_PAR_ENCRYPT ? kipsec_par_encrypt :
 							   kipsec_par_decrypt;
 	pkt->padata.serial = serial;
-	return padata_do_parallel(kipsec_par[dir].shell, &pkt->padata, &cb_cpu);
+	atomic_inc(&sa->par_inflight);
+	err = padata_do_parallel(kipsec_par[dir].shell, &pkt->padata, &cb_cpu);
+	if (err)
+		atomic_dec(&sa->par_inflight);
+	return err;
+}
+
+/*
+ * @pkt leaves padata. Counted before the packet is finished rather than
+ * after, because finishing it may put the SA's last reference; no inline
+ * packet can come in between, since it would have to run on this CPU,
+ * where the serial step holds BH disabled.
+ */
+void kipsec_par_release(struct kipsec_pkt *pkt)
+{
+	atomic_dec(&pkt->sa->par_inflight);
 }
 
 int kipsec_par_init(void)

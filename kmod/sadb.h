@@ -120,6 +120,12 @@ struct kipsec_sa {
 
 	struct kipsec_crypto crypto;
 	struct kipsec_stats __percpu *stats;
+	/*
+	 * A KIPSEC_SA_F_PARALLEL SA's packets between padata's submission
+	 * and their release (parallel.c): a small packet skips padata when
+	 * there is none it could overtake.
+	 */
+	atomic_t par_inflight;
 
 	/*
 	 * Output: the last sequence number sent (see kipsec_sa_seq_next()),

@@ -2,7 +2,8 @@
 /*
  * Load-time self-tests (DEBUG builds only): SPI range arithmetic, SA key
  * canonical form, the algorithm table's key-length rules, policy selector
- * matching, and the anti-replay window.
+ * matching, the anti-replay window, and which parallel SA packets skip
+ * padata.
  */
 
 #include <linux/in.h>
@@ -12,6 +13,8 @@
 #include <kipsec.h>
 
 #include "crypto.h"
+#include "packet.h"
+#include "parallel.h"
 #include "replay.h"
 #include "sadb.h"
 #include "selftest.h"
@@ -318,6 +321,23 @@ static bool __init kipsec_selftest_replay_esn(void)
 	return ok;
 }
 
+static bool __init kipsec_selftest_par_inline(void)
+{
+	bool ok = true;
+
+	/* Small, nothing of the SA's in padata, on its release CPU: inline. */
+	ok &= kipsec_par_inline_ok(60, 0, 1, 1);
+	ok &= kipsec_par_inline_ok(KIPSEC_PAR_INLINE_MAX, 0, 0, 0);
+	/* Full-sized packets always go to padata... */
+	ok &= !kipsec_par_inline_ok(KIPSEC_PAR_INLINE_MAX + 1, 0, 0, 0);
+	ok &= !kipsec_par_inline_ok(1500, 0, 1, 1);
+	/* ...and small ones that could overtake: behind others, elsewhere. */
+	ok &= !kipsec_par_inline_ok(60, 1, 0, 0);
+	ok &= !kipsec_par_inline_ok(60, 0, 0, 1);
+	ok &= !kipsec_par_inline_ok(60, 0, 1, 0);
+	return ok;
+}
+
 int __init kipsec_selftest(void)
 {
 	bool ok = true;
@@ -341,6 +361,10 @@ int __init kipsec_selftest(void)
 	if (!kipsec_selftest_replay_basic() || !kipsec_selftest_replay_sizes() ||
 	    !kipsec_selftest_replay_esn()) {
 		pr_err("self-test failed: anti-replay window\n");
+		ok = false;
+	}
+	if (!kipsec_selftest_par_inline()) {
+		pr_err("self-test failed: parallel SA inline choice\n");
 		ok = false;
 	}
 	if (!ok)
