@@ -434,7 +434,7 @@ record_cpu() {
 # again, slowly); a later failure leaves "-" in its place. The time budget
 # is checked per run, so that every run that starts has all its pairs.
 pcell() {
-	local w=$1 a=$2 n=${#STK[@]} r j s v reason list p rl t0
+	local w=$1 a=$2 n=${#STK[@]} r j s v reason list p rl t0 cpus peaks
 	local -A pv=() gone=() pcpu=() ppeak=()
 	local -a busy
 	for ((r = 0; r < RUNS; r++)); do
@@ -488,8 +488,10 @@ pcell() {
 		else
 			record "$w" "$a" "$s" "n/a (time)"
 		fi
-		record_cpu cpu "$w" "$a" "$s" "${pcpu[$s]#,}"
-		record_cpu cpupeak "$w" "$a" "$s" "${ppeak[$s]#,}"
+		# Unset for a stack the deadline left without a run.
+		cpus=${pcpu[$s]:-} peaks=${ppeak[$s]:-}
+		record_cpu cpu "$w" "$a" "$s" "${cpus#,}"
+		record_cpu cpupeak "$w" "$a" "$s" "${peaks#,}"
 	done
 	[ -n "${pv[xfrm]:-}" ] || return 0
 	for p in kipsec kipsec-par; do
