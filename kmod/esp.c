@@ -147,12 +147,9 @@ static void kipsec_esp_input_serial(struct padata_priv *padata);
 static void kipsec_esp_crypt(struct kipsec_pkt *pkt, bool encrypt)
 {
 	struct aead_request *req = (struct aead_request *)pkt->req;
-	struct kipsec_sa *sa = pkt->sa;
 	int err;
 
-	if ((sa->flags & KIPSEC_SA_F_PARALLEL) &&
-	    !kipsec_par_inline(pkt, encrypt ? KIPSEC_PAR_ENCRYPT :
-					      KIPSEC_PAR_DECRYPT)) {
+	if (pkt->sa->flags & KIPSEC_SA_F_PARALLEL) {
 		err = encrypt ?
 		      kipsec_par_submit(pkt, KIPSEC_PAR_ENCRYPT,
 					kipsec_esp_output_serial) :

@@ -106,30 +106,17 @@ bool kipsec_par_inline_ok(unsigned int len, int inflight, int cpu,
 }
 
 /*
- * Outside BH (a locally generated packet) the task may move to another CPU
- * right after the check: a rare reorder, which the peer's anti-replay
- * window absorbs as it does two CPUs sending on one SA at once.
- */
-bool kipsec_par_inline(const struct kipsec_pkt *pkt, enum kipsec_par_dir dir)
-{
-	const struct kipsec_sa *sa = pkt->sa;
-
-	/* Bulk packets answer here, without hashing the SPI. */
-	if (pkt->skb->len > KIPSEC_PAR_INLINE_MAX)
-		return false;
-	return kipsec_par_inline_ok(pkt->skb->len,
-				    atomic_read(&sa->par_inflight),
-				    raw_smp_processor_id(),
-				    kipsec_par_cb_cpu(sa, dir));
-}
-
-/*
  * Submits @pkt, its AEAD request set up except for the callback. 0: @serial
  * will be called with it, BH disabled, once it and every packet submitted
  * before it are done, and must call kipsec_par_release() first. -EBUSY:
- * padata is being reconfigured, @pkt is still the caller's, who should do
- * the crypto inline as pcrypt does. Any other error: @pkt is still the
+ * @pkt is still the caller's, who should do the crypto inline: it is small
+ * and can overtake none of its SA's (above), or padata is being
+ * reconfigured (as pcrypt does). Any other error: @pkt is still the
  * caller's, to be dropped.
+ *
+ * Outside BH (a locally generated packet) the task may move to another CPU
+ * right after the inline check: a rare reorder, which the peer's
+ * anti-replay window absorbs as it does two CPUs sending on one SA at once.
  */
 int kipsec_par_submit(struct kipsec_pkt *pkt, enum kipsec_par_dir dir,
 		      void (*serial)(struct padata_priv *padata))
@@ -139,6 +126,9 @@ int kipsec_par_submit(struct kipsec_pkt *pkt, enum kipsec_par_dir dir,
 	int cb_cpu = kipsec_par_cb_cpu(sa, dir);
 	int err;
 
+	if (kipsec_par_inline_ok(pkt->skb->len, atomic_read(&sa->par_inflight),
+				 raw_smp_processor_id(), cb_cpu))
+		return -EBUSY;
 	aead_request_set_callback(req, 0, kipsec_par_crypt_done, pkt);
 	pkt->padata.parallel = dir == KIPSEC_PAR_ENCRYPT ? kipsec_par_encrypt :
 							   kipsec_par_decrypt;

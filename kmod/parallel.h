@@ -28,7 +28,6 @@ int kipsec_par_init(void);
 void kipsec_par_exit(void);
 bool kipsec_par_inline_ok(unsigned int len, int inflight, int cpu,
 			  int cb_cpu);
-bool kipsec_par_inline(const struct kipsec_pkt *pkt, enum kipsec_par_dir dir);
 int kipsec_par_submit(struct kipsec_pkt *pkt, enum kipsec_par_dir dir,
 		      void (*serial)(struct padata_priv *padata));
 void kipsec_par_release(struct kipsec_pkt *pkt);
