@@ -40,6 +40,37 @@ static const struct name_value modes[] = {
 	{ "tunnel", KIPSEC_MODE_TUNNEL },
 };
 
+static const struct name_value dirs[] = {
+	{ "out", KIPSEC_DIR_OUT },
+	{ "in", KIPSEC_DIR_IN },
+	{ "fwd", KIPSEC_DIR_FWD },
+};
+
+static const struct name_value actions[] = {
+	{ "bypass", KIPSEC_ACTION_BYPASS },
+	{ "discard", KIPSEC_ACTION_DISCARD },
+	{ "protect", KIPSEC_ACTION_PROTECT },
+};
+
+static const struct name_value levels[] = {
+	{ "require", KIPSEC_LEVEL_REQUIRE },
+	{ "request", KIPSEC_LEVEL_REQUEST },
+};
+
+/* The IP protocols printed by name; any other is printed as a number. */
+static const struct name_value ip_protos[] = {
+	{ "any", 0 },
+	{ "icmp", IPPROTO_ICMP },
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ "gre", IPPROTO_GRE },
+	{ "esp", IPPROTO_ESP },
+	{ "ah", IPPROTO_AH },
+	{ "icmpv6", IPPROTO_ICMPV6 },
+	{ "sctp", IPPROTO_SCTP },
+	{ "udplite", IPPROTO_UDPLITE },
+};
+
 static const char *name_of(const struct name_value *t, size_t n,
 			   unsigned int value)
 {
@@ -111,24 +142,65 @@ int kipsec_auth_alg_lookup(const char *name, uint16_t *out)
 	return 0;
 }
 
-int kipsec_proto_lookup(const char *name, uint8_t *out)
+static int u8_of(const struct name_value *t, size_t n, const char *name,
+		 uint8_t *out)
 {
 	unsigned int v;
 
-	if (value_of(protos, ARRAY_SIZE(protos), name, &v))
+	if (value_of(t, n, name, &v))
 		return -1;
 	*out = (uint8_t)v;
 	return 0;
 }
 
+int kipsec_proto_lookup(const char *name, uint8_t *out)
+{
+	return u8_of(protos, ARRAY_SIZE(protos), name, out);
+}
+
 int kipsec_mode_lookup(const char *name, uint8_t *out)
 {
-	unsigned int v;
+	return u8_of(modes, ARRAY_SIZE(modes), name, out);
+}
 
-	if (value_of(modes, ARRAY_SIZE(modes), name, &v))
-		return -1;
-	*out = (uint8_t)v;
-	return 0;
+const char *kipsec_dir_name(unsigned int dir)
+{
+	return name_of(dirs, ARRAY_SIZE(dirs), dir);
+}
+
+const char *kipsec_action_name(unsigned int action)
+{
+	return name_of(actions, ARRAY_SIZE(actions), action);
+}
+
+const char *kipsec_level_name(unsigned int level)
+{
+	return name_of(levels, ARRAY_SIZE(levels), level);
+}
+
+const char *kipsec_ip_proto_name(unsigned int proto)
+{
+	return name_of(ip_protos, ARRAY_SIZE(ip_protos), proto);
+}
+
+int kipsec_dir_lookup(const char *name, uint8_t *out)
+{
+	return u8_of(dirs, ARRAY_SIZE(dirs), name, out);
+}
+
+int kipsec_action_lookup(const char *name, uint8_t *out)
+{
+	return u8_of(actions, ARRAY_SIZE(actions), name, out);
+}
+
+int kipsec_level_lookup(const char *name, uint8_t *out)
+{
+	return u8_of(levels, ARRAY_SIZE(levels), name, out);
+}
+
+int kipsec_ip_proto_lookup(const char *name, uint8_t *out)
+{
+	return u8_of(ip_protos, ARRAY_SIZE(ip_protos), name, out);
 }
 
 int kipsec_enc_alg_is_aead(unsigned int alg)

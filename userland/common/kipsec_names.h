@@ -25,6 +25,17 @@ int kipsec_auth_alg_lookup(const char *name, uint16_t *out);
 int kipsec_proto_lookup(const char *name, uint8_t *out);
 int kipsec_mode_lookup(const char *name, uint8_t *out);
 
+/* Security policies: direction, action, level, and the selector's IP
+ * protocol ("any" for 0; NULL for a protocol printed as a number). */
+const char *kipsec_dir_name(unsigned int dir);
+const char *kipsec_action_name(unsigned int action);
+const char *kipsec_level_name(unsigned int level);
+const char *kipsec_ip_proto_name(unsigned int proto);
+int kipsec_dir_lookup(const char *name, uint8_t *out);
+int kipsec_action_lookup(const char *name, uint8_t *out);
+int kipsec_level_lookup(const char *name, uint8_t *out);
+int kipsec_ip_proto_lookup(const char *name, uint8_t *out);
+
 /* Whether the cipher authenticates by itself, so no auth algorithm is used. */
 int kipsec_enc_alg_is_aead(unsigned int alg);
 

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,47 +72,6 @@ static const char *const keyword_names[KW_COUNT] = {
 	[KW_NEW_DST] = "new-dst",
 };
 
-struct cursor {
-	int argc;
-	char **argv;
-	int next;
-};
-
-static bool cursor_done(const struct cursor *cur)
-{
-	return cur->next >= cur->argc;
-}
-
-static char *cursor_take(struct cursor *cur)
-{
-	return cursor_done(cur) ? NULL : cur->argv[cur->next++];
-}
-
-static bool is_help(const char *arg)
-{
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
-}
-
-__attribute__((format(printf, 2, 3)))
-enum ipsecctl_parse_result ipsecctl_usage(struct ipsecctl_request *req,
-					  const char *fmt, ...)
-{
-	size_t used;
-	va_list ap;
-
-	if (req->name)
-		used = (size_t)snprintf(req->error, sizeof(req->error),
-					"ipsecctl: %s: ", req->name);
-	else
-		used = (size_t)snprintf(req->error, sizeof(req->error),
-					"ipsecctl: ");
-	va_start(ap, fmt);
-	vsnprintf(req->error + used, sizeof(req->error) - used, fmt, ap);
-	va_end(ap);
-	ipsecctl_request_wipe(req);
-	return IPSECCTL_PARSE_USAGE;
-}
-
 #define usage ipsecctl_usage
 
 static enum ipsecctl_parse_result bad_value(struct ipsecctl_request *req,
@@ -125,11 +83,11 @@ static enum ipsecctl_parse_result bad_value(struct ipsecctl_request *req,
 }
 
 static enum ipsecctl_parse_result parse_key(struct ipsecctl_request *req,
-					    struct cursor *cur, enum keyword kw,
-					    uint8_t *key, size_t *key_len,
-					    char **key_arg)
+					    struct ipsecctl_cursor *cur,
+					    enum keyword kw, uint8_t *key,
+					    size_t *key_len, char **key_arg)
 {
-	char *hex = cursor_take(cur);
+	char *hex = ipsecctl_cursor_take(cur);
 	enum hex_error err;
 	size_t bad_pos;
 
@@ -151,7 +109,8 @@ static enum ipsecctl_parse_result parse_key(struct ipsecctl_request *req,
 }
 
 static enum ipsecctl_parse_result parse_enc(struct ipsecctl_request *req,
-					    struct cursor *cur, const char *alg)
+					    struct ipsecctl_cursor *cur,
+					    const char *alg)
 {
 	if (kipsec_enc_alg_lookup(alg, &req->enc_alg))
 		return usage(req, "bad value \"%s\" for \"enc\" (expected null, aes-cbc, aes-gcm-16, aes-gcm or chacha20-poly1305)",
@@ -167,7 +126,8 @@ static enum ipsecctl_parse_result parse_enc(struct ipsecctl_request *req,
 }
 
 static enum ipsecctl_parse_result parse_auth(struct ipsecctl_request *req,
-					     struct cursor *cur, const char *alg)
+					     struct ipsecctl_cursor *cur,
+					     const char *alg)
 {
 	if (kipsec_auth_alg_lookup(alg, &req->auth_alg))
 		return usage(req, "bad value \"%s\" for \"auth\" (expected hmac-sha256-128, hmac-sha256, hmac-sha1-96 or hmac-sha1)",
@@ -212,9 +172,10 @@ static enum ipsecctl_parse_result parse_addr(struct ipsecctl_request *req,
 }
 
 static enum ipsecctl_parse_result parse_keyword_value(
-	struct ipsecctl_request *req, struct cursor *cur, enum keyword kw,
-	const char *value)
+	struct ipsecctl_request *req, struct ipsecctl_cursor *cur,
+	unsigned int keyword, const char *value)
 {
+	enum keyword kw = (enum keyword)keyword;
 	int err = 0;
 
 	switch (kw) {
@@ -286,7 +247,11 @@ static enum ipsecctl_parse_result parse_keyword_value(
 			err = -ERANGE;
 		break;
 	case KW_ESN:
+		req->flags |= KIPSEC_SA_F_ESN;
+		break;
 	case KW_PARALLEL:
+		req->flags |= KIPSEC_SA_F_PARALLEL;
+		break;
 	case KW_COUNT:
 		break;
 	}
@@ -295,50 +260,10 @@ static enum ipsecctl_parse_result parse_keyword_value(
 	return IPSECCTL_PARSE_OK;
 }
 
-/*
- * The subcommands share one keyword grammar, "KEYWORD VALUE..." in any
- * order, each keyword at most once; they differ in which keywords they
- * allow and require.
- */
-static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
-						 struct cursor *cur,
-						 unsigned int allowed,
-						 unsigned int required)
+/* What no single keyword can judge. */
+static enum ipsecctl_parse_result check_keywords(struct ipsecctl_request *req,
+						 unsigned int seen)
 {
-	unsigned int seen = 0;
-	enum ipsecctl_parse_result r;
-	unsigned int kw;
-
-	while (!cursor_done(cur)) {
-		const char *word = cursor_take(cur);
-		const char *value;
-
-		for (kw = 0; kw < KW_COUNT; kw++)
-			if ((allowed & KW(kw)) && !strcmp(word, keyword_names[kw]))
-				break;
-		if (kw == KW_COUNT)
-			return usage(req, "unknown argument \"%s\"", word);
-		if (seen & KW(kw))
-			return usage(req, "\"%s\" given twice", word);
-		seen |= KW(kw);
-		if (kw == KW_ESN) {
-			req->flags |= KIPSEC_SA_F_ESN;
-			continue;
-		}
-		if (kw == KW_PARALLEL) {
-			req->flags |= KIPSEC_SA_F_PARALLEL;
-			continue;
-		}
-		value = cursor_take(cur);
-		if (!value)
-			return usage(req, "missing value for \"%s\"", word);
-		r = parse_keyword_value(req, cur, (enum keyword)kw, value);
-		if (r != IPSECCTL_PARSE_OK)
-			return r;
-	}
-	for (kw = 0; kw < KW_COUNT; kw++)
-		if ((required & KW(kw)) && !(seen & KW(kw)))
-			return usage(req, "missing \"%s\"", keyword_names[kw]);
 	if ((seen & KW(KW_ENCAP_SPORT)) && !(seen & KW(KW_ENCAP_DPORT)))
 		return usage(req, "\"encap-sport\" needs \"encap-dport\"");
 	if ((seen & KW(KW_ENCAP_DPORT)) && !(seen & KW(KW_ENCAP_SPORT)))
@@ -346,8 +271,27 @@ static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
 	if (req->src.family && req->dst.family &&
 	    req->src.family != req->dst.family)
 		return usage(req, "\"src\" and \"dst\" are of different address families");
+	if (req->cmd != IPSECCTL_CMD_SA_SET)
+		return IPSECCTL_PARSE_OK;
+	if (!req->has_encap && !req->new_src.family && !req->new_dst.family)
+		return usage(req, "nothing to change: give encap-sport and encap-dport, new-src or new-dst");
+	if ((req->new_src.family && req->new_src.family != req->dst.family) ||
+	    (req->new_dst.family && req->new_dst.family != req->dst.family))
+		return usage(req, "\"%s\" and \"dst\" are of different address families",
+			     req->new_src.family &&
+			     req->new_src.family != req->dst.family ?
+			     "new-src" : "new-dst");
 	return IPSECCTL_PARSE_OK;
 }
+
+/* The keywords of sa and spi commands; the flags take no value. */
+static const struct ipsecctl_keywords sa_keywords = {
+	.names = keyword_names,
+	.count = KW_COUNT,
+	.no_value = KW(KW_ESN) | KW(KW_PARALLEL),
+	.value = parse_keyword_value,
+	.check = check_keywords,
+};
 
 #define SA_ID (KW(KW_SPI) | KW(KW_DST) | KW(KW_PROTO))
 #define SA_ADD_REQUIRED (SA_ID | KW(KW_SRC) | KW(KW_MODE))
@@ -364,218 +308,139 @@ static enum ipsecctl_parse_result parse_keywords(struct ipsecctl_request *req,
 #define SPI_ALLOC_ALLOWED (SPI_ALLOC_REQUIRED | KW(KW_MIN) | KW(KW_MAX) | \
 			   KW(KW_TIMEOUT))
 
-struct command {
-	const char *name;
-	const char *alias;
-	enum ipsecctl_cmd cmd;
-	enum ipsecctl_help help;
-	const char *full_name;
-	unsigned int allowed;
-	unsigned int required;
-};
-
-static const struct command sa_commands[] = {
+static const struct ipsecctl_command sa_commands[] = {
 	{ "add", NULL, IPSECCTL_CMD_SA_ADD, IPSECCTL_HELP_SA_ADD, "sa add",
-	  SA_ADD_ALLOWED, SA_ADD_REQUIRED },
+	  &sa_keywords, SA_ADD_ALLOWED, SA_ADD_REQUIRED },
 	{ "del", "delete", IPSECCTL_CMD_SA_DEL, IPSECCTL_HELP_SA_DEL, "sa del",
-	  SA_ID, SA_ID },
+	  &sa_keywords, SA_ID, SA_ID },
 	{ "get", NULL, IPSECCTL_CMD_SA_GET, IPSECCTL_HELP_SA_GET, "sa get",
-	  SA_ID, SA_ID },
+	  &sa_keywords, SA_ID, SA_ID },
 	{ "list", "show", IPSECCTL_CMD_SA_LIST, IPSECCTL_HELP_SA_LIST,
-	  "sa list", 0, 0 },
+	  "sa list", NULL, 0, 0 },
 	{ "flush", NULL, IPSECCTL_CMD_SA_FLUSH, IPSECCTL_HELP_SA_FLUSH,
-	  "sa flush", KW(KW_PROTO), 0 },
+	  "sa flush", &sa_keywords, KW(KW_PROTO), 0 },
 	{ "set", NULL, IPSECCTL_CMD_SA_SET, IPSECCTL_HELP_SA_SET, "sa set",
-	  SA_SET_ALLOWED, SA_ID },
+	  &sa_keywords, SA_SET_ALLOWED, SA_ID },
 };
 
-static const struct command spi_commands[] = {
+static const struct ipsecctl_command spi_commands[] = {
 	{ "alloc", NULL, IPSECCTL_CMD_SPI_ALLOC, IPSECCTL_HELP_SPI_ALLOC,
-	  "spi alloc", SPI_ALLOC_ALLOWED, SPI_ALLOC_REQUIRED },
+	  "spi alloc", &sa_keywords, SPI_ALLOC_ALLOWED, SPI_ALLOC_REQUIRED },
 };
 
-/* "ipsecctl sa" alone lists, as "ip xfrm state" does. */
-static const struct command *const sa_default_command = &sa_commands[3];
-
-static const struct command stats_command = {
-	"stats", NULL, IPSECCTL_CMD_STATS, IPSECCTL_HELP_STATS, "stats", 0, 0
-};
-
-static const struct command reload_command = {
-	"reload", NULL, IPSECCTL_CMD_RELOAD, IPSECCTL_HELP_RELOAD, "reload",
-	0, 0
-};
-
-static const struct command monitor_command = {
-	"monitor", NULL, IPSECCTL_CMD_MONITOR, IPSECCTL_HELP_MONITOR, "monitor",
-	0, 0
-};
-
-static enum ipsecctl_parse_result parse_command(struct ipsecctl_request *req,
-						struct cursor *cur,
-						const struct command *c)
-{
-	enum ipsecctl_parse_result r;
-	int i;
-
-	req->name = c->full_name;
-	for (i = cur->next; i < cur->argc; i++) {
-		if (is_help(cur->argv[i])) {
-			req->cmd = IPSECCTL_CMD_HELP;
-			req->help = c->help;
-			return IPSECCTL_PARSE_OK;
-		}
-	}
-	req->cmd = c->cmd;
-	req->help = c->help;
-	r = parse_keywords(req, cur, c->allowed, c->required);
-	if (r != IPSECCTL_PARSE_OK || c->cmd != IPSECCTL_CMD_SA_SET)
-		return r;
-	if (!req->has_encap && !req->new_src.family && !req->new_dst.family)
-		return usage(req, "nothing to change: give encap-sport and encap-dport, new-src or new-dst");
-	if ((req->new_src.family && req->new_src.family != req->dst.family) ||
-	    (req->new_dst.family && req->new_dst.family != req->dst.family))
-		return usage(req, "\"%s\" and \"dst\" are of different address families",
-			     req->new_src.family &&
-			     req->new_src.family != req->dst.family ?
-			     "new-src" : "new-dst");
-	return IPSECCTL_PARSE_OK;
-}
-
-static const struct command ike_commands[] = {
+static const struct ipsecctl_command ike_commands[] = {
 	{ "list", "show", IPSECCTL_CMD_IKE_LIST, IPSECCTL_HELP_IKE_LIST,
-	  "ike list", 0, 0 },
+	  "ike list", NULL, 0, 0 },
 };
 
-/*
- * "up NAME", "down NAME" and "rekey NAME": a connection of ipsecd's configuration,
- * handed over as is (ipsecd judges whether it exists).
- */
+/* "ipsecctl sa" alone lists, as "ip xfrm state" does; so does "ike". */
+static const struct ipsecctl_object sa_object = {
+	"sa", IPSECCTL_HELP_SA, sa_commands, ARRAY_SIZE(sa_commands),
+	&sa_commands[3]
+};
+
+static const struct ipsecctl_object spi_object = {
+	"spi", IPSECCTL_HELP_SPI, spi_commands, ARRAY_SIZE(spi_commands), NULL
+};
+
+static const struct ipsecctl_object ike_object = {
+	"ike", IPSECCTL_HELP_IKE, ike_commands, ARRAY_SIZE(ike_commands),
+	&ike_commands[0]
+};
+
+static const struct ipsecctl_object *const objects[] = {
+	&sa_object, &ipsecctl_policy_object, &spi_object, &ike_object,
+};
+
+/* Objects that are a command by themselves, without keywords. */
+static const struct ipsecctl_command single_commands[] = {
+	{ "stats", NULL, IPSECCTL_CMD_STATS, IPSECCTL_HELP_STATS, "stats",
+	  NULL, 0, 0 },
+	{ "monitor", NULL, IPSECCTL_CMD_MONITOR, IPSECCTL_HELP_MONITOR,
+	  "monitor", NULL, 0, 0 },
+	{ "reload", NULL, IPSECCTL_CMD_RELOAD, IPSECCTL_HELP_RELOAD, "reload",
+	  NULL, 0, 0 },
+};
+
+/* Commands on one connection of ipsecd's: "up NAME" and the like. */
+static const struct ipsecctl_command conn_commands[] = {
+	{ "up", NULL, IPSECCTL_CMD_UP, IPSECCTL_HELP_UP, "up", NULL, 0, 0 },
+	{ "down", NULL, IPSECCTL_CMD_DOWN, IPSECCTL_HELP_DOWN, "down", NULL,
+	  0, 0 },
+	{ "rekey", NULL, IPSECCTL_CMD_REKEY, IPSECCTL_HELP_REKEY, "rekey",
+	  NULL, 0, 0 },
+};
+
+/* The connection's name goes as is: ipsecd judges whether it exists. */
 static enum ipsecctl_parse_result parse_conn_command(
-	struct ipsecctl_request *req, struct cursor *cur, const char *name,
-	enum ipsecctl_cmd cmd, enum ipsecctl_help help)
+	struct ipsecctl_request *req, struct ipsecctl_cursor *cur,
+	const struct ipsecctl_command *c)
 {
 	const char *conn;
-	int i;
 
-	req->name = name;
-	req->help = help;
-	for (i = cur->next; i < cur->argc; i++) {
-		if (is_help(cur->argv[i])) {
-			req->cmd = IPSECCTL_CMD_HELP;
-			return IPSECCTL_PARSE_OK;
-		}
-	}
-	conn = cursor_take(cur);
-	if (!conn)
-		return usage(req, "missing connection name");
-	if (!cursor_done(cur))
-		return usage(req, "unknown argument \"%s\"", cur->argv[cur->next]);
-	if (!conn[0] || strlen(conn) > 63 || strpbrk(conn, " \t\r\n"))
-		return usage(req, "bad connection name \"%s\"", conn);
-	req->cmd = cmd;
-	req->conn_name = conn;
-	return IPSECCTL_PARSE_OK;
-}
-
-static enum ipsecctl_parse_result parse_object(struct ipsecctl_request *req,
-					       struct cursor *cur,
-					       const char *object,
-					       const struct command *commands,
-					       size_t ncommands,
-					       enum ipsecctl_help help,
-					       const struct command *fallback)
-{
-	const char *word = cursor_take(cur);
-	size_t i;
-
-	req->name = object;
-	req->help = help;
-	if (!word) {
-		if (fallback)
-			return parse_command(req, cur, fallback);
-		return usage(req, "missing command");
-	}
-	if (is_help(word) || !strcmp(word, "help")) {
+	req->name = c->full_name;
+	req->help = c->help;
+	if (ipsecctl_help_asked(cur)) {
 		req->cmd = IPSECCTL_CMD_HELP;
 		return IPSECCTL_PARSE_OK;
 	}
-	for (i = 0; i < ncommands; i++) {
-		const struct command *c = &commands[i];
-
-		if (!strcmp(word, c->name) || (c->alias && !strcmp(word, c->alias)))
-			return parse_command(req, cur, c);
-	}
-	return usage(req, "unknown command \"%s\"", word);
+	conn = ipsecctl_cursor_take(cur);
+	if (!conn)
+		return usage(req, "missing connection name");
+	if (!ipsecctl_cursor_done(cur))
+		return usage(req, "unknown argument \"%s\"", cur->argv[cur->next]);
+	if (!conn[0] || strlen(conn) > 63 || strpbrk(conn, " \t\r\n"))
+		return usage(req, "bad connection name \"%s\"", conn);
+	req->cmd = c->cmd;
+	req->conn_name = conn;
+	return IPSECCTL_PARSE_OK;
 }
 
 enum ipsecctl_parse_result ipsecctl_parse(int argc, char **argv,
 					  struct ipsecctl_request *req)
 {
-	struct cursor cur = { .argc = argc, .argv = argv, .next = 1 };
+	struct ipsecctl_cursor cur = { .argc = argc, .argv = argv, .next = 1 };
 	const char *word;
+	size_t i;
 
 	memset(req, 0, sizeof(*req));
 	req->help = IPSECCTL_HELP_MAIN;
 	/* Options come first, as in ip(8): "ipsecctl -j sa list". */
-	while (!cursor_done(&cur) && argv[cur.next][0] == '-') {
-		word = cursor_take(&cur);
+	while (!ipsecctl_cursor_done(&cur) && argv[cur.next][0] == '-') {
+		word = ipsecctl_cursor_take(&cur);
 		if (!strcmp(word, "-j") || !strcmp(word, "--json")) {
 			req->json = true;
 		} else if (!strcmp(word, "-s") || !strcmp(word, "--socket")) {
-			req->socket_path = cursor_take(&cur);
+			req->socket_path = ipsecctl_cursor_take(&cur);
 			if (!req->socket_path)
 				return usage(req, "missing path after \"%s\"", word);
 		} else if (!strcmp(word, "-V") || !strcmp(word, "--version")) {
 			req->cmd = IPSECCTL_CMD_VERSION;
 			return IPSECCTL_PARSE_OK;
-		} else if (is_help(word)) {
+		} else if (ipsecctl_is_help(word)) {
 			req->cmd = IPSECCTL_CMD_HELP;
 			return IPSECCTL_PARSE_OK;
 		} else {
 			return usage(req, "unknown option \"%s\"", word);
 		}
 	}
-	word = cursor_take(&cur);
+	word = ipsecctl_cursor_take(&cur);
 	if (!word)
 		return usage(req, "missing object (sa, policy, spi or stats)");
 	if (!strcmp(word, "help")) {
 		req->cmd = IPSECCTL_CMD_HELP;
 		return IPSECCTL_PARSE_OK;
 	}
-	if (!strcmp(word, "sa"))
-		return parse_object(req, &cur, "sa", sa_commands,
-				    ARRAY_SIZE(sa_commands), IPSECCTL_HELP_SA,
-				    sa_default_command);
-	if (!strcmp(word, "policy")) {
-		req->name = "policy";
-		req->help = IPSECCTL_HELP_POLICY;
-		return ipsecctl_parse_policy(req, cur.argc, cur.argv,
-					     &cur.next);
-	}
-	if (!strcmp(word, "spi"))
-		return parse_object(req, &cur, "spi", spi_commands,
-				    ARRAY_SIZE(spi_commands), IPSECCTL_HELP_SPI,
-				    NULL);
-	if (!strcmp(word, "stats"))
-		return parse_command(req, &cur, &stats_command);
-	if (!strcmp(word, "monitor"))
-		return parse_command(req, &cur, &monitor_command);
-	if (!strcmp(word, "ike"))
-		return parse_object(req, &cur, "ike", ike_commands,
-				    ARRAY_SIZE(ike_commands), IPSECCTL_HELP_IKE,
-				    &ike_commands[0]);
-	if (!strcmp(word, "up"))
-		return parse_conn_command(req, &cur, "up", IPSECCTL_CMD_UP,
-					  IPSECCTL_HELP_UP);
-	if (!strcmp(word, "down"))
-		return parse_conn_command(req, &cur, "down", IPSECCTL_CMD_DOWN,
-					  IPSECCTL_HELP_DOWN);
-	if (!strcmp(word, "rekey"))
-		return parse_conn_command(req, &cur, "rekey", IPSECCTL_CMD_REKEY,
-					  IPSECCTL_HELP_REKEY);
-	if (!strcmp(word, "reload"))
-		return parse_command(req, &cur, &reload_command);
+	for (i = 0; i < ARRAY_SIZE(objects); i++)
+		if (!strcmp(word, objects[i]->name))
+			return ipsecctl_parse_object(req, &cur, objects[i]);
+	for (i = 0; i < ARRAY_SIZE(single_commands); i++)
+		if (!strcmp(word, single_commands[i].name))
+			return ipsecctl_parse_command(req, &cur,
+						      &single_commands[i]);
+	for (i = 0; i < ARRAY_SIZE(conn_commands); i++)
+		if (!strcmp(word, conn_commands[i].name))
+			return parse_conn_command(req, &cur, &conn_commands[i]);
 	return usage(req, "unknown object \"%s\"", word);
 }
 

@@ -199,15 +199,92 @@ void ipsecctl_request_wipe(struct ipsecctl_request *req);
 
 const char *ipsecctl_help_text(enum ipsecctl_help help);
 
-/* args_policy.c: "ipsecctl policy ...", cur at the word after "policy". */
-enum ipsecctl_parse_result ipsecctl_parse_policy(struct ipsecctl_request *req,
-						 int argc, char **argv,
-						 int *next);
-const char *ipsecctl_policy_help_text(enum ipsecctl_help help);
+/*
+ * args_grammar.c: the grammar every object shares, walked from the tables
+ * args.c (sa, spi, ike, the single commands) and args_policy.c (policy)
+ * describe.
+ */
 
-/* Shared with args_policy.c: sets req->error, wipes keys, returns USAGE. */
+/* Where parsing is in argv. */
+struct ipsecctl_cursor {
+	int argc;
+	char **argv;
+	int next;
+};
+
+static inline bool ipsecctl_cursor_done(const struct ipsecctl_cursor *cur)
+{
+	return cur->next >= cur->argc;
+}
+
+static inline char *ipsecctl_cursor_take(struct ipsecctl_cursor *cur)
+{
+	return ipsecctl_cursor_done(cur) ? NULL : cur->argv[cur->next++];
+}
+
+/*
+ * An object's keywords: "KEYWORD VALUE..." in any order, each at most once.
+ * Keyword numbers index names and are bits (1U << kw) in the masks.
+ */
+struct ipsecctl_keywords {
+	const char *const *names;
+	unsigned int count;
+	unsigned int no_value;	/* flags, without a value: value is NULL */
+	/* One keyword and its value; may take more words from cur. */
+	enum ipsecctl_parse_result (*value)(struct ipsecctl_request *req,
+					    struct ipsecctl_cursor *cur,
+					    unsigned int kw, const char *value);
+	/* After the last keyword, given which were seen; may be NULL. */
+	enum ipsecctl_parse_result (*check)(struct ipsecctl_request *req,
+					    unsigned int seen);
+};
+
+/* "sa add" and the like: which keywords it allows and requires. */
+struct ipsecctl_command {
+	const char *name;
+	const char *alias;
+	enum ipsecctl_cmd cmd;
+	enum ipsecctl_help help;
+	const char *full_name;
+	const struct ipsecctl_keywords *keywords;	/* NULL: none */
+	unsigned int allowed;
+	unsigned int required;
+};
+
+/* "sa", "policy": an object and its commands. */
+struct ipsecctl_object {
+	const char *name;
+	enum ipsecctl_help help;
+	const struct ipsecctl_command *commands;
+	size_t ncommands;
+	/* What the object alone runs ("ipsecctl sa" lists); NULL: nothing. */
+	const struct ipsecctl_command *bare;
+};
+
+bool ipsecctl_is_help(const char *arg);
+
+/* "--help" after the command: its help rather than a run, whatever else. */
+bool ipsecctl_help_asked(const struct ipsecctl_cursor *cur);
+
+/* cur at the word after the object's name. */
+enum ipsecctl_parse_result
+ipsecctl_parse_object(struct ipsecctl_request *req,
+		      struct ipsecctl_cursor *cur,
+		      const struct ipsecctl_object *o);
+
+/* cur at the word after the command's name. */
+enum ipsecctl_parse_result
+ipsecctl_parse_command(struct ipsecctl_request *req,
+		       struct ipsecctl_cursor *cur,
+		       const struct ipsecctl_command *c);
+
+/* Sets req->error, wipes keys, returns USAGE. */
 enum ipsecctl_parse_result ipsecctl_usage(struct ipsecctl_request *req,
 					  const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* args_policy.c: "ipsecctl policy ...". */
+extern const struct ipsecctl_object ipsecctl_policy_object;
+const char *ipsecctl_policy_help_text(enum ipsecctl_help help);
 
 #endif

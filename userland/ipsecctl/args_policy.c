@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/kipsec_names.h"
 #include "kipsec.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -53,110 +54,6 @@ static const char *const pol_keyword_names[PK_COUNT] = {
 
 #define PK_SELECTOR (PK(PK_DIR) | PK(PK_SRC) | PK(PK_DST) | PK(PK_PROTO) | \
 		     PK(PK_SPORT) | PK(PK_DPORT) | PK(PK_PRIORITY))
-
-struct pol_command {
-	const char *name;
-	const char *alias;
-	enum ipsecctl_cmd cmd;
-	enum ipsecctl_help help;
-	const char *full_name;
-	unsigned int allowed;
-};
-
-static const struct pol_command pol_commands[] = {
-	{ "add", NULL, IPSECCTL_CMD_POLICY_ADD, IPSECCTL_HELP_POLICY_ADD,
-	  "policy add", PK_SELECTOR | PK(PK_ACTION) | PK(PK_REQID) |
-	  PK(PK_LEVEL) | PK(PK_LIFETIME) },
-	{ "del", "delete", IPSECCTL_CMD_POLICY_DEL, IPSECCTL_HELP_POLICY_DEL,
-	  "policy del", PK_SELECTOR | PK(PK_INDEX) },
-	{ "get", NULL, IPSECCTL_CMD_POLICY_GET, IPSECCTL_HELP_POLICY_GET,
-	  "policy get", PK(PK_INDEX) },
-	{ "list", "show", IPSECCTL_CMD_POLICY_LIST, IPSECCTL_HELP_POLICY_LIST,
-	  "policy list", 0 },
-	{ "flush", NULL, IPSECCTL_CMD_POLICY_FLUSH, IPSECCTL_HELP_POLICY_FLUSH,
-	  "policy flush", PK(PK_DIR) },
-};
-
-struct name_num {
-	const char *name;
-	unsigned int value;
-};
-
-static const struct name_num dirs[] = {
-	{ "out", KIPSEC_DIR_OUT },
-	{ "in", KIPSEC_DIR_IN },
-	{ "fwd", KIPSEC_DIR_FWD },
-};
-
-static const struct name_num actions[] = {
-	{ "bypass", KIPSEC_ACTION_BYPASS },
-	{ "discard", KIPSEC_ACTION_DISCARD },
-	{ "protect", KIPSEC_ACTION_PROTECT },
-};
-
-static const struct name_num levels[] = {
-	{ "require", KIPSEC_LEVEL_REQUIRE },
-	{ "request", KIPSEC_LEVEL_REQUEST },
-};
-
-/* The names ipsecctl prints; any other protocol is printed as a number. */
-static const struct name_num ip_protos[] = {
-	{ "any", 0 },
-	{ "icmp", IPPROTO_ICMP },
-	{ "tcp", IPPROTO_TCP },
-	{ "udp", IPPROTO_UDP },
-	{ "gre", IPPROTO_GRE },
-	{ "esp", IPPROTO_ESP },
-	{ "ah", IPPROTO_AH },
-	{ "icmpv6", IPPROTO_ICMPV6 },
-	{ "sctp", IPPROTO_SCTP },
-	{ "udplite", IPPROTO_UDPLITE },
-};
-
-static int lookup(const struct name_num *t, size_t n, const char *name,
-		  uint8_t *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(t[i].name, name)) {
-			*out = (uint8_t)t[i].value;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static const char *name_of(const struct name_num *t, size_t n,
-			   unsigned int value)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (t[i].value == value)
-			return t[i].name;
-	return NULL;
-}
-
-const char *ipsecctl_dir_name(unsigned int dir)
-{
-	return name_of(dirs, ARRAY_SIZE(dirs), dir);
-}
-
-const char *ipsecctl_action_name(unsigned int action)
-{
-	return name_of(actions, ARRAY_SIZE(actions), action);
-}
-
-const char *ipsecctl_level_name(unsigned int level)
-{
-	return name_of(levels, ARRAY_SIZE(levels), level);
-}
-
-const char *ipsecctl_ip_proto_name(unsigned int proto)
-{
-	return name_of(ip_protos, ARRAY_SIZE(ip_protos), proto);
-}
 
 /* "ADDR" or "ADDR/LEN"; without a length, the whole address. */
 static int parse_prefix(const char *s, struct ip_addr *addr, uint8_t *plen)
@@ -213,13 +110,12 @@ static int parse_ports(const char *s, struct ipsecctl_ports *p)
 
 /* After "action protect": { esp | ah } { tunnel SRC DST | transport }. */
 static enum ipsecctl_parse_result parse_protect(struct ipsecctl_request *req,
-						int argc, char **argv,
-						int *next)
+						struct ipsecctl_cursor *cur)
 {
 	struct ipsecctl_policy *p = &req->pol;
-	const char *word;
+	const char *word, *local, *remote;
 
-	word = *next < argc ? argv[(*next)++] : NULL;
+	word = ipsecctl_cursor_take(cur);
 	if (!word)
 		return usage(req, "\"action protect\" needs esp or ah");
 	if (!strcmp(word, "esp"))
@@ -230,7 +126,7 @@ static enum ipsecctl_parse_result parse_protect(struct ipsecctl_request *req,
 		return usage(req, "bad value \"%s\" after \"action protect\" (expected esp or ah)",
 			     word);
 
-	word = *next < argc ? argv[(*next)++] : NULL;
+	word = ipsecctl_cursor_take(cur);
 	if (!word)
 		return usage(req, "\"action protect\" needs tunnel or transport after %s",
 			     p->tmpl_proto == IPPROTO_ESP ? "esp" : "ah");
@@ -242,25 +138,27 @@ static enum ipsecctl_parse_result parse_protect(struct ipsecctl_request *req,
 		return usage(req, "bad value \"%s\" for the mode (expected tunnel or transport)",
 			     word);
 	p->tmpl_mode = KIPSEC_MODE_TUNNEL;
-	if (*next + 2 > argc)
+	local = ipsecctl_cursor_take(cur);
+	remote = ipsecctl_cursor_take(cur);
+	if (!remote)
 		return usage(req, "\"tunnel\" needs the local and the remote endpoint");
-	if (ip_addr_parse(argv[*next], &p->tmpl_src))
+	if (ip_addr_parse(local, &p->tmpl_src))
 		return usage(req, "bad tunnel endpoint \"%s\" (expected an IPv4 or IPv6 address)",
-			     argv[*next]);
-	if (ip_addr_parse(argv[*next + 1], &p->tmpl_dst))
+			     local);
+	if (ip_addr_parse(remote, &p->tmpl_dst))
 		return usage(req, "bad tunnel endpoint \"%s\" (expected an IPv4 or IPv6 address)",
-			     argv[*next + 1]);
+			     remote);
 	if (p->tmpl_src.family != p->tmpl_dst.family)
 		return usage(req, "the tunnel endpoints are of different address families");
-	*next += 2;
 	return IPSECCTL_PARSE_OK;
 }
 
 static enum ipsecctl_parse_result parse_value(struct ipsecctl_request *req,
-					      enum pol_keyword kw,
-					      const char *value, int argc,
-					      char **argv, int *next)
+					      struct ipsecctl_cursor *cur,
+					      unsigned int keyword,
+					      const char *value)
 {
+	enum pol_keyword kw = (enum pol_keyword)keyword;
 	struct ipsecctl_policy *p = &req->pol;
 	int err = 0;
 
@@ -270,7 +168,7 @@ static enum ipsecctl_parse_result parse_value(struct ipsecctl_request *req,
 		err = num_parse_u32(value, &p->index) || !p->index;
 		break;
 	case PK_DIR:
-		if (lookup(dirs, ARRAY_SIZE(dirs), value, &p->dir))
+		if (kipsec_dir_lookup(value, &p->dir))
 			return usage(req, "bad value \"%s\" for \"dir\" (expected out, in or fwd)",
 				     value);
 		break;
@@ -282,7 +180,7 @@ static enum ipsecctl_parse_result parse_value(struct ipsecctl_request *req,
 		break;
 	case PK_PROTO:
 		p->has_proto = true;
-		if (!lookup(ip_protos, ARRAY_SIZE(ip_protos), value, &p->proto))
+		if (!kipsec_ip_proto_lookup(value, &p->proto))
 			break;
 		{
 			uint16_t n;
@@ -302,18 +200,18 @@ static enum ipsecctl_parse_result parse_value(struct ipsecctl_request *req,
 		err = num_parse_u32(value, &p->priority);
 		break;
 	case PK_ACTION:
-		if (lookup(actions, ARRAY_SIZE(actions), value, &p->action))
+		if (kipsec_action_lookup(value, &p->action))
 			return usage(req, "bad value \"%s\" for \"action\" (expected bypass, discard or protect)",
 				     value);
 		if (p->action == KIPSEC_ACTION_PROTECT)
-			return parse_protect(req, argc, argv, next);
+			return parse_protect(req, cur);
 		break;
 	case PK_REQID:
 		p->has_reqid = true;
 		err = num_parse_u32(value, &p->reqid);
 		break;
 	case PK_LEVEL:
-		if (lookup(levels, ARRAY_SIZE(levels), value, &p->level))
+		if (kipsec_level_lookup(value, &p->level))
 			return usage(req, "bad value \"%s\" for \"level\" (expected require or request)",
 				     value);
 		break;
@@ -374,68 +272,33 @@ static enum ipsecctl_parse_result check_command(struct ipsecctl_request *req,
 	return IPSECCTL_PARSE_OK;
 }
 
-enum ipsecctl_parse_result ipsecctl_parse_policy(struct ipsecctl_request *req,
-						 int argc, char **argv,
-						 int *next)
-{
-	const struct pol_command *c = NULL;
-	enum ipsecctl_parse_result r;
-	unsigned int seen = 0, kw;
-	const char *word;
-	size_t i;
-	int j;
+static const struct ipsecctl_keywords pol_keywords = {
+	.names = pol_keyword_names,
+	.count = PK_COUNT,
+	.value = parse_value,
+	.check = check_command,
+};
 
-	word = *next < argc ? argv[(*next)++] : NULL;
-	if (word && (!strcmp(word, "-h") || !strcmp(word, "--help") ||
-		     !strcmp(word, "help"))) {
-		req->cmd = IPSECCTL_CMD_HELP;
-		return IPSECCTL_PARSE_OK;
-	}
-	/* "ipsecctl policy" alone lists, as "ipsecctl sa" does. */
-	if (!word) {
-		c = &pol_commands[3];
-	} else {
-		for (i = 0; i < ARRAY_SIZE(pol_commands); i++)
-			if (!strcmp(word, pol_commands[i].name) ||
-			    (pol_commands[i].alias &&
-			     !strcmp(word, pol_commands[i].alias)))
-				c = &pol_commands[i];
-		if (!c)
-			return usage(req, "unknown command \"%s\"", word);
-	}
-	req->name = c->full_name;
-	req->help = c->help;
-	for (j = *next; j < argc; j++) {
-		if (!strcmp(argv[j], "-h") || !strcmp(argv[j], "--help")) {
-			req->cmd = IPSECCTL_CMD_HELP;
-			return IPSECCTL_PARSE_OK;
-		}
-	}
-	req->cmd = c->cmd;
+/* What each command requires, check_command() judges: "del" takes either. */
+static const struct ipsecctl_command pol_commands[] = {
+	{ "add", NULL, IPSECCTL_CMD_POLICY_ADD, IPSECCTL_HELP_POLICY_ADD,
+	  "policy add", &pol_keywords, PK_SELECTOR | PK(PK_ACTION) |
+	  PK(PK_REQID) | PK(PK_LEVEL) | PK(PK_LIFETIME), 0 },
+	{ "del", "delete", IPSECCTL_CMD_POLICY_DEL, IPSECCTL_HELP_POLICY_DEL,
+	  "policy del", &pol_keywords, PK_SELECTOR | PK(PK_INDEX), 0 },
+	{ "get", NULL, IPSECCTL_CMD_POLICY_GET, IPSECCTL_HELP_POLICY_GET,
+	  "policy get", &pol_keywords, PK(PK_INDEX), 0 },
+	{ "list", "show", IPSECCTL_CMD_POLICY_LIST, IPSECCTL_HELP_POLICY_LIST,
+	  "policy list", NULL, 0, 0 },
+	{ "flush", NULL, IPSECCTL_CMD_POLICY_FLUSH, IPSECCTL_HELP_POLICY_FLUSH,
+	  "policy flush", &pol_keywords, PK(PK_DIR), 0 },
+};
 
-	while (*next < argc) {
-		const char *value;
-
-		word = argv[(*next)++];
-		for (kw = 0; kw < PK_COUNT; kw++)
-			if ((c->allowed & PK(kw)) &&
-			    !strcmp(word, pol_keyword_names[kw]))
-				break;
-		if (kw == PK_COUNT)
-			return usage(req, "unknown argument \"%s\"", word);
-		if (seen & PK(kw))
-			return usage(req, "\"%s\" given twice", word);
-		seen |= PK(kw);
-		value = *next < argc ? argv[(*next)++] : NULL;
-		if (!value)
-			return usage(req, "missing value for \"%s\"", word);
-		r = parse_value(req, (enum pol_keyword)kw, value, argc, argv,
-				next);
-		if (r != IPSECCTL_PARSE_OK)
-			return r;
-	}
-	return check_command(req, seen);
-}
+/* "ipsecctl policy" alone lists, as "ipsecctl sa" does. */
+const struct ipsecctl_object ipsecctl_policy_object = {
+	"policy", IPSECCTL_HELP_POLICY, pol_commands, ARRAY_SIZE(pol_commands),
+	&pol_commands[3]
+};
 
 #define POLICY_ADD_USAGE							\
 	"Usage: ipsecctl [-j] policy add dir { out | in | fwd }\n"		\

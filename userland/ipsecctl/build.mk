@@ -14,7 +14,8 @@ $(IPSECCTL_OBJDIR)/%.o: ipsecctl/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(IPSECCTL_LIB): $(IPSECCTL_OBJDIR)/args.o $(IPSECCTL_OBJDIR)/args_policy.o \
+$(IPSECCTL_LIB): $(IPSECCTL_OBJDIR)/args.o $(IPSECCTL_OBJDIR)/args_grammar.o \
+		$(IPSECCTL_OBJDIR)/args_policy.o \
 		$(IPSECCTL_OBJDIR)/sa_info.o $(IPSECCTL_OBJDIR)/policy_info.o \
 		$(IPSECCTL_OBJDIR)/event_info.o $(IPSECCTL_OBJDIR)/info_common.o
 	@mkdir -p $(dir $@)

@@ -141,7 +141,7 @@ static const char *flush_scope(const struct event_info *ev, char *buf,
 	if (!ev->scope)
 		return "all";
 	name = ev->kind == EVENT_SA_FLUSH ? kipsec_proto_name(ev->scope) :
-					    ipsecctl_dir_name(ev->scope);
+					    kipsec_dir_name(ev->scope);
 	if (name)
 		return name;
 	snprintf(buf, len, "%u", ev->scope);

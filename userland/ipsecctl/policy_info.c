@@ -9,6 +9,7 @@
 #include <netlink/genl/genl.h>
 
 #include "common/format.h"
+#include "common/kipsec_names.h"
 #include "ipsecctl/info_common.h"
 #include "kipsec.h"
 
@@ -109,18 +110,18 @@ bool policy_info_expired(const struct policy_info *pol)
 static const char *dir_str(const struct ipsecctl_policy *p, char *buf,
 			   size_t len)
 {
-	return info_name(ipsecctl_dir_name(p->dir), "", p->dir, buf, len);
+	return info_name(kipsec_dir_name(p->dir), "", p->dir, buf, len);
 }
 
 /* The kernel sends no action or level without a name: "?" just in case. */
 static const char *action_str(const struct ipsecctl_policy *p)
 {
-	return ipsecctl_action_name(p->action) ?: "?";
+	return kipsec_action_name(p->action) ?: "?";
 }
 
 static const char *level_str(const struct ipsecctl_policy *p)
 {
-	return ipsecctl_level_name(p->level) ?: "?";
+	return kipsec_level_name(p->level) ?: "?";
 }
 
 static const char *prefix_str(const struct ip_addr *a, uint8_t plen,
@@ -150,7 +151,7 @@ static const char *proto_str(const struct ipsecctl_policy *p, char *buf,
 {
 	unsigned int v = p->has_proto ? p->proto : 0;
 
-	return info_name(ipsecctl_ip_proto_name(v), "", v, buf, len);
+	return info_name(kipsec_ip_proto_name(v), "", v, buf, len);
 }
 
 static bool is_protect(const struct ipsecctl_policy *p)
@@ -278,7 +279,7 @@ void policy_write_json(struct json_writer *w, const struct policy_info *pol)
 	json_ports(w, "sport", &p->sport);
 	json_ports(w, "dport", &p->dport);
 	json_key(w, "action");
-	json_string(w, info_name(ipsecctl_action_name(p->action), "",
+	json_string(w, info_name(kipsec_action_name(p->action), "",
 				 p->action, n, sizeof(n)));
 	if (is_protect(p)) {
 		json_key(w, "tmpl");

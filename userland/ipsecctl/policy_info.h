@@ -38,10 +38,4 @@ extern const struct table_column policy_table_columns[];
 extern const size_t policy_table_ncolumns;
 void policy_table_row(struct table *t, const struct policy_info *pol);
 
-/* Names of args_policy.c's keywords; NULL for values without one. */
-const char *ipsecctl_dir_name(unsigned int dir);
-const char *ipsecctl_action_name(unsigned int action);
-const char *ipsecctl_level_name(unsigned int level);
-const char *ipsecctl_ip_proto_name(unsigned int proto);
-
 #endif

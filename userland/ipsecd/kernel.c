@@ -488,8 +488,11 @@ fail:
 	return NULL;
 }
 
-/* Deletes the policy of that direction, selector and priority. */
-static int policy_del_selector(const struct kernel_policy *p)
+/*
+ * Deletes the policy of that direction, selector and priority; quiet: the
+ * error that is no news (0: none).
+ */
+static int policy_del_selector(const struct kernel_policy *p, int quiet)
 {
 	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_POLICY_DEL,
 					      KIPSEC_GENL_VERSION, 0);
@@ -502,24 +505,13 @@ static int policy_del_selector(const struct kernel_policy *p)
 		nlmsg_free(m);
 		return -EMSGSIZE;
 	}
-	return transact(m, NULL, NULL, "policy delete");
+	return transact_q(m, NULL, NULL, "policy delete", quiet);
 }
 
 int kernel_policy_del_leftover(const struct kernel_policy *p)
 {
-	struct nl_msg *m = netlink_client_msg(&nl, KIPSEC_CMD_POLICY_DEL,
-					      KIPSEC_GENL_VERSION, 0);
-
-	if (!m)
-		return -ENOMEM;
-	if (nla_put_u8(m, KIPSEC_A_POL_DIR, p->dir) ||
-	    nla_put_u32(m, KIPSEC_A_POL_PRIORITY, p->priority) ||
-	    put_selector(m, p)) {
-		nlmsg_free(m);
-		return -EMSGSIZE;
-	}
 	/* Nothing left over is the usual case. */
-	return transact_q(m, NULL, NULL, "policy delete", -ENOENT);
+	return policy_del_selector(p, -ENOENT);
 }
 
 /*
@@ -543,7 +535,7 @@ int kernel_policy_add(const struct kernel_policy *p, uint32_t *index)
 		if (err != -EEXIST)
 			break;
 		log_warn("replacing a policy left over in kipsec");
-		if (policy_del_selector(p))
+		if (policy_del_selector(p, 0))
 			break;
 	}
 	if (!err && !*index)

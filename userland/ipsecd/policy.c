@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "common/format.h"
+#include "common/kipsec_names.h"
 #include "ipsecd/ipsecd.h"
 #include "ipsecd/log.h"
 #include "kipsec.h"
@@ -102,11 +103,6 @@ static void protect(const struct conn *c, uint8_t dir, struct kernel_policy *p)
 		   KIPSEC_LEVEL_REQUEST : KIPSEC_LEVEL_REQUIRE;
 }
 
-static const char *dir_name(uint8_t dir)
-{
-	return dir == KIPSEC_DIR_OUT ? "out" : dir == KIPSEC_DIR_IN ? "in" : "fwd";
-}
-
 static int add_one(struct conn *c, uint8_t dir, uint32_t *slot)
 {
 	struct kernel_policy p;
@@ -117,11 +113,11 @@ static int add_one(struct conn *c, uint8_t dir, uint32_t *slot)
 	protect(c, dir, &p);
 	if (kernel_policy_add(&p, slot)) {
 		log_error("%s: cannot install the %s policy", c->cfg->name,
-			  dir_name(dir));
+			  kipsec_dir_name(dir));
 		return -1;
 	}
 	log_debug("%s: %s policy %s === %s installed (index %u, priority %u)",
-		  c->cfg->name, dir_name(dir),
+		  c->cfg->name, kipsec_dir_name(dir),
 		  subnet_format(&p.src, s, sizeof(s)),
 		  subnet_format(&p.dst, d, sizeof(d)), *slot, p.priority);
 	return 0;
