@@ -64,30 +64,33 @@ int num_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-int num_parse_u32(const char *s, uint32_t *out)
+static int num_parse_max(const char *s, uint64_t max, uint64_t *out)
 {
-	uint64_t v;
-	int err = num_parse_u64(s, &v);
+	int err = num_parse_u64(s, out);
 
 	if (err)
 		return err;
-	if (v > UINT32_MAX)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
+	return *out > max ? -ERANGE : 0;
+}
+
+int num_parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	int err = num_parse_max(s, UINT32_MAX, &v);
+
+	if (!err)
+		*out = (uint32_t)v;
+	return err;
 }
 
 int num_parse_u16(const char *s, uint16_t *out)
 {
 	uint64_t v;
-	int err = num_parse_u64(s, &v);
+	int err = num_parse_max(s, UINT16_MAX, &v);
 
-	if (err)
-		return err;
-	if (v > UINT16_MAX)
-		return -ERANGE;
-	*out = (uint16_t)v;
-	return 0;
+	if (!err)
+		*out = (uint16_t)v;
+	return err;
 }
 
 struct unit {

@@ -192,7 +192,11 @@ static int start_quick(struct conn *c, struct isakmp_sa *sa)
 	return exchange_start(x) ? -1 : 0;
 }
 
-static bool quick_pending(const struct conn *c)
+/*
+ * A Quick Mode for a child of this conn is under way: ours (initiator) or
+ * the peer's with us.
+ */
+static bool quick_pending(const struct conn *c, bool initiator)
 {
 	const struct isakmp_sa *sa;
 	const struct exchange *x;
@@ -201,23 +205,8 @@ static bool quick_pending(const struct conn *c)
 		if (sa->state == ISAKMP_DEAD)
 			continue;
 		for (x = sa->exchanges; x; x = x->next)
-			if (x->conn == c && x->initiator && !x->done && !x->failed)
-				return true;
-	}
-	return false;
-}
-
-/* The peer is negotiating a child of this conn with us. */
-static bool peer_quick_pending(const struct conn *c)
-{
-	const struct isakmp_sa *sa;
-	const struct exchange *x;
-
-	for (sa = D->sas; sa; sa = sa->next) {
-		if (sa->state == ISAKMP_DEAD)
-			continue;
-		for (x = sa->exchanges; x; x = x->next)
-			if (x->conn == c && !x->initiator && !x->done && !x->failed)
+			if (x->conn == c && x->initiator == initiator &&
+			    !x->done && !x->failed)
 				return true;
 	}
 	return false;
@@ -252,7 +241,7 @@ static int conn_establish(struct conn *c, char *msg, size_t msglen)
 	timer_cancel(&c->retry);
 	if (!current_child(c))
 		fallback_negotiating(c);
-	if (sa && current_child(c) && child_wanted(c) && peer_quick_pending(c)) {
+	if (sa && current_child(c) && child_wanted(c) && quick_pending(c, false)) {
 		/* The peer rekeys first: its new child will do; check later. */
 		log_info("%s: the peer is rekeying: waiting for its new SA pair",
 			 c->cfg->name);
@@ -261,7 +250,7 @@ static int conn_establish(struct conn *c, char *msg, size_t msglen)
 		return 0;
 	}
 	if (sa) {
-		if (!child_wanted(c) || quick_pending(c)) {
+		if (!child_wanted(c) || quick_pending(c, true)) {
 			snprintf(msg, msglen, "already up or negotiating");
 			return 0;
 		}
@@ -395,7 +384,7 @@ void conn_ike_established(struct conn *c, struct isakmp_sa *sa)
 	 */
 	c->ike = sa;
 	if ((c->wanted || c->rekey_wanted) && child_wanted(c) &&
-	    !quick_pending(c) && start_quick(c, sa))
+	    !quick_pending(c, true) && start_quick(c, sa))
 		log_error("%s: cannot start Quick Mode", c->cfg->name);
 }
 

@@ -91,15 +91,20 @@ static int transact(struct nl_msg *m, netlink_reply_fn fn, void *arg,
 	return transact_q(m, fn, arg, what, 0);
 }
 
-static int read_spi(struct nl_msg *reply, void *arg)
+/* A u32 attribute of a reply; -EPROTO when it is not there. */
+static int read_u32(struct nl_msg *reply, int type, uint32_t *out)
 {
-	struct nlattr *a = nlmsg_find_attr(nlmsg_hdr(reply), GENL_HDRLEN,
-					   KIPSEC_A_SA_SPI);
+	struct nlattr *a = nlmsg_find_attr(nlmsg_hdr(reply), GENL_HDRLEN, type);
 
 	if (!a || nla_len(a) < 4)
 		return -EPROTO;
-	*(uint32_t *)arg = nla_get_u32(a);
+	*out = nla_get_u32(a);
 	return 0;
+}
+
+static int read_spi(struct nl_msg *reply, void *arg)
+{
+	return read_u32(reply, KIPSEC_A_SA_SPI, arg);
 }
 
 int kernel_spi_alloc(const struct ip_addr *dst, uint8_t ike_proto,
@@ -449,13 +454,7 @@ static int put_selector(struct nl_msg *m, const struct kernel_policy *p)
 
 static int read_index(struct nl_msg *reply, void *arg)
 {
-	struct nlattr *a = nlmsg_find_attr(nlmsg_hdr(reply), GENL_HDRLEN,
-					   KIPSEC_A_POL_INDEX);
-
-	if (!a || nla_len(a) < 4)
-		return -EPROTO;
-	*(uint32_t *)arg = nla_get_u32(a);
-	return 0;
+	return read_u32(reply, KIPSEC_A_POL_INDEX, arg);
 }
 
 static struct nl_msg *policy_msg(const struct kernel_policy *p)
