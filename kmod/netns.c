@@ -5,6 +5,7 @@
  */
 
 #include <linux/module.h>
+#include <linux/poison.h>
 
 #include "acquire.h"
 #include "gro.h"
@@ -27,10 +28,13 @@ static int __net_init kipsec_net_init(struct net *net)
 	kn->stats = kipsec_stats_alloc(GFP_KERNEL);
 	if (!kn->stats)
 		return -ENOMEM;
+	err = kipsec_pkt_net_init(kn);
+	if (err)
+		goto err_stats;
 
 	err = kipsec_sadb_net_init(kn);
 	if (err)
-		goto err_stats;
+		goto err_pkts;
 	err = kipsec_spi_net_init(kn);
 	if (err)
 		goto err_sadb;
@@ -55,6 +59,8 @@ err_spi:
 
 err_sadb:
 	kipsec_sadb_net_exit(kn);
+err_pkts:
+	kipsec_pkt_net_exit(kn);
 err_stats:
 	free_percpu(kn->stats);
 	return err;
@@ -64,8 +70,9 @@ static void __net_exit kipsec_net_exit(struct net *net)
 {
 	struct kipsec_net *kn = kipsec_net(net);
 
-	/* No new packets; those in flight hold their SA and device. */
+	/* No new packets; then none in flight either. */
 	kipsec_hooks_net_exit(net);
+	kipsec_pkt_net_exit(kn);
 	/* Policies first: the packet path will go from them to SAs. */
 	kipsec_spd_net_exit(kn);
 	kipsec_acquire_net_exit(kn);
@@ -73,6 +80,14 @@ static void __net_exit kipsec_net_exit(struct net *net)
 	kipsec_sadb_net_exit(kn);
 	kipsec_spi_net_exit(kn);
 	free_percpu(kn->stats);
+#ifdef DEBUG
+	/*
+	 * A packet that outlived its namespace (test 16) faults on this
+	 * instead of counting into freed per-CPU memory unnoticed.
+	 */
+	kn->stats = (struct kipsec_stats __percpu *)POISON_POINTER_DELTA;
+	pr_info("debug: namespace %u: state freed\n", net->ns.inum);
+#endif
 	mutex_destroy(&kn->lock);
 }
 

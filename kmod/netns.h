@@ -7,8 +7,10 @@
 #ifndef _KIPSEC_NETNS_H
 #define _KIPSEC_NETNS_H
 
+#include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -70,6 +72,15 @@ struct kipsec_net {
 	unsigned int gro_stamp;		/* NAPI ID marking its packets */
 
 	struct kipsec_stats __percpu *stats;
+
+	/*
+	 * This namespace's packets in a transform, see packet.c. Its exit
+	 * waits for them: their device reference does not hold it up when
+	 * the device is moved back to init_net (a physical NIC) rather than
+	 * unregistered, nor when the module is unloaded.
+	 */
+	struct percpu_ref pkts;
+	struct completion pkts_done;
 };
 
 extern unsigned int kipsec_net_id;

@@ -346,6 +346,15 @@ static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 		}
 		iphlen = 0;
 	} else {
+		/*
+		 * A forwarded packet's route is not referenced, and may lose
+		 * its last reference meanwhile: the crypto may finish after
+		 * this RCU section ends.
+		 */
+		if (!skb_dst_force(skb)) {
+			kipsec_drop(net, sa, skb, KIPSEC_A_STATS_DROP_NO_ROUTE);
+			return;
+		}
 		dst = dst_clone(skb_dst(skb));
 		iphlen = family == AF_INET ? ip_hdrlen(skb) :
 					     sizeof(struct ipv6hdr);

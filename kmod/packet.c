@@ -2,8 +2,10 @@
 /*
  * The per-packet state of a transform in progress, allocated in one piece
  * with its crypto request. Each holds a reference on its SA and device, and
- * is counted, so that module unload can wait for the crypto still running
- * on its behalf before the code its completions call goes away.
+ * is counted twice: in its namespace, whose exit waits for it before the
+ * state its completion writes to (counters, GRO cells) is freed, and
+ * module-wide, so that unload can wait for the crypto still running on its
+ * behalf before the code its completions call goes away.
  */
 
 #include <linux/completion.h>
@@ -12,6 +14,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
+#include "netns.h"
 #include "packet.h"
 
 /*
@@ -90,6 +93,32 @@ static void kipsec_pkts_release(struct percpu_ref *ref)
 	complete(&kipsec_pkts_done);
 }
 
+static void kipsec_pkts_net_release(struct percpu_ref *ref)
+{
+	struct kipsec_net *kn = container_of(ref, struct kipsec_net, pkts);
+
+	complete(&kn->pkts_done);
+}
+
+int kipsec_pkt_net_init(struct kipsec_net *kn)
+{
+	init_completion(&kn->pkts_done);
+	return percpu_ref_init(&kn->pkts, kipsec_pkts_net_release, 0,
+			       GFP_KERNEL);
+}
+
+/*
+ * Namespace exit, after its hooks are gone: none of its packets is counted
+ * any more, so its count only falls. Nothing of the namespace's state may
+ * be freed before this returns.
+ */
+void kipsec_pkt_net_exit(struct kipsec_net *kn)
+{
+	percpu_ref_kill(&kn->pkts);
+	wait_for_completion(&kn->pkts_done);
+	percpu_ref_exit(&kn->pkts);
+}
+
 int kipsec_pkt_init(void)
 {
 	return percpu_ref_init(&kipsec_pkts_inflight, kipsec_pkts_release, 0,
@@ -124,15 +153,20 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 	pkt->sg = (struct scatterlist *)((u8 *)pkt + sg_off);
 	pkt->udp = false;
 	pkt->oop_frags = 0;
+	percpu_ref_get(&kipsec_net(net)->pkts);
 	percpu_ref_get(&kipsec_pkts_inflight);
 	return pkt;
 }
 
 void kipsec_pkt_free(struct kipsec_pkt *pkt)
 {
+	struct kipsec_net *kn = kipsec_net(pkt->net);
+
 	dev_put(pkt->dev);
 	kipsec_sa_put(pkt->sa);
 	kipsec_pkt_buf_put(pkt, pkt->recycled);
+	/* The namespace's state may be gone once this is put. */
+	percpu_ref_put(&kn->pkts);
 	percpu_ref_put(&kipsec_pkts_inflight);
 }
 

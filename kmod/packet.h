@@ -23,6 +23,8 @@
 /* Padding, pad length and next header: block size 16 at most. */
 #define KIPSEC_PKT_TRAILER_MAX 17
 
+struct kipsec_net;
+
 struct kipsec_pkt {
 	struct sk_buff *skb;
 	struct kipsec_sa *sa;		/* holds a reference */
@@ -123,6 +125,8 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 void kipsec_pkt_free(struct kipsec_pkt *pkt);
 void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat);
 int kipsec_pkt_init(void);
+int kipsec_pkt_net_init(struct kipsec_net *kn);
+void kipsec_pkt_net_exit(struct kipsec_net *kn);
 void kipsec_pkt_wait_all(void);
 unsigned int kipsec_crypt_err_stat(int err);
 
