@@ -322,15 +322,19 @@ static int kipsec_rcv_finish6(struct net *net, struct sock *sk,
 	return dst_input(skb);
 }
 
-static void kipsec_reinject(struct net *net, struct sk_buff *skb, u8 family)
+static void kipsec_reinject(struct net *net, struct sk_buff *skb, u8 family,
+			    bool csum_trusted)
 {
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb_clear_hash(skb);
 	skb->pkt_type = PACKET_HOST;
-	/* The ICV covered every byte: as WireGuard does, trust it. */
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb->csum_level = ~0;
+	if (csum_trusted) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->csum_level = ~0;
+	} else {
+		skb->ip_summed = CHECKSUM_NONE;
+	}
 
 	if (family == AF_INET) {
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
@@ -358,16 +362,28 @@ static void kipsec_reinject(struct net *net, struct sk_buff *skb, u8 family)
  * False: it was dropped for want of queue space, and is freed.
  */
 static bool kipsec_input_deliver(struct net *net, const struct kipsec_sa *sa,
-				 struct sk_buff *skb, u8 family)
+				 struct sk_buff *skb, u8 family, bool udp)
 {
 	int ret = -EOPNOTSUPP;
+	bool csum_trusted;
 
+	/*
+	 * A tunnel's inner packet is covered by the ICV, every byte: as
+	 * WireGuard does, its checksums need no check. ESP in transport mode
+	 * leaves out the outer addresses, which the payload's checksum
+	 * covers: there the stack checks it, as the kernel's own ESP has it
+	 * checked, so that an address rewritten on the way is caught; unless
+	 * a NAT rewrote them (ESP in UDP), when the checksum cannot match
+	 * (RFC 3948 3.1.2). AH covers the addresses itself.
+	 */
+	csum_trusted = sa->mode == KIPSEC_MODE_TUNNEL || udp ||
+		       sa->key.proto == IPPROTO_AH;
 	local_bh_disable();
 	rcu_read_lock();
 	if (sa->mode == KIPSEC_MODE_TUNNEL)
 		ret = kipsec_gro_receive(net, skb, family);
 	if (ret == -EOPNOTSUPP)
-		kipsec_reinject(net, skb, family);
+		kipsec_reinject(net, skb, family, csum_trusted);
 	rcu_read_unlock();
 	local_bh_enable();
 	return ret != NET_RX_DROP;
@@ -499,7 +515,7 @@ void kipsec_input_finish(struct kipsec_pkt *pkt)
 				 kipsec_input_max_len(sa, skb, family));
 
 	pkt->skb = NULL;
-	if (!kipsec_input_deliver(net, sa, skb, family)) {
+	if (!kipsec_input_deliver(net, sa, skb, family, pkt->udp)) {
 		stat = KIPSEC_A_STATS_DROP_NOMEM;
 		goto drop;
 	}

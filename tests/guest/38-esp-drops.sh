@@ -5,6 +5,9 @@
 # an ESP packet captured off the wire and sent again (a replay), the same
 # packet with one bit flipped (an integrity failure, logged once in dmesg),
 # and ESP for an SPI nobody has. The SA keeps working through all of it.
+# In transport mode, a packet whose source address was rewritten on the way
+# passes the ICV, which does not cover it, and is dropped on its payload's
+# checksum.
 # On an ESP-in-UDP port, IKE still reaches its socket and NAT keepalives
 # are dropped.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
@@ -65,6 +68,72 @@ expect_match "dmesg names the unknown SPI and its sender" "$(dmesg)" \
 	"kipsec: no SA for ESP SPI 0x00001001 from 192\.0\.2\.1"
 
 check "the SA still carries traffic" topo_ping lan-a lan-b 2
+
+# --- transport mode: the payload's checksum guards the addresses ----------
+# ESP's ICV leaves out the outer addresses, which a TCP or UDP checksum
+# covers. With policies that admit all of 192.0.2.0/24, only that checksum
+# tells a datagram whose source was rewritten on the way: an ESP packet
+# from gw-a is taken off gw-b's wire before gw-b's IP sees it (nft, at the
+# ingress hook, after the capture), then sent again with its source
+# 192.0.2.1 made 192.0.2.0 (byte 15). The ICV holds, the sequence number is
+# fresh, the policy admits it: the stack must drop it on the checksum.
+kipsec_flush gw-a gw-b
+tk_ab=$(_xfrm_randkey 20) tk_ba=$(_xfrm_randkey 20)
+tside() {
+	kipsec_side "$1" local="$2" remote="$3" lnet=192.0.2.0/24 \
+		rnet=192.0.2.0/24 mode=transport spi_out="$4" spi_in="$5" \
+		key_out="$6" key_in="$7"
+}
+check "ESP transport mode, policies for 192.0.2.0/24" \
+	eval 'tside gw-a $TOPO_GWA4 $TOPO_GWB4 0x3000 0x3001 $tk_ab $tk_ba &&
+	      tside gw-b $TOPO_GWB4 $TOPO_GWA4 0x3001 0x3000 $tk_ba $tk_ab'
+udp_csum_errors() {
+	ip netns exec gw-b awk '$1 == "Udp:" && !c {
+		for (i = 2; i <= NF; i++) if ($i == "InCsumErrors") c = i; next }
+		$1 == "Udp:" { print $c }' /proc/net/snmp
+}
+listen_start "$PKT.udp" ip netns exec gw-b python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 7000))
+s.settimeout(30)
+print("ready", flush=True)
+try:
+    while True:
+        data, addr = s.recvfrom(2048)
+        print(addr[0], data.decode(errors="replace"), flush=True)
+except socket.timeout:
+    print("done", flush=True)
+'
+udp_pid=$LISTEN_PID
+ip netns exec gw-a bash -c "echo -n intact >/dev/udp/$TOPO_GWB4/7000"
+wait_for 10 grep -q intact "$PKT.udp"
+expect_match "an intact datagram crosses the transport SA" "$(cat "$PKT.udp")" \
+	"^192\.0\.2\.1 intact$"
+ip netns exec gw-b nft -f - <<'NFT'
+table netdev esp_cut {
+	chain in { type filter hook ingress device wan priority 0; meta l4proto esp drop; }
+}
+NFT
+listen_start "$PKT.out" ip netns exec gw-b python3 "$WIRE" capture wan 50 "$PKT" 20
+ip netns exec gw-a bash -c "echo -n rewritten >/dev/udp/$TOPO_GWB4/7000"
+wait "$LISTEN_PID"
+ip netns exec gw-b nft delete table netdev esp_cut
+expect_match "an ESP packet is taken off gw-b's wire" "$(cat "$PKT.out")" \
+	"captured [0-9]+ bytes"
+# gw-a sends the packet as it is: no policy of its own must wrap it again.
+kipsec_flush gw-a
+csum0=$(udp_csum_errors) tpk0=$(kipsec_sa_field gw-b 0x3000 $TOPO_GWB4 esp stats.packets)
+ip netns exec gw-a python3 "$WIRE" send "$PKT" 15
+sleep 1
+expect_eq "the rewritten packet passed the ICV and the policy (packets +1)" \
+	"$(kipsec_sa_field gw-b 0x3000 $TOPO_GWB4 esp stats.packets)" "$((tpk0 + 1))"
+expect_eq "gw-b's UDP counted a checksum error" "$(udp_csum_errors)" "$((csum0 + 1))"
+kill "$udp_pid" 2>/dev/null
+wait "$udp_pid" 2>/dev/null
+expect_eq "the rewritten datagram never reached the socket" \
+	"$(grep -c rewritten "$PKT.udp")" 0
+rm -f "$PKT.udp"
 
 # --- the ESP-in-UDP port is shared with IKE (RFC 3948 2.2) -----------------
 # With ESP-in-UDP SAs on port 4500, a datagram whose first word is zero

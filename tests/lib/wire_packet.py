@@ -15,20 +15,25 @@ tampering tests: what an attacker on the transit link can do.
 import socket
 import sys
 
+ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
 
 
 def capture(iface, proto, path, timeout=10.0):
+    # ETH_P_ALL: such a socket sees a packet before the ingress hooks (tc,
+    # nft's netdev family) that a test may use to keep it from the stack.
     s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
-                      socket.htons(ETH_P_IP))
-    s.bind((iface, ETH_P_IP))
+                      socket.htons(ETH_P_ALL))
+    s.bind((iface, ETH_P_ALL))
     s.settimeout(timeout)
     print("ready", flush=True)
     try:
         while True:
             pkt, addr = s.recvfrom(65535)
-            # addr[2] is the packet type: only what arrived, not what left.
-            if addr[2] == socket.PACKET_OUTGOING or len(pkt) < 20:
+            # addr[1] is the EtherType, addr[2] the packet type: IPv4 only,
+            # and only what arrived, not what left.
+            if addr[1] != ETH_P_IP or addr[2] == socket.PACKET_OUTGOING or \
+                    len(pkt) < 20:
                 continue
             if pkt[9] == proto:
                 break
