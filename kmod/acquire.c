@@ -13,6 +13,7 @@
 #include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -44,6 +45,7 @@ struct kipsec_acq_key {
 struct kipsec_acq {
 	struct hlist_node node;
 	struct list_head pending;	/* on kipsec_acquire_net.pending */
+	struct list_head age;		/* on kipsec_acquire_net.by_age */
 	unsigned long expires;		/* jiffies */
 	struct kipsec_acq_key key;
 	/* The event: the policy, with the flow as its selector. */
@@ -56,6 +58,13 @@ struct kipsec_acquire_net {
 	unsigned int count;
 	possible_net_t net;		/* set with the first entry */
 	struct list_head pending;	/* entries whose event is still due */
+	/*
+	 * Every entry, oldest first: all live equally long, so those that
+	 * expired are at its head, and a full table is pruned without a walk
+	 * through it under the lock, for each packet of a new flow.
+	 */
+	struct list_head by_age;
+	u32 hash_seed;			/* so that flows cannot pick a bucket */
 	struct work_struct work;
 	struct rcu_head rcu;
 	struct hlist_head hash[1 << KIPSEC_ACQ_HASH_BITS];
@@ -88,7 +97,8 @@ static void kipsec_acq_key_init(struct kipsec_acq_key *key,
 static struct hlist_head *kipsec_acq_bucket(struct kipsec_acquire_net *an,
 					    const struct kipsec_acq_key *key)
 {
-	u32 h = jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
+	u32 h = jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
+		       an->hash_seed);
 
 	return &an->hash[hash_32(h, KIPSEC_ACQ_HASH_BITS)];
 }
@@ -130,20 +140,20 @@ static void kipsec_acq_free(struct kipsec_acquire_net *an,
 
 	hlist_del(&a->node);
 	list_del(&a->pending);
+	list_del(&a->age);
 	an->count--;
 	kfree(a);
 }
 
 static void kipsec_acq_gc(struct kipsec_acquire_net *an)
 {
-	struct hlist_node *tmp;
-	struct kipsec_acq *a;
-	unsigned int i;
+	struct kipsec_acq *a, *tmp;
 
-	for (i = 0; i < ARRAY_SIZE(an->hash); i++)
-		hlist_for_each_entry_safe(a, tmp, &an->hash[i], node)
-			if (time_after_eq(jiffies, a->expires))
-				kipsec_acq_free(an, a);
+	list_for_each_entry_safe(a, tmp, &an->by_age, age) {
+		if (!time_after_eq(jiffies, a->expires))
+			break;
+		kipsec_acq_free(an, a);
+	}
 }
 
 void kipsec_acquire(struct net *net, const struct kipsec_policy *pol,
@@ -188,6 +198,7 @@ void kipsec_acquire(struct net *net, const struct kipsec_policy *pol,
 	kipsec_acq_fill(a, pol);
 	hlist_add_head(&a->node, head);
 	list_add_tail(&a->pending, &an->pending);
+	list_add_tail(&a->age, &an->by_age);
 	an->count++;
 	write_pnet(&an->net, net);
 	/* Under the lock, so that exit's cancel leaves no work behind. */
@@ -290,6 +301,8 @@ int kipsec_acquire_net_init(struct kipsec_net *kn)
 		return -ENOMEM;
 	spin_lock_init(&an->lock);
 	INIT_LIST_HEAD(&an->pending);
+	INIT_LIST_HEAD(&an->by_age);
+	an->hash_seed = get_random_u32();
 	INIT_WORK(&an->work, kipsec_acq_work);
 	for (i = 0; i < ARRAY_SIZE(an->hash); i++)
 		INIT_HLIST_HEAD(&an->hash[i]);

@@ -71,8 +71,11 @@ sa_balance() {
 	# receiver would drop a large share instead.
 	expect_eq "$label: SA $spi: replay drops (from that window) under 1%" \
 		"$([ $((ir * 100)) -lt "$ip" ] && echo yes)" yes
+	# Not a throughput check: the bound only makes the counts above
+	# mean something. The ACKs' SA counts ~1000-2100 at the usual 10-20
+	# Mbit/s under TCG, and 960 on a host busy with other guests.
 	expect_eq "$label: SA $spi carried the traffic" \
-		"$([ "$op" -gt 1000 ] && echo yes)" yes
+		"$([ "$op" -gt 300 ] && echo yes)" yes
 }
 
 par_flags() {
