@@ -120,6 +120,9 @@ static int kipsec_ipv6_upper(struct sk_buff *skb, unsigned int *iphlen,
 		*nhoff = off;
 		nexthdr = hp->nexthdr;
 		off += ipv6_optlen(hp);
+		/* A packet's state keeps both offsets in 16 bits. */
+		if (off > U16_MAX)
+			return -EINVAL;
 	}
 	*iphlen = off;
 	return nexthdr;
@@ -203,7 +206,7 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 
 		if (READ_ONCE(sa->encap_dport) != ntohs(uh->dest))
 			sa = NULL;
-	} else if (sa && sa->encap_dport) {
+	} else if (sa && READ_ONCE(sa->encap_dport)) {
 		/* An ESP-in-UDP SA takes its packets in UDP only. */
 		sa = NULL;
 	}
