@@ -92,24 +92,13 @@ udp_csum_errors() {
 		for (i = 2; i <= NF; i++) if ($i == "InCsumErrors") c = i; next }
 		$1 == "Udp:" { print $c }' /proc/net/snmp
 }
-listen_start "$PKT.udp" ip netns exec gw-b python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 7000))
-s.settimeout(30)
-print("ready", flush=True)
-try:
-    while True:
-        data, addr = s.recvfrom(2048)
-        print(addr[0], data.decode(errors="replace"), flush=True)
-except socket.timeout:
-    print("done", flush=True)
-'
+hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
+listen_start "$PKT.udp" ip netns exec gw-b python3 "$WIRE" listen 7000 30 30
 udp_pid=$LISTEN_PID
 ip netns exec gw-a bash -c "echo -n intact >/dev/udp/$TOPO_GWB4/7000"
-wait_for 10 grep -q intact "$PKT.udp"
+wait_for 10 grep -q "$(hex intact)" "$PKT.udp"
 expect_match "an intact datagram crosses the transport SA" "$(cat "$PKT.udp")" \
-	"^192\.0\.2\.1 intact$"
+	"^192\.0\.2\.1 $(hex intact)$"
 ip netns exec gw-b nft -f - <<'NFT'
 table netdev esp_cut {
 	chain in { type filter hook ingress device wan priority 0; meta l4proto esp drop; }
@@ -132,7 +121,7 @@ expect_eq "gw-b's UDP counted a checksum error" "$(udp_csum_errors)" "$((csum0 +
 kill "$udp_pid" 2>/dev/null
 wait "$udp_pid" 2>/dev/null
 expect_eq "the rewritten datagram never reached the socket" \
-	"$(grep -c rewritten "$PKT.udp")" 0
+	"$(grep -c "$(hex rewritten)" "$PKT.udp")" 0
 rm -f "$PKT.udp"
 
 # --- the ESP-in-UDP port is shared with IKE (RFC 3948 2.2) -----------------
@@ -142,21 +131,9 @@ rm -f "$PKT.udp"
 kipsec_flush gw-a gw-b
 check "ESP-in-UDP tunnel on port 4500" ipsec_pair kipsec kipsec encap=4500:4500
 check "ESP-in-UDP traffic flows" topo_ping lan-a lan-b 2
-listen_start "$PKT.out" ip netns exec gw-b python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 4500))
 # The sender is a python3 start away, seconds under a loaded TCG host;
 # once something came, one more second catches anything late behind it.
-s.settimeout(20)
-print("ready", flush=True)
-try:
-    while True:
-        print(s.recv(2048).hex(), flush=True)
-        s.settimeout(1)
-except socket.timeout:
-    print("done", flush=True)
-'
+listen_start "$PKT.out" ip netns exec gw-b python3 "$WIRE" listen 4500 20 1
 ip netns exec gw-a python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -165,7 +142,7 @@ for p in (b"\xff", b"\x00\x00\x00\x00ike-message"):
     s.sendto(p, ("'$TOPO_GWB4'", 4500))
 '
 wait "$LISTEN_PID"
-got=$(sed '1d;/^done$/d' "$PKT.out" | tr '\n' ' ')
+got=$(sed '1d;/^done$/d;s/^[^ ]* //' "$PKT.out" | tr '\n' ' ')
 expect_eq "IKE with the non-ESP marker reaches the socket untouched, the keepalive does not" \
 	"$got" "00000000696b652d6d657373616765 "
 check "ESP-in-UDP traffic still flows" topo_ping lan-a lan-b 2

@@ -11,6 +11,10 @@ tampering tests: what an attacker on the transit link can do.
       send FILE's packet unchanged through a raw socket (its own IP header,
       so source and destination stay the peer's), or with the lowest bit of
       the byte at FLIP_OFFSET (counted from the IP header) flipped.
+  wire_packet.py listen PORT FIRST_TIMEOUT IDLE_TIMEOUT
+      print "ready" once bound to UDP PORT, then "SOURCE HEX" for each
+      datagram that reaches the socket; stops, printing "done", when none
+      came for FIRST_TIMEOUT seconds before the first or IDLE_TIMEOUT after.
 """
 import socket
 import sys
@@ -57,12 +61,29 @@ def send(path, flip=None):
     return 0
 
 
+def listen(port, first_timeout, idle_timeout):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    s.settimeout(first_timeout)
+    print("ready", flush=True)
+    try:
+        while True:
+            data, addr = s.recvfrom(65535)
+            print(addr[0], data.hex(), flush=True)
+            s.settimeout(idle_timeout)
+    except socket.timeout:
+        print("done", flush=True)
+    return 0
+
+
 def main(argv):
     if len(argv) >= 4 and argv[0] == "capture":
         return capture(argv[1], int(argv[2]), argv[3],
                        float(argv[4]) if len(argv) > 4 else 10.0)
     if len(argv) >= 2 and argv[0] == "send":
         return send(argv[1], int(argv[2]) if len(argv) > 2 else None)
+    if len(argv) == 4 and argv[0] == "listen":
+        return listen(int(argv[1]), float(argv[2]), float(argv[3]))
     print(__doc__, file=sys.stderr)
     return 2
 
