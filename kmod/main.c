@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module load and unload. Set-up runs bottom-up: counters, the SA free
- * queue, the count of packets in flight, namespaces, and last the netlink
- * family that makes it all reachable; tear-down runs the other way.
+ * queue, padata, namespaces (each counting its packets in flight), and last
+ * the netlink family that makes it all reachable; tear-down runs the other
+ * way.
  */
 
 #include <linux/init.h>
@@ -25,8 +26,8 @@
  */
 static void kipsec_teardown(void)
 {
-	/* Crypto completions still queued call into this module. */
-	kipsec_pkt_wait_all();
+	/* The last packets' frees may still be returning into this module. */
+	kipsec_pkt_exit();
 	/* And padata's workqueues drained, whose steps are our code too. */
 	kipsec_par_exit();
 	kipsec_hooks_exit();
@@ -49,12 +50,9 @@ static int __init kipsec_init(void)
 	ret = kipsec_sadb_init();
 	if (ret)
 		goto err_stats;
-	ret = kipsec_pkt_init();
-	if (ret)
-		goto err_sadb;
 	ret = kipsec_par_init();
 	if (ret)
-		goto err_pkt;
+		goto err_sadb;
 	kipsec_hooks_init();
 	ret = kipsec_netns_init();
 	if (ret)
@@ -71,8 +69,6 @@ err_netns:
 err_hooks:
 	kipsec_teardown();
 	return ret;
-err_pkt:
-	kipsec_pkt_wait_all();
 err_sadb:
 	kipsec_sadb_exit();
 err_stats:

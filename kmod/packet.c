@@ -2,10 +2,10 @@
 /*
  * The per-packet state of a transform in progress, allocated in one piece
  * with its crypto request. Each holds a reference on its SA and device, and
- * is counted twice: in its namespace, whose exit waits for it before the
- * state its completion writes to (counters, GRO cells) is freed, and
- * module-wide, so that unload can wait for the crypto still running on its
- * behalf before the code its completions call goes away.
+ * is counted in its namespace, whose exit waits for it before the state its
+ * completion writes to (counters, GRO cells) is freed. Module unload runs
+ * every namespace's exit first, so that wait also keeps the code the
+ * completions call from going away under them.
  */
 
 #include <linux/completion.h>
@@ -16,14 +16,6 @@
 
 #include "netns.h"
 #include "packet.h"
-
-/*
- * Per CPU, not one atomic: every packet touches it twice, and the cache
- * line would bounce between the CPUs. Unload switches it to one atomic
- * count, which calls the release callback when it reaches zero.
- */
-static struct percpu_ref kipsec_pkts_inflight;
-static DECLARE_COMPLETION(kipsec_pkts_done);
 
 /*
  * Per CPU, the buffers of a few finished packets, for the next ones: a
@@ -88,11 +80,6 @@ static void kipsec_pkt_recycle_drain(void)
 	}
 }
 
-static void kipsec_pkts_release(struct percpu_ref *ref)
-{
-	complete(&kipsec_pkts_done);
-}
-
 static void kipsec_pkts_net_release(struct percpu_ref *ref)
 {
 	struct kipsec_net *kn = container_of(ref, struct kipsec_net, pkts);
@@ -100,6 +87,11 @@ static void kipsec_pkts_net_release(struct percpu_ref *ref)
 	complete(&kn->pkts_done);
 }
 
+/*
+ * Per CPU, not one atomic: every packet touches it twice, and the cache
+ * line would bounce between the CPUs. Exit switches it to one atomic
+ * count, which calls the release callback when it reaches zero.
+ */
 int kipsec_pkt_net_init(struct kipsec_net *kn)
 {
 	init_completion(&kn->pkts_done);
@@ -117,12 +109,6 @@ void kipsec_pkt_net_exit(struct kipsec_net *kn)
 	percpu_ref_kill(&kn->pkts);
 	wait_for_completion(&kn->pkts_done);
 	percpu_ref_exit(&kn->pkts);
-}
-
-int kipsec_pkt_init(void)
-{
-	return percpu_ref_init(&kipsec_pkts_inflight, kipsec_pkts_release, 0,
-			       GFP_KERNEL);
 }
 
 struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
@@ -154,7 +140,6 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 	pkt->udp = false;
 	pkt->oop_frags = 0;
 	percpu_ref_get(&kipsec_net(net)->pkts);
-	percpu_ref_get(&kipsec_pkts_inflight);
 	return pkt;
 }
 
@@ -167,7 +152,6 @@ void kipsec_pkt_free(struct kipsec_pkt *pkt)
 	kipsec_pkt_buf_put(pkt, pkt->recycled);
 	/* The namespace's state may be gone once this is put. */
 	percpu_ref_put(&kn->pkts);
-	percpu_ref_put(&kipsec_pkts_inflight);
 }
 
 void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat)
@@ -188,17 +172,13 @@ unsigned int kipsec_crypt_err_stat(int err)
 }
 
 /*
- * Module exit (or a failed load), after every hook is gone: no packet is
- * counted any more, so the count only falls, and the last packet's free
- * wakes us. That free runs in an RCU read-side section (a netfilter hook,
- * a softirq, a crypto completion with BHs off): the grace period after it
- * lets it return out of this module's code too.
+ * Module exit (or a failed load), after every namespace's exit waited for
+ * its packets. The last packet's free may still be returning out of this
+ * module's code; it runs in an RCU read-side section (a netfilter hook, a
+ * softirq, a crypto completion with BHs off), so a grace period lets it.
  */
-void kipsec_pkt_wait_all(void)
+void kipsec_pkt_exit(void)
 {
-	percpu_ref_kill(&kipsec_pkts_inflight);
-	wait_for_completion(&kipsec_pkts_done);
 	synchronize_rcu();
-	percpu_ref_exit(&kipsec_pkts_inflight);
 	kipsec_pkt_recycle_drain();
 }

@@ -124,10 +124,9 @@ struct kipsec_pkt *kipsec_pkt_alloc(struct kipsec_sa *sa, struct net *net,
 				    unsigned int ivlen, int nfrags);
 void kipsec_pkt_free(struct kipsec_pkt *pkt);
 void kipsec_pkt_drop(struct kipsec_pkt *pkt, unsigned int stat);
-int kipsec_pkt_init(void);
 int kipsec_pkt_net_init(struct kipsec_net *kn);
 void kipsec_pkt_net_exit(struct kipsec_net *kn);
-void kipsec_pkt_wait_all(void);
+void kipsec_pkt_exit(void);
 unsigned int kipsec_crypt_err_stat(int err);
 
 static inline unsigned int kipsec_stat(unsigned int attr)

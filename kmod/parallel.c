@@ -239,7 +239,7 @@ err:
 }
 
 /*
- * After the hooks are gone and kipsec_pkt_wait_all(): nothing is submitted
+ * After the hooks are gone and kipsec_pkt_exit(): nothing is submitted
  * any more. padata_free() destroys the instance's workqueues, which waits
  * for any parallel step still returning from this module's code.
  */
