@@ -210,7 +210,12 @@
  *    whose hard limit had already been reached
  *
  * Events on the multicast group KIPSEC_MCGRP_EVENTS (listening needs
- * CAP_NET_ADMIN, like the commands):
+ * CAP_NET_ADMIN, like the commands). The events announcing changes to the
+ * SAs and policies (every one below but KIPSEC_CMD_ACQUIRE and
+ * KIPSEC_CMD_SA_MAPPING) reach a listener in the order the changes were
+ * made, even when requests race, so the databases can be mirrored from
+ * them. A listener whose socket overflows (ENOBUFS) has lost some and
+ * should dump again.
  *
  * KIPSEC_CMD_SA_NEW, KIPSEC_CMD_SA_DEL: an SA was added or deleted; the same
  *    attributes as a KIPSEC_CMD_SA_GET reply (never keys).

@@ -179,11 +179,12 @@ static void kipsec_life_work(struct work_struct *work)
 		hard = kipsec_life_event(net, sa, KIPSEC_CMD_SA_HARD_EXPIRE,
 					 READ_ONCE(life->hard_reason));
 	}
+	/* Under the lock, in order with SA_NEW and SA_DEL: see netlink.c. */
+	kipsec_life_send(net, soft);
+	kipsec_life_send(net, hard);
 unlock:
 	mutex_unlock(&kn->lock);
 
-	kipsec_life_send(net, soft);
-	kipsec_life_send(net, hard);
 	if (deleted)
 		kipsec_sa_put(deleted);
 out:

@@ -144,7 +144,6 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	struct kipsec_sa_set_req req;
 	u16 old_sport, old_dport;
 	struct kipsec_sa *sa;
-	bool held = false;
 	int err;
 
 	err = kipsec_sa_set_parse(info, &req);
@@ -173,8 +172,6 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	/* For the SA_SET or SA_DEL event, after the lock. */
-	held = kipsec_sa_get(sa);
 	old_sport = sa->encap_sport;
 	old_dport = sa->encap_dport;
 	if (req.ports) {
@@ -186,13 +183,10 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	/* Best effort: only an allocation failure gets here. */
 	if (err && req.ports)
 		kipsec_sa_set_encap(kn, sa, old_sport, old_dport);
-out_unlock:
-	mutex_unlock(&kn->lock);
-	if (!held)
-		return err;
 	if (!err)
 		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_SET);
-	kipsec_sa_put(sa);
+out_unlock:
+	mutex_unlock(&kn->lock);
 	return err;
 }
 

@@ -13,6 +13,7 @@
  * the attribute at fault.
  */
 
+#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <net/genetlink.h>
@@ -127,8 +128,35 @@ void kipsec_nl_multicast(struct net *net, struct sk_buff *skb)
 	rcu_read_unlock();
 }
 
+#ifdef DEBUG
+/*
+ * A test hook of DEBUG builds (test 26): the next announcement of a change
+ * is sent this many milliseconds late, as if its sender had been preempted
+ * just before, so that a test can race another change past it.
+ */
+static unsigned int debug_event_delay_ms;
+module_param(debug_event_delay_ms, uint, 0600);
+MODULE_PARM_DESC(debug_event_delay_ms,
+		 "DEBUG builds: the next change's event is sent this many ms late");
+
+static void kipsec_nl_debug_delay(void)
+{
+	unsigned int ms = xchg(&debug_event_delay_ms, 0);
+
+	if (ms) {
+		pr_info("debug: delaying an event by %u ms\n", ms);
+		msleep(ms);
+	}
+}
+#else
+static void kipsec_nl_debug_delay(void)
+{
+}
+#endif
+
 bool kipsec_nl_want_notify(struct genl_info *info)
 {
+	kipsec_nl_debug_delay();
 	return (info->nlhdr->nlmsg_flags & NLM_F_ECHO) ||
 	       genl_has_listeners(&kipsec_family, genl_info_net(info),
 				  KIPSEC_MCGRP_EVENTS_IDX);
@@ -137,6 +165,13 @@ bool kipsec_nl_want_notify(struct genl_info *info)
 /*
  * Flushes are announced like other changes. @scope_attr carries what the
  * flush was restricted to (a protocol, a direction); @scope 0 means all.
+ *
+ * Every announcement of a change to the SA or policy database is sent
+ * before the lock that made the change is released. Requests run in
+ * parallel (parallel_ops), so otherwise an add and a racing delete of the
+ * same SA could reach a listener as DEL before NEW, and a daemon that
+ * mirrors the databases from the events would keep an SA that is gone.
+ * XFRM gets the same order from its configuration mutex.
  */
 void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 			    u8 scope)
@@ -144,6 +179,7 @@ void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 	struct sk_buff *msg;
 	void *hdr;
 
+	lockdep_assert_held(&kipsec_net(genl_info_net(info))->lock);
 	if (!kipsec_nl_want_notify(info))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);

@@ -356,6 +356,7 @@ static void kipsec_nl_notify_policy(struct genl_info *info,
 {
 	struct sk_buff *skb;
 
+	lockdep_assert_held(&kipsec_net(genl_info_net(info))->lock);
 	if (!kipsec_nl_want_notify(info))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -390,8 +391,10 @@ int kipsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&kn->lock);
 	err = kipsec_spd_insert(kn, &pol.cfg, &pol.index);
 	/* The event reports the time left, from the deadline just set. */
-	if (!err)
+	if (!err) {
 		pol.expires_ns = kipsec_spd_find(kn, pol.index)->expires_ns;
+		kipsec_nl_notify_policy(info, &pol, KIPSEC_CMD_POLICY_NEW);
+	}
 	mutex_unlock(&kn->lock);
 	if (err) {
 		if (err == -EEXIST)
@@ -401,7 +404,6 @@ int kipsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_free(msg);
 		return err;
 	}
-	kipsec_nl_notify_policy(info, &pol, KIPSEC_CMD_POLICY_NEW);
 
 	hdr = genlmsg_put_reply(msg, info, &kipsec_family, 0,
 				KIPSEC_CMD_POLICY_NEW);
@@ -417,6 +419,7 @@ int kipsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 int kipsec_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *index_attr = info->attrs[KIPSEC_A_POL_INDEX];
 	struct nlattr **attrs = info->attrs;
 	struct kipsec_policy deleted;
 	struct kipsec_selector sel;
@@ -425,7 +428,7 @@ int kipsec_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 	u8 dir;
 	int err;
 
-	if (attrs[KIPSEC_A_POL_INDEX]) {
+	if (index_attr) {
 		/* One way of naming the policy, not two that could disagree. */
 		for (i = KIPSEC_A_POL_DIR; i <= KIPSEC_A_POL_DPORT_MAX; i++) {
 			if (attrs[i]) {
@@ -434,15 +437,6 @@ int kipsec_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 				return -EINVAL;
 			}
 		}
-		mutex_lock(&kn->lock);
-		err = kipsec_spd_delete_index(kn,
-					      nla_get_u32(attrs[KIPSEC_A_POL_INDEX]),
-					      &deleted);
-		mutex_unlock(&kn->lock);
-		if (err == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    attrs[KIPSEC_A_POL_INDEX],
-					    "KIPSEC_A_POL_INDEX: no policy with this index");
 	} else {
 		err = kipsec_nl_parse_selector(info, &dir, &sel);
 		if (err)
@@ -451,16 +445,24 @@ int kipsec_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 			prio = nla_get_u32(attrs[KIPSEC_A_POL_PRIORITY]);
 			priop = &prio;
 		}
-		mutex_lock(&kn->lock);
-		err = kipsec_spd_delete_sel(kn, dir, &sel, priop, &deleted);
-		mutex_unlock(&kn->lock);
-		if (err == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    attrs[KIPSEC_A_POL_SRC],
-					    "KIPSEC_A_POL_SRC: no policy with this direction and selector");
 	}
+
+	mutex_lock(&kn->lock);
+	if (index_attr)
+		err = kipsec_spd_delete_index(kn, nla_get_u32(index_attr),
+					      &deleted);
+	else
+		err = kipsec_spd_delete_sel(kn, dir, &sel, priop, &deleted);
 	if (!err)
 		kipsec_nl_notify_policy(info, &deleted, KIPSEC_CMD_POLICY_DEL);
+	mutex_unlock(&kn->lock);
+
+	if (err == -ENOENT && index_attr)
+		NL_SET_ERR_MSG_ATTR(info->extack, index_attr,
+				    "KIPSEC_A_POL_INDEX: no policy with this index");
+	else if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPSEC_A_POL_SRC],
+				    "KIPSEC_A_POL_SRC: no policy with this direction and selector");
 	return err;
 }
 
@@ -551,9 +553,8 @@ int kipsec_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&kn->lock);
 	kipsec_spd_flush(kn, dir);
-	mutex_unlock(&kn->lock);
-
 	kipsec_nl_notify_flush(info, KIPSEC_CMD_POLICY_FLUSH, KIPSEC_A_POL_DIR,
 			       dir);
+	mutex_unlock(&kn->lock);
 	return 0;
 }

@@ -426,12 +426,16 @@ static int kipsec_nl_sa_msg(struct sk_buff *skb, const struct kipsec_sa *sa,
 	return 0;
 }
 
-/* Changes are announced on the "kipsec" group, as XFRM does on its own. */
+/*
+ * Changes are announced on the "kipsec" group, as XFRM does on its own,
+ * with the lock held: see kipsec_nl_notify_flush().
+ */
 void kipsec_nl_notify_sa(struct genl_info *info, const struct kipsec_sa *sa,
 			 u8 cmd)
 {
 	struct sk_buff *skb;
 
+	lockdep_assert_held(&kipsec_net(genl_info_net(info))->lock);
 	if (!kipsec_nl_want_notify(info))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -464,13 +468,13 @@ int kipsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&kn->lock);
 	err = kipsec_sa_insert(kn, sa);
+	if (!err)
+		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_NEW);
 	mutex_unlock(&kn->lock);
 
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KIPSEC_A_SA_SPI],
 				    "KIPSEC_A_SA_SPI: an SA with this SPI, destination and protocol exists");
-	else if (!err)
-		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_NEW);
 	kipsec_sa_put(sa);
 	return err;
 }
@@ -488,16 +492,16 @@ int kipsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&kn->lock);
 	err = kipsec_sa_delete(kn, &key, &sa);
+	/* Carries the counters as they were at deletion. */
+	if (sa)
+		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_DEL);
 	mutex_unlock(&kn->lock);
 
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KIPSEC_A_SA_SPI],
 				    "KIPSEC_A_SA_SPI: no SA with this SPI, destination and protocol");
-	if (sa) {
-		/* Carries the final counters. */
-		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_DEL);
+	if (sa)
 		kipsec_sa_put(sa);
-	}
 	return err;
 }
 
@@ -577,10 +581,9 @@ int kipsec_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&kn->lock);
 	kipsec_sa_flush(kn, proto);
-	mutex_unlock(&kn->lock);
-
 	kipsec_nl_notify_flush(info, KIPSEC_CMD_SA_FLUSH, KIPSEC_A_SA_PROTO,
 			       proto);
+	mutex_unlock(&kn->lock);
 	return 0;
 }
 

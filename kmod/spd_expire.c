@@ -116,12 +116,10 @@ static void kipsec_spd_expire_work(struct work_struct *work)
 	struct kipsec_net *kn = container_of(to_delayed_work(work),
 					     struct kipsec_net, pol_expire);
 	struct kipsec_policy *pol, deleted;
-	struct sk_buff_head events;
 	u64 now, next = U64_MAX;
 	struct sk_buff *skb;
 	unsigned long index;
 
-	__skb_queue_head_init(&events);
 	mutex_lock(&kn->lock);
 	now = ktime_get_boottime_ns();
 	xa_for_each(&kn->pol_ids, index, pol) {
@@ -136,17 +134,14 @@ static void kipsec_spd_expire_work(struct work_struct *work)
 			next = min(next, now + jiffies_to_nsecs(KIPSEC_POL_EXPIRE_RETRY));
 			continue;
 		}
+		/* Under the lock, in order with the other changes. */
 		skb = kipsec_spd_expire_event(read_pnet(&kn->net), &deleted);
 		if (skb)
-			__skb_queue_tail(&events, skb);
+			kipsec_nl_multicast(read_pnet(&kn->net), skb);
 	}
 	if (next != U64_MAX)
 		kipsec_spd_expire_schedule(kn, next, now);
 	mutex_unlock(&kn->lock);
-
-	/* In deletion order, outside the lock as the other events are. */
-	while ((skb = __skb_dequeue(&events)))
-		kipsec_nl_multicast(read_pnet(&kn->net), skb);
 }
 
 void kipsec_spd_expire_net_init(struct kipsec_net *kn)

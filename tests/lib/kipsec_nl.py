@@ -14,6 +14,9 @@ Command line:
          policy_new, policy_del, policy_get, policy_dump, policy_flush;
          bulk_add N, bulk_check N, dump_interrupt (SAs);
          bulk_policy_add N, bulk_policy_check N, policy_dump_interrupt;
+         event_order SECONDS [DELAY_MS] (processes race adds and deletes
+         of one SA, then of one policy; the events must come in the
+         changes' order; DELAY_MS: see the function);
          monitor [SECONDS] (events, see below)
     ATTR: the suffix of KIPSEC_A_* in lower case (sa_spi, sa_dst, ...),
           or a number for an attribute that does not exist.
@@ -45,6 +48,7 @@ CTRL_ATTR_MCAST_GROUPS = 7
 CTRL_ATTR_MCAST_GRP_NAME = 1
 CTRL_ATTR_MCAST_GRP_ID = 2
 NETLINK_ADD_MEMBERSHIP = 1
+SO_RCVBUFFORCE = 33
 NLM_F_REQUEST = 0x1
 NLM_F_MULTI = 0x2
 NLM_F_ACK = 0x4
@@ -491,6 +495,133 @@ def policy_dump_interrupt(g):
             messages += 1
 
 
+def sa_payload(sa, key=None):
+    """The SA_NEW attributes of bulk_sa()'s dict, or, without a key, the
+    three that name it (for SA_DEL and SA_GET)."""
+    payload = b"".join([
+        nla(E["KIPSEC_A_SA_SPI"], struct.pack("=I", sa["sa_spi"])),
+        nla(E["KIPSEC_A_SA_DST"], ipaddress.ip_address(sa["sa_dst"]).packed),
+        nla(E["KIPSEC_A_SA_PROTO"], struct.pack("=B", sa["sa_proto"]))])
+    if key is None:
+        return payload
+    return payload + b"".join([
+        nla(E["KIPSEC_A_SA_SRC"], ipaddress.ip_address(sa["sa_src"]).packed),
+        nla(E["KIPSEC_A_SA_MODE"], struct.pack("=B", sa["sa_mode"])),
+        nla(E["KIPSEC_A_SA_ENC_ALG"], struct.pack("=H", sa["sa_enc_alg"])),
+        nla(E["KIPSEC_A_SA_ENC_KEY"], key)])
+
+
+def race_worker(label, cmd, payload, seconds, report):
+    """In a child: sends one request over and over for SECONDS; writes
+    "LABEL=N", N the requests that succeeded, to the pipe REPORT. Losing
+    the race (EEXIST, ENOENT) is expected."""
+    import errno
+    import time
+    g = Genl()
+    ok = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        _, err = g.request(g.family_id, cmd, payload)
+        if not err:
+            ok += 1
+        elif err[0] not in (errno.EEXIST, errno.ENOENT):
+            os.write(report, b"errno=%d msg=%s\n" % (err[0], err[1].encode()))
+            os._exit(1)
+    os.write(report, b"%s=%d\n" % (label.encode(), ok))
+    os._exit(0)
+
+
+DEBUG_EVENT_DELAY = "/sys/module/kipsec/parameters/debug_event_delay_ms"
+
+
+def event_order(g, seconds, delay_ms=0):
+    """Processes race on one object for SECONDS, two adding it and two
+    deleting it, first an SA, then a policy. Every change is announced, and
+    a listener must get the announcements in the order the changes were
+    made: new, del, new, del, ..., as many of each as the requests that
+    succeeded. With DELAY_MS, a second into each race, the DEBUG build's
+    hook sends the next announcement that much later, as if its sender
+    had been preempted, which gives the others time to race past it.
+    Prints one line per object; status 1 if the order or a count is
+    wrong."""
+    import select
+    import time
+    g.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g.groups["kipsec"])
+    g.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
+    sa = bulk_sa(0)
+    pol = {"pol_dir": E["KIPSEC_DIR_OUT"], "pol_src": "10.1.0.0",
+           "pol_src_plen": 24, "pol_dst": "10.2.0.0", "pol_dst_plen": 24}
+    races = [("sa", E["KIPSEC_CMD_SA_NEW"], sa_payload(sa, os.urandom(20)),
+              E["KIPSEC_CMD_SA_DEL"], sa_payload(sa)),
+             ("policy", E["KIPSEC_CMD_POLICY_NEW"],
+              encode_policy(dict(pol, pol_action=E["KIPSEC_ACTION_BYPASS"])),
+              E["KIPSEC_CMD_POLICY_DEL"], encode_policy(pol))]
+    status = 0
+    for name, new, new_payload, delete, del_payload in races:
+        # Loads the transform's modules, which takes seconds under TCG,
+        # before the race rather than during it.
+        warm = Genl()
+        for cmd, payload in ((new, new_payload), (delete, del_payload)):
+            _, err = warm.request(warm.family_id, cmd, payload)
+            if err:
+                print("%s: warm-up: errno=%d msg=%s attr=%s" % ((name,) + err))
+                return 1
+        warm.sock.close()
+        while select.select([g.sock], [], [], 0.5)[0]:
+            g.sock.recv(1 << 20)
+        report_r, report_w = os.pipe()
+        pids = []
+        for label, cmd, payload in 2 * (("new", new, new_payload),
+                                        ("del", delete, del_payload)):
+            pid = os.fork()
+            if pid == 0:
+                race_worker(label, cmd, payload, seconds, report_w)
+            pids.append(pid)
+        os.close(report_w)
+        if delay_ms:
+            time.sleep(1)
+            with open(DEBUG_EVENT_DELAY, "w") as f:
+                f.write("%d\n" % delay_ms)
+        failed = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
+        with os.fdopen(report_r) as f:
+            reports = f.read().split()
+        if failed:
+            print("%s: a worker failed: %s" % (name, " ".join(reports)))
+            return 1
+        # Ends with the object deleted, so the last event is a del.
+        last = Genl()
+        _, err = last.request(last.family_id, delete, del_payload)
+        last.sock.close()
+        ok = {"new": 0, "del": 0}
+        for r in reports:
+            ok[r.split("=")[0]] += int(r.split("=")[1])
+        adds, deletes = ok["new"], ok["del"] + (0 if err else 1)
+        events = []
+        while select.select([g.sock], [], [], 1.0)[0]:
+            try:
+                data = g.sock.recv(1 << 20)
+            except OSError:
+                print("%s: events lost (receive buffer overrun)" % name)
+                return 1
+            off = 0
+            while off + 20 <= len(data):
+                length, mtype = struct.unpack_from("=IH", data, off)
+                if length < 20:
+                    break
+                if mtype == g.family_id and data[off + 16] in (new, delete):
+                    events.append("new" if data[off + 16] == new else "del")
+                off += (length + 3) & ~3
+        news, dels = events.count("new"), events.count("del")
+        # Where the alternation breaks: a del first, or two alike in a row.
+        disorder = sum(1 for i, e in enumerate(events)
+                       if e == (events[i - 1] if i else "del"))
+        print("%s: adds=%d deletes=%d events new=%d del=%d out_of_order=%d"
+              % (name, adds, deletes, news, dels, disorder))
+        if disorder or news != adds or dels != deletes or adds < 2:
+            status = 1
+    return status
+
+
 def monitor(g, seconds=None):
     """Prints the events of the "kipsec" group as they come: one line per
     event, the command's name first, flushed, so that a test can follow
@@ -545,8 +676,8 @@ def run(argv):
                     "bulk_policy_add", "bulk_policy_check",
                     "policy_dump_interrupt"):
         return globals()[cmd_name](g, *[int(a) for a in argv[1:]])
-    if cmd_name == "monitor":
-        return monitor(g, *[float(a) for a in argv[1:]])
+    if cmd_name in ("monitor", "event_order"):
+        return globals()[cmd_name](g, *[float(a) for a in argv[1:]])
     dump = cmd_name.endswith("_dump")
     if dump:
         cmd_name = cmd_name[:-len("_dump")] + "_get"
