@@ -71,7 +71,7 @@ static struct kipsec_sa_addrs *
 kipsec_sa_addrs_alloc(struct kipsec_sa *sa, const struct kipsec_sa_key *key,
 		      const union kipsec_addr *saddr)
 {
-	struct kipsec_sa_addrs *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	struct kipsec_sa_addrs *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 
 	if (!a)
 		return NULL;
@@ -84,6 +84,13 @@ kipsec_sa_addrs_alloc(struct kipsec_sa *sa, const struct kipsec_sa_key *key,
 	return a;
 }
 
+/*
+ * What an SA, a policy or an SPI reservation holds is charged to the memory
+ * cgroup of the task that asked for it (GFP_KERNEL_ACCOUNT), as nf_tables
+ * charges its objects: CAP_NET_ADMIN in a container's own namespace is
+ * enough to add them, and nothing else bounds how many. The transforms
+ * are the crypto API's allocations and stay uncharged.
+ */
 struct kipsec_sa *kipsec_sa_create(struct net *net,
 				   const struct kipsec_sa_cfg *cfg,
 				   struct netlink_ext_ack *extack)
@@ -91,7 +98,7 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 	struct kipsec_sa *sa;
 	int err;
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 
@@ -102,19 +109,19 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 		goto err_free;
 	}
 
-	sa->stats = kipsec_stats_alloc(GFP_KERNEL);
+	sa->stats = kipsec_stats_alloc(GFP_KERNEL_ACCOUNT);
 	if (!sa->stats) {
 		err = -ENOMEM;
 		goto err_free;
 	}
 	sa->replay = kipsec_replay_alloc(cfg->replay_window,
 					 cfg->flags & KIPSEC_SA_F_ESN,
-					 GFP_KERNEL);
+					 GFP_KERNEL_ACCOUNT);
 	if (!sa->replay) {
 		err = -ENOMEM;
 		goto err_free;
 	}
-	err = dst_cache_init(&sa->dst_cache, GFP_KERNEL);
+	err = dst_cache_init(&sa->dst_cache, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_free;
 	err = kipsec_crypto_init(&sa->crypto, &cfg->crypto, extack);
@@ -160,7 +167,7 @@ static int kipsec_encap_port_get(struct kipsec_net *kn, u16 port)
 	int err;
 
 	err = xa_err(xa_store(&kn->encap_refs, port, xa_mk_value(n + 1),
-			      GFP_KERNEL));
+			      GFP_KERNEL_ACCOUNT));
 	if (err)
 		return err;
 	if (!n)
@@ -220,7 +227,7 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 	lockdep_assert_held(&kn->lock);
 
 	err = xa_alloc_cyclic(&kn->sa_ids, &sa->id, sa, xa_limit_32b,
-			      &kn->sa_next_id, GFP_KERNEL);
+			      &kn->sa_next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		return err;
 

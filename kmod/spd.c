@@ -116,7 +116,7 @@ static struct kipsec_spd_table *kipsec_spd_table_alloc(unsigned int count)
 {
 	struct kipsec_spd_table *tbl;
 
-	tbl = kvmalloc(struct_size(tbl, pols, count), GFP_KERNEL);
+	tbl = kvmalloc(struct_size(tbl, pols, count), GFP_KERNEL_ACCOUNT);
 	if (tbl)
 		tbl->count = count;
 	return tbl;
@@ -157,7 +157,7 @@ int kipsec_spd_insert(struct kipsec_net *kn,
 			return -EEXIST;
 	}
 
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return -ENOMEM;
 	pol->cfg = *cfg;
@@ -169,7 +169,7 @@ int kipsec_spd_insert(struct kipsec_net *kn,
 	}
 	err = xa_alloc_cyclic(&kn->pol_ids, &pol->index, pol,
 			      XA_LIMIT(1, U32_MAX), &kn->pol_next_id,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto err_free_tbl;
 
@@ -338,7 +338,7 @@ int kipsec_spd_move_prepare(struct kipsec_net *kn, struct kipsec_spd_move *mv)
 			if (pol->cfg.action != KIPSEC_ACTION_PROTECT ||
 			    !kipsec_tmpl_is_pair(&pol->cfg.tmpl, mv))
 				continue;
-			new->pols[i] = kmemdup(pol, sizeof(*pol), GFP_KERNEL);
+			new->pols[i] = kmemdup(pol, sizeof(*pol), GFP_KERNEL_ACCOUNT);
 			if (!new->pols[i]) {
 				new->pols[i] = pol;
 				goto err;
@@ -395,7 +395,7 @@ unsigned int kipsec_spd_move_commit(struct kipsec_net *kn,
 				continue;
 			/* Replaces an existing entry: allocates nothing. */
 			xa_store(&kn->pol_ids, new->pols[i]->index,
-				 new->pols[i], GFP_KERNEL);
+				 new->pols[i], GFP_KERNEL_ACCOUNT);
 			kfree_rcu(old->pols[i], rcu);
 			n++;
 		}

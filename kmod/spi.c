@@ -177,7 +177,7 @@ int kipsec_spi_alloc(struct kipsec_net *kn, const struct kipsec_spi_req *req,
 		}
 	}
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 

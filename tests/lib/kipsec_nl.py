@@ -17,7 +17,9 @@ Command line:
          event_order SECONDS [DELAY_MS] (processes race adds and deletes
          of one SA, then of one policy; the events must come in the
          changes' order; DELAY_MS: see the function);
-         monitor [SECONDS] (events, see below)
+         monitor [SECONDS] (events, see below);
+         charged CMD [ARGS] (CMD, then the kernel memory it charged to
+         this process's memory cgroup)
     ATTR: the suffix of KIPSEC_A_* in lower case (sa_spi, sa_dst, ...),
           or a number for an attribute that does not exist.
     VALUE: u8:N u16:N u32:N u64:N, ip:ADDR (4 or 16 bytes), hex:HEX,
@@ -664,6 +666,34 @@ def monitor(g, seconds=None):
                   flush=True)
 
 
+def cgroup_kernel_bytes():
+    """The kernel memory charged to this process's memory cgroup (cgroup
+    v2): slab, per-CPU and vmalloc, from its memory.stat."""
+    with open("/proc/self/cgroup") as f:
+        path = f.read().strip().split("::", 1)[1]
+    stat = {}
+    with open("/sys/fs/cgroup%s/memory.stat" % path) as f:
+        for line in f:
+            key, value = line.split()
+            stat[key] = int(value)
+    return stat["slab"] + stat["percpu"] + stat["vmalloc"]
+
+
+def charged(argv):
+    """Runs one command line as run() does, and prints "charged=BYTES":
+    how much the kernel memory charged to this process's memory cgroup
+    grew meanwhile. Each reading waits out the kernel's periodic flush of
+    the cgroup's statistics (every 2 s), so that what Python's start
+    charged is in the first and not counted."""
+    import time
+    time.sleep(2.5)
+    before = cgroup_kernel_bytes()
+    rc = run(argv)
+    time.sleep(2.5)
+    print("charged=%d" % (cgroup_kernel_bytes() - before))
+    return rc
+
+
 def run(argv):
     """Runs one command line (argv[0] is the command); returns its status."""
     cmd_name = argv[0]
@@ -719,6 +749,8 @@ def main(argv):
         return 0
     if argv[1] == "--serve":
         return serve()
+    if argv[1] == "charged":
+        return charged(argv[2:])
     return run(argv[1:])
 
 
