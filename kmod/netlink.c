@@ -13,13 +13,13 @@
  * the attribute at fault.
  */
 
-#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <kipsec.h>
 
+#include "debug_hooks.h"
 #include "nat.h"
 #include "netlink.h"
 #include "netns.h"
@@ -128,35 +128,9 @@ void kipsec_nl_multicast(struct net *net, struct sk_buff *skb)
 	rcu_read_unlock();
 }
 
-#ifdef DEBUG
-/*
- * A test hook of DEBUG builds (test 26): the next announcement of a change
- * is sent this many milliseconds late, as if its sender had been preempted
- * just before, so that a test can race another change past it.
- */
-static unsigned int debug_event_delay_ms;
-module_param(debug_event_delay_ms, uint, 0600);
-MODULE_PARM_DESC(debug_event_delay_ms,
-		 "DEBUG builds: the next change's event is sent this many ms late");
-
-static void kipsec_nl_debug_delay(void)
-{
-	unsigned int ms = xchg(&debug_event_delay_ms, 0);
-
-	if (ms) {
-		pr_info("debug: delaying an event by %u ms\n", ms);
-		msleep(ms);
-	}
-}
-#else
-static void kipsec_nl_debug_delay(void)
-{
-}
-#endif
-
 bool kipsec_nl_want_notify(struct genl_info *info)
 {
-	kipsec_nl_debug_delay();
+	kipsec_debug_delay_event();
 	return (info->nlhdr->nlmsg_flags & NLM_F_ECHO) ||
 	       genl_has_listeners(&kipsec_family, genl_info_net(info),
 				  KIPSEC_MCGRP_EVENTS_IDX);

@@ -5,9 +5,9 @@
  */
 
 #include <linux/module.h>
-#include <linux/poison.h>
 
 #include "acquire.h"
+#include "debug_hooks.h"
 #include "gro.h"
 #include "netns.h"
 #include "packet.h"
@@ -80,14 +80,7 @@ static void __net_exit kipsec_net_exit(struct net *net)
 	kipsec_sadb_net_exit(kn);
 	kipsec_spi_net_exit(kn);
 	free_percpu(kn->stats);
-#ifdef DEBUG
-	/*
-	 * A packet that outlived its namespace (test 16) faults on this
-	 * instead of counting into freed per-CPU memory unnoticed.
-	 */
-	kn->stats = (struct kipsec_stats __percpu *)POISON_POINTER_DELTA;
-	pr_info("debug: namespace %u: state freed\n", net->ns.inum);
-#endif
+	kipsec_debug_net_freed(kn, net);
 	mutex_destroy(&kn->lock);
 }
 

@@ -36,9 +36,8 @@
 #include <linux/bottom_half.h>
 #include <linux/cpumask.h>
 #include <linux/jhash.h>
-#include <linux/moduleparam.h>
-#include <linux/workqueue.h>
 
+#include "debug_hooks.h"
 #include "packet.h"
 #include "parallel.h"
 
@@ -54,65 +53,10 @@ static const char *const kipsec_par_names[__KIPSEC_PAR_MAX] = {
 	[KIPSEC_PAR_DECRYPT] = "kipsec_decrypt",
 };
 
-#ifdef DEBUG
-/*
- * A test hook of DEBUG builds (test 16): the next parallel packet's crypto
- * finishes this many milliseconds late, as on a slow crypto engine, so that
- * a test can unload the module or delete a namespace while a packet is in
- * flight, outside any RCU read-side section.
- */
-static unsigned int debug_hold_ms;
-module_param(debug_hold_ms, uint, 0600);
-MODULE_PARM_DESC(debug_hold_ms,
-		 "DEBUG builds: the next parallel packet's crypto completes this many ms late");
-
-static struct padata_priv *kipsec_par_held;
-
-static void kipsec_par_release_held(struct work_struct *work)
-{
-	struct padata_priv *padata = xchg(&kipsec_par_held, NULL);
-
-	pr_info("debug: held packet of namespace %u released\n",
-		kipsec_par_pkt(padata)->net->ns.inum);
-	local_bh_disable();
-	padata_do_serial(padata);
-	local_bh_enable();
-}
-
-static DECLARE_DELAYED_WORK(kipsec_par_hold_work, kipsec_par_release_held);
-
-static bool kipsec_par_hold(struct padata_priv *padata)
-{
-	unsigned int ms = xchg(&debug_hold_ms, 0);
-
-	if (!ms || cmpxchg(&kipsec_par_held, NULL, padata))
-		return false;
-	pr_info("debug: holding a packet of namespace %u for %u ms\n",
-		kipsec_par_pkt(padata)->net->ns.inum, ms);
-	schedule_delayed_work(&kipsec_par_hold_work, msecs_to_jiffies(ms));
-	return true;
-}
-
-/* After every packet is done: the work that released one may still run. */
-static void kipsec_par_hold_exit(void)
-{
-	flush_delayed_work(&kipsec_par_hold_work);
-}
-#else
-static bool kipsec_par_hold(struct padata_priv *padata)
-{
-	return false;
-}
-
-static void kipsec_par_hold_exit(void)
-{
-}
-#endif
-
 /* The crypto is done: on to the in-order release. */
 static void kipsec_par_crypt_finished(struct padata_priv *padata)
 {
-	if (!kipsec_par_hold(padata))
+	if (!kipsec_debug_hold_crypto(padata, kipsec_par_pkt(padata)->net))
 		padata_do_serial(padata);
 }
 
@@ -247,7 +191,7 @@ void kipsec_par_exit(void)
 {
 	int i;
 
-	kipsec_par_hold_exit();
+	kipsec_debug_hold_exit();
 	for (i = 0; i < __KIPSEC_PAR_MAX; i++) {
 		struct kipsec_par *p = &kipsec_par[i];
 
