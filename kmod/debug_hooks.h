@@ -14,7 +14,7 @@ struct kipsec_net;
 struct net;
 struct padata_priv;
 
-#ifdef DEBUG
+#ifdef KIPSEC_DEBUG
 bool kipsec_debug_hold_crypto(struct padata_priv *padata,
 			      const struct net *net);
 void kipsec_debug_hold_exit(void);

@@ -142,7 +142,6 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
 	struct kipsec_sa_set_req req;
-	u16 old_sport, old_dport;
 	struct kipsec_sa *sa;
 	int err;
 
@@ -172,17 +171,17 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	old_sport = sa->encap_sport;
-	old_dport = sa->encap_dport;
 	if (req.ports) {
-		err = kipsec_sa_set_encap(kn, sa, req.sport, req.dport);
+		err = kipsec_sa_encap_prepare(kn, sa, req.dport);
 		if (err)
 			goto out_unlock;
 	}
+	/* Refused (-EEXIST) or failed: the ports stay as they were too. */
 	err = kipsec_sa_set_addrs(kn, sa, info, &req);
-	/* Best effort: only an allocation failure gets here. */
-	if (err && req.ports)
-		kipsec_sa_set_encap(kn, sa, old_sport, old_dport);
+	if (req.ports && err)
+		kipsec_sa_encap_abort(kn, sa, req.dport);
+	else if (req.ports)
+		kipsec_sa_encap_commit(kn, sa, req.sport, req.dport);
 	if (!err)
 		kipsec_nl_notify_sa(info, sa, KIPSEC_CMD_SA_SET);
 out_unlock:

@@ -309,27 +309,44 @@ int kipsec_sa_delete(struct kipsec_net *kn, const struct kipsec_sa_key *key,
 }
 
 /*
- * NAT traversal (nat.c): new UDP ports for an ESP-in-UDP SA. The packet
- * path reads each port once per packet without a lock; a packet caught
- * between the two writes goes to a port that was right a moment ago.
+ * NAT traversal (nat.c): new UDP ports for an ESP-in-UDP SA, in steps
+ * around the change of addresses that may come with them, so that undoing
+ * the whole needs no allocation. Prepare takes the new destination port
+ * and is the only step that can fail; commit lets go of the old port and
+ * switches, abort lets go of the new one.
  */
-int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
-			u16 sport, u16 dport)
+int kipsec_sa_encap_prepare(struct kipsec_net *kn, struct kipsec_sa *sa,
+			    u16 dport)
 {
-	int err;
-
 	lockdep_assert_held(&kn->lock);
 
-	if (dport != sa->encap_dport) {
-		err = kipsec_encap_port_get(kn, dport);
-		if (err)
-			return err;
+	return dport == sa->encap_dport ? 0 : kipsec_encap_port_get(kn, dport);
+}
+
+void kipsec_sa_encap_abort(struct kipsec_net *kn, struct kipsec_sa *sa,
+			   u16 dport)
+{
+	lockdep_assert_held(&kn->lock);
+
+	if (dport != sa->encap_dport)
+		kipsec_encap_port_put(kn, dport);
+}
+
+/*
+ * The packet path reads each port once per packet without a lock; a
+ * packet caught between the two writes goes to a port that was right a
+ * moment ago.
+ */
+void kipsec_sa_encap_commit(struct kipsec_net *kn, struct kipsec_sa *sa,
+			    u16 sport, u16 dport)
+{
+	lockdep_assert_held(&kn->lock);
+
+	if (dport != sa->encap_dport)
 		kipsec_encap_port_put(kn, sa->encap_dport);
-	}
 	WRITE_ONCE(sa->encap_sport, sport);
 	WRITE_ONCE(sa->encap_dport, dport);
 	kipsec_sa_gen_bump(kn);
-	return 0;
 }
 
 /*

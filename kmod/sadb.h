@@ -109,7 +109,7 @@ struct kipsec_sa {
 	u32 reqid;
 	u32 replay_window;
 	u32 flags;
-	/* Changed in place by kipsec_sa_set_encap(): read with READ_ONCE. */
+	/* Changed in place by kipsec_sa_encap_commit(): read with READ_ONCE. */
 	u16 encap_sport;
 	u16 encap_dport;
 	unsigned long mapping_sent;	/* jiffies of the last MAPPING event */
@@ -152,8 +152,12 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa);
 int kipsec_sa_delete(struct kipsec_net *kn, const struct kipsec_sa_key *key,
 		     struct kipsec_sa **deleted);
 unsigned int kipsec_sa_flush(struct kipsec_net *kn, u8 proto);
-int kipsec_sa_set_encap(struct kipsec_net *kn, struct kipsec_sa *sa,
-			u16 sport, u16 dport);
+int kipsec_sa_encap_prepare(struct kipsec_net *kn, struct kipsec_sa *sa,
+			    u16 dport);
+void kipsec_sa_encap_abort(struct kipsec_net *kn, struct kipsec_sa *sa,
+			   u16 dport);
+void kipsec_sa_encap_commit(struct kipsec_net *kn, struct kipsec_sa *sa,
+			    u16 sport, u16 dport);
 
 int kipsec_sa_move(struct kipsec_net *kn, struct kipsec_sa *sa,
 		   const union kipsec_addr *saddr,

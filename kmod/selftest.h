@@ -6,7 +6,7 @@
 #ifndef _KIPSEC_SELFTEST_H
 #define _KIPSEC_SELFTEST_H
 
-#ifdef DEBUG
+#ifdef KIPSEC_DEBUG
 int kipsec_selftest(void);
 #else
 static inline int kipsec_selftest(void)

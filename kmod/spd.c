@@ -112,11 +112,16 @@ static bool kipsec_pos_lt(u32 prio_a, u32 index_a, u32 prio_b, u32 index_b)
 	return prio_a < prio_b || (prio_a == prio_b && index_a < index_b);
 }
 
-static struct kipsec_spd_table *kipsec_spd_table_alloc(unsigned int count)
+/*
+ * @gfp: GFP_KERNEL_ACCOUNT for a table that grows (see kipsec_sa_create()),
+ * GFP_KERNEL for one that shrinks: a cgroup at its limit can still delete.
+ */
+static struct kipsec_spd_table *kipsec_spd_table_alloc(unsigned int count,
+						       gfp_t gfp)
 {
 	struct kipsec_spd_table *tbl;
 
-	tbl = kvmalloc(struct_size(tbl, pols, count), GFP_KERNEL_ACCOUNT);
+	tbl = kvmalloc(struct_size(tbl, pols, count), gfp);
 	if (tbl)
 		tbl->count = count;
 	return tbl;
@@ -162,7 +167,7 @@ int kipsec_spd_insert(struct kipsec_net *kn,
 		return -ENOMEM;
 	pol->cfg = *cfg;
 
-	new = kipsec_spd_table_alloc(n + 1);
+	new = kipsec_spd_table_alloc(n + 1, GFP_KERNEL_ACCOUNT);
 	if (!new) {
 		err = -ENOMEM;
 		goto err_free;
@@ -213,7 +218,7 @@ static int kipsec_spd_remove(struct kipsec_net *kn, struct kipsec_policy *pol,
 	old = kipsec_spd_table(kn, dir);
 	if (old->count > 1) {
 		/* The only allocation of a delete; it can fail like any. */
-		new = kipsec_spd_table_alloc(old->count - 1);
+		new = kipsec_spd_table_alloc(old->count - 1, GFP_KERNEL);
 		if (!new)
 			return -ENOMEM;
 		for (i = 0, j = 0; i < old->count; i++)
@@ -327,7 +332,7 @@ int kipsec_spd_move_prepare(struct kipsec_net *kn, struct kipsec_spd_move *mv)
 				break;
 		if (!old || i == old->count)
 			continue;
-		new = kipsec_spd_table_alloc(old->count);
+		new = kipsec_spd_table_alloc(old->count, GFP_KERNEL_ACCOUNT);
 		if (!new)
 			goto err;
 		mv->tbl[d - 1] = new;

@@ -12,7 +12,9 @@
 # to hit often. The DEBUG build's hook (debug_event_delay_ms, netlink.c)
 # sends one announcement 300 ms late during each race, as if its sender had
 # been preempted there; an announcement sent after the lock is released
-# would then be overtaken by the next change's.
+# would then be overtaken by the next change's. The races cover the
+# requests' events; expiries and SA_SET follow the same rule (netlink.c)
+# but are not raced here.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 KIPSEC_KO=$KIPSEC_TOP/tests/out/debug/kmod/kipsec.ko

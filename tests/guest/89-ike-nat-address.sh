@@ -123,13 +123,16 @@ check "another SA with the same SPI towards $B" \
 	sa_encap_sport=u16:4500 sa_encap_dport=u16:4500
 refuse "a move onto an existing SA's identity: EEXIST" 17 \
 	'KIPSEC_A_SA_NEW_DST: an SA or SPI reservation' sa_set $udp sa_new_dst=ip:$B
+refuse "the same with new ports: EEXIST, and the ports stay" 17 \
+	'KIPSEC_A_SA_NEW_DST: an SA or SPI reservation' sa_set $udp \
+	sa_new_dst=ip:$B sa_encap_sport=u16:4600 sa_encap_dport=u16:4700
 check "an SPI reservation of 0x4001 towards 198.51.100.30" \
 	nl spi_alloc sa_dst=ip:198.51.100.30 sa_proto=u8:50 \
 	spi_min=u32:0x4001 spi_max=u32:0x4001
 refuse "a move onto a reserved identity: EEXIST" 17 'SPI reservation' \
 	sa_set $udp sa_new_dst=ip:198.51.100.30
 has "the refused moves left it as it was" "$(nl sa_get $udp)" \
-	sa_src=198.51.100.7 sa_dst=$B2 sa_encap_dport=31000
+	sa_src=198.51.100.7 sa_dst=$B2 sa_encap_sport=4500 sa_encap_dport=31000
 check "flush SAs" nl sa_flush
 check "flush policies" nl policy_flush
 

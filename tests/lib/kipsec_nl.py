@@ -580,31 +580,13 @@ def event_order(g, seconds, delay_ms=0):
                 race_worker(label, cmd, payload, seconds, report_w)
             pids.append(pid)
         os.close(report_w)
-        if delay_ms:
-            time.sleep(1)
-            with open(DEBUG_EVENT_DELAY, "w") as f:
-                f.write("%d\n" % delay_ms)
-        failed = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
-        with os.fdopen(report_r) as f:
-            reports = f.read().split()
-        if failed:
-            print("%s: a worker failed: %s" % (name, " ".join(reports)))
-            return 1
-        # Ends with the object deleted, so the last event is a del.
-        last = Genl()
-        _, err = last.request(last.family_id, delete, del_payload)
-        last.sock.close()
-        ok = {"new": 0, "del": 0}
-        for r in reports:
-            ok[r.split("=")[0]] += int(r.split("=")[1])
-        adds, deletes = ok["new"], ok["del"] + (0 if err else 1)
         events = []
-        while select.select([g.sock], [], [], 1.0)[0]:
-            try:
-                data = g.sock.recv(1 << 20)
-            except OSError:
-                print("%s: events lost (receive buffer overrun)" % name)
-                return 1
+
+        def read_events(timeout):
+            """Reads what has come within TIMEOUT; False if nothing."""
+            if not select.select([g.sock], [], [], timeout)[0]:
+                return False
+            data = g.sock.recv(1 << 20)
             off = 0
             while off + 20 <= len(data):
                 length, mtype = struct.unpack_from("=IH", data, off)
@@ -613,6 +595,43 @@ def event_order(g, seconds, delay_ms=0):
                 if mtype == g.family_id and data[off + 16] in (new, delete):
                     events.append("new" if data[off + 16] == new else "del")
                 off += (length + 3) & ~3
+            return True
+
+        # Read while they race, so that no host is fast enough to overrun
+        # the receive buffer.
+        start, failed, running = time.monotonic(), [], list(pids)
+        armed = not delay_ms
+        try:
+            while running:
+                if not armed and time.monotonic() - start >= 1:
+                    with open(DEBUG_EVENT_DELAY, "w") as f:
+                        f.write("%d\n" % delay_ms)
+                    armed = True
+                read_events(0.05)
+                for pid in list(running):
+                    done, wstatus = os.waitpid(pid, os.WNOHANG)
+                    if done:
+                        running.remove(pid)
+                        if wstatus:
+                            failed.append(pid)
+            with os.fdopen(report_r) as f:
+                reports = f.read().split()
+            if failed:
+                print("%s: a worker failed: %s" % (name, " ".join(reports)))
+                return 1
+            # Ends with the object deleted, so the last event is a del.
+            last = Genl()
+            _, err = last.request(last.family_id, delete, del_payload)
+            last.sock.close()
+            while read_events(1.0):
+                pass
+        except OSError as e:  # ENOBUFS: events were lost
+            print("%s: %s" % (name, e))
+            return 1
+        ok = {"new": 0, "del": 0}
+        for r in reports:
+            ok[r.split("=")[0]] += int(r.split("=")[1])
+        adds, deletes = ok["new"], ok["del"] + (0 if err else 1)
         news, dels = events.count("new"), events.count("del")
         # Where the alternation breaks: a del first, or two alike in a row.
         disorder = sum(1 for i, e in enumerate(events)
