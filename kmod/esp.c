@@ -39,7 +39,7 @@ static unsigned int kipsec_esp_blksize(const struct kipsec_sa *sa)
 static unsigned int kipsec_esp_hdrlen(const struct kipsec_sa *sa)
 {
 	return sizeof(struct ip_esp_hdr) + sa->crypto.iv_len +
-	       (READ_ONCE(sa->encap_dport) ? sizeof(struct udphdr) : 0);
+	       (sa->udp_encap ? sizeof(struct udphdr) : 0);
 }
 
 unsigned int kipsec_esp_max_len(const struct kipsec_sa *sa, unsigned int mtu,
@@ -344,7 +344,7 @@ void kipsec_esp_output(struct net *net, struct kipsec_sa *sa,
 	pkt->seq = seq;
 	pkt->iphlen = iphlen;
 	pkt->nhoff = nhoff;
-	pkt->udp = READ_ONCE(sa->encap_dport);
+	pkt->udp = sa->udp_encap;
 
 	if (oop) {
 		dsg = pkt->sg + skb_shinfo(skb)->nr_frags + 2;

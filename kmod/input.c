@@ -206,7 +206,7 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 
 		if (READ_ONCE(sa->encap_dport) != ntohs(uh->dest))
 			sa = NULL;
-	} else if (sa && READ_ONCE(sa->encap_dport)) {
+	} else if (sa && sa->udp_encap) {
 		/* An ESP-in-UDP SA takes its packets in UDP only. */
 		sa = NULL;
 	}

@@ -120,33 +120,29 @@ static void kipsec_life_timer(struct timer_list *t)
 	kipsec_life_arm(sa, now);
 }
 
-/* An event with the SA as an SA_GET reply shows it; NULL if unheard. */
-static struct sk_buff *kipsec_life_event(struct net *net,
-					 const struct kipsec_sa *sa, u8 cmd,
-					 u8 reason)
+/*
+ * An event with the SA as an SA_GET reply shows it, sent with kn->lock
+ * held, in order with SA_NEW and SA_DEL: see kipsec_nl_want_notify().
+ */
+static void kipsec_life_announce(struct net *net, const struct kipsec_sa *sa,
+				 u8 cmd, u8 reason)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
 	if (!genl_has_listeners(&kipsec_family, net, KIPSEC_MCGRP_EVENTS_IDX))
-		return NULL;
+		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		return NULL;
+		return;
 	hdr = genlmsg_put(skb, 0, 0, &kipsec_family, 0, cmd);
 	if (!hdr || kipsec_nl_put_sa(skb, sa) ||
 	    nla_put_u8(skb, KIPSEC_A_SA_EXPIRE_REASON, reason)) {
 		nlmsg_free(skb);
-		return NULL;
+		return;
 	}
 	genlmsg_end(skb, hdr);
-	return skb;
-}
-
-static void kipsec_life_send(struct net *net, struct sk_buff *skb)
-{
-	if (skb)
-		kipsec_nl_multicast(net, skb);
+	kipsec_nl_multicast(net, skb);
 }
 
 static void kipsec_life_work(struct work_struct *work)
@@ -154,7 +150,6 @@ static void kipsec_life_work(struct work_struct *work)
 	struct kipsec_sa_life *life = container_of(work, struct kipsec_sa_life,
 						   expire_work);
 	struct kipsec_sa *sa = container_of(life, struct kipsec_sa, life);
-	struct sk_buff *soft = NULL, *hard = NULL;
 	struct net *net = read_pnet(&sa->net);
 	struct kipsec_sa *deleted = NULL;
 	struct kipsec_net *kn;
@@ -172,16 +167,13 @@ static void kipsec_life_work(struct work_struct *work)
 	if (kipsec_sa_find(kn, &sa->key) != sa)
 		goto unlock;
 	if (test_and_clear_bit(KIPSEC_LIFE_SOFT_PENDING, &life->state))
-		soft = kipsec_life_event(net, sa, KIPSEC_CMD_SA_SOFT_EXPIRE,
-					 READ_ONCE(life->soft_reason));
+		kipsec_life_announce(net, sa, KIPSEC_CMD_SA_SOFT_EXPIRE,
+				     READ_ONCE(life->soft_reason));
 	if (test_and_clear_bit(KIPSEC_LIFE_HARD_PENDING, &life->state)) {
 		kipsec_sa_delete(kn, &sa->key, &deleted);
-		hard = kipsec_life_event(net, sa, KIPSEC_CMD_SA_HARD_EXPIRE,
-					 READ_ONCE(life->hard_reason));
+		kipsec_life_announce(net, sa, KIPSEC_CMD_SA_HARD_EXPIRE,
+				     READ_ONCE(life->hard_reason));
 	}
-	/* Under the lock, in order with SA_NEW and SA_DEL: see netlink.c. */
-	kipsec_life_send(net, soft);
-	kipsec_life_send(net, hard);
 unlock:
 	mutex_unlock(&kn->lock);
 

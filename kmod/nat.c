@@ -157,7 +157,7 @@ int kipsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out_unlock;
 	}
-	if (!sa->encap_dport) {
+	if (!sa->udp_encap) {
 		if (req.ports)
 			NL_SET_ERR_MSG_ATTR(extack,
 					    info->attrs[KIPSEC_A_SA_ENCAP_SPORT],

@@ -128,8 +128,17 @@ void kipsec_nl_multicast(struct net *net, struct sk_buff *skb)
 	rcu_read_unlock();
 }
 
+/*
+ * Every announcement of a change to the SA or policy database asks this
+ * first, and is sent before the lock that made the change is released.
+ * Requests run in parallel (parallel_ops), so otherwise an add and a
+ * racing delete of the same SA could reach a listener as DEL before NEW,
+ * and a daemon that mirrors the databases from the events would keep an
+ * SA that is gone. XFRM gets the same order from its configuration mutex.
+ */
 bool kipsec_nl_want_notify(struct genl_info *info)
 {
+	lockdep_assert_held(&kipsec_net(genl_info_net(info))->lock);
 	kipsec_debug_delay_event();
 	return (info->nlhdr->nlmsg_flags & NLM_F_ECHO) ||
 	       genl_has_listeners(&kipsec_family, genl_info_net(info),
@@ -139,13 +148,6 @@ bool kipsec_nl_want_notify(struct genl_info *info)
 /*
  * Flushes are announced like other changes. @scope_attr carries what the
  * flush was restricted to (a protocol, a direction); @scope 0 means all.
- *
- * Every announcement of a change to the SA or policy database is sent
- * before the lock that made the change is released. Requests run in
- * parallel (parallel_ops), so otherwise an add and a racing delete of the
- * same SA could reach a listener as DEL before NEW, and a daemon that
- * mirrors the databases from the events would keep an SA that is gone.
- * XFRM gets the same order from its configuration mutex.
  */
 void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 			    u8 scope)
@@ -153,7 +155,6 @@ void kipsec_nl_notify_flush(struct genl_info *info, u8 cmd, int scope_attr,
 	struct sk_buff *msg;
 	void *hdr;
 
-	lockdep_assert_held(&kipsec_net(genl_info_net(info))->lock);
 	if (!kipsec_nl_want_notify(info))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);

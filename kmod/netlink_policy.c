@@ -356,7 +356,6 @@ static void kipsec_nl_notify_policy(struct genl_info *info,
 {
 	struct sk_buff *skb;
 
-	lockdep_assert_held(&kipsec_net(genl_info_net(info))->lock);
 	if (!kipsec_nl_want_notify(info))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);

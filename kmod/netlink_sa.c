@@ -428,14 +428,13 @@ static int kipsec_nl_sa_msg(struct sk_buff *skb, const struct kipsec_sa *sa,
 
 /*
  * Changes are announced on the "kipsec" group, as XFRM does on its own,
- * with the lock held: see kipsec_nl_notify_flush().
+ * with the lock held: see kipsec_nl_want_notify().
  */
 void kipsec_nl_notify_sa(struct genl_info *info, const struct kipsec_sa *sa,
 			 u8 cmd)
 {
 	struct sk_buff *skb;
 
-	lockdep_assert_held(&kipsec_net(genl_info_net(info))->lock);
 	if (!kipsec_nl_want_notify(info))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);

@@ -327,8 +327,7 @@ static bool kipsec_output_pmtu(struct sk_buff *skb, struct kipsec_sa *sa,
 static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 			      struct sk_buff *skb, u8 family, bool local)
 {
-	u8 outer_proto = READ_ONCE(sa->encap_dport) ? IPPROTO_UDP :
-						      sa->key.proto;
+	u8 outer_proto = sa->udp_encap ? IPPROTO_UDP : sa->key.proto;
 	struct dst_entry *dst;
 	unsigned int max_len;
 	int iphlen;

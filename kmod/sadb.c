@@ -138,6 +138,7 @@ struct kipsec_sa *kipsec_sa_create(struct net *net,
 	sa->flags = cfg->flags;
 	sa->encap_sport = cfg->encap_sport;
 	sa->encap_dport = cfg->encap_dport;
+	sa->udp_encap = cfg->encap_dport != 0;
 	atomic64_set(&sa->oseq, cfg->seq_out);
 	sa->soft = cfg->soft;
 	sa->hard = cfg->hard;
@@ -236,7 +237,7 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 	err = kipsec_sa_hash(kn, a);
 	if (err)
 		goto err_ids;
-	if (sa->encap_dport) {
+	if (sa->udp_encap) {
 		err = kipsec_encap_port_get(kn, sa->encap_dport);
 		if (err)
 			goto err_hash;
@@ -276,7 +277,7 @@ static void kipsec_sa_unlink(struct kipsec_net *kn, struct kipsec_sa *sa)
 	a = rcu_dereference_protected(sa->addrs, lockdep_is_held(&kn->lock));
 	rhashtable_remove_fast(&kn->sas, &a->node, kipsec_sa_params);
 	rhltable_remove(&kn->sas_by_dst, &a->out_node, kipsec_sa_dst_params);
-	if (sa->encap_dport)
+	if (sa->udp_encap)
 		kipsec_encap_port_put(kn, sa->encap_dport);
 	xa_erase(&kn->sa_ids, sa->id);
 	kn->sa_count--;

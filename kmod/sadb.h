@@ -109,6 +109,11 @@ struct kipsec_sa {
 	u32 reqid;
 	u32 replay_window;
 	u32 flags;
+	/*
+	 * Fixed when the SA is made: NAT traversal may move an ESP-in-UDP
+	 * SA's ports, but never adds or removes the encapsulation.
+	 */
+	bool udp_encap;
 	/* Changed in place by kipsec_sa_encap_commit(): read with READ_ONCE. */
 	u16 encap_sport;
 	u16 encap_dport;

@@ -15,35 +15,42 @@ grep -q '^cgroup2 /sys/fs/cgroup ' /proc/mounts ||
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 rmdir $CG 2>/dev/null
 check "a memory cgroup" mkdir $CG
-cg_kernel() { awk '$1 ~ /^(slab|percpu|vmalloc)$/ { n += $2 } END { print n }' $CG/memory.stat; }
+# cg_kernel: the kernel memory charged to $CG (slab, per-CPU, vmalloc).
+# The kernel flushes a cgroup's statistics every 2 s: wait that out first.
+cg_kernel() {
+	sleep 2.5
+	awk '$1 ~ /^(slab|percpu|vmalloc)$/ { n += $2 } END { print n }' $CG/memory.stat
+}
 base=$(cg_kernel)
 
-# in_cgroup CMD...: runs CMD as a process of $CG.
-in_cgroup() {
+# charged CMD...: runs CMD as a process of $CG, and sets $charged to the
+# kernel memory charged to $CG meanwhile (after it ended: what it held
+# as a process is given back by then).
+charged() {
+	local before
+	before=$(cg_kernel)
 	sh -c 'echo $$ >'$CG'/cgroup.procs && exec "$@"' sh "$@"
+	charged=$(($(cg_kernel) - before))
 }
-charged_of() { sed -n 's/^charged=//p'; }
 
-out=$(in_cgroup python3 -S "$KIPSEC_TOP/tests/lib/kipsec_nl.py" charged bulk_add $N)
+out=$(charged python3 -S "$KIPSEC_TOP/tests/lib/kipsec_nl.py" bulk_add $N; echo "charged=$charged")
 expect_match "$N SAs added from the cgroup" "$out" "^added=$N\$"
-sa_bytes=$(charged_of <<<"$out")
+sa_bytes=${out##*charged=}
 diag "$N SAs charged $sa_bytes bytes"
 if [ "${sa_bytes:-0}" -ge $((N * 512)) ]; then ok "the SAs are charged to it (at least 512 bytes each)"; else fail "the SAs are charged to it (at least 512 bytes each; got ${sa_bytes:-none} for $N)"; fi
 
-out=$(in_cgroup python3 -S "$KIPSEC_TOP/tests/lib/kipsec_nl.py" charged bulk_policy_add $N)
+out=$(charged python3 -S "$KIPSEC_TOP/tests/lib/kipsec_nl.py" bulk_policy_add $N; echo "charged=$charged")
 expect_match "$N policies added from the cgroup" "$out" "^added=$N\$"
-pol_bytes=$(charged_of <<<"$out")
+pol_bytes=${out##*charged=}
 diag "$N policies charged $pol_bytes bytes"
 if [ "${pol_bytes:-0}" -ge $((N * 128)) ]; then ok "the policies are charged to it (at least 128 bytes each)"; else fail "the policies are charged to it (at least 128 bytes each; got ${pol_bytes:-none} for $N)"; fi
 
 # And given back when they go: SAs and replaced policy tables are freed
-# after RCU grace periods, and the statistics lag by up to 2 s.
-sleep 2.5
+# after RCU grace periods.
 held=$(($(cg_kernel) - base))
 check "SAs flushed" ipsecctl sa flush
 check "policies flushed" ipsecctl policy flush
-for i in $(seq 15); do
-	sleep 1
+for i in $(seq 6); do
 	left=$(($(cg_kernel) - base))
 	[ $left -le $((held / 4)) ] && break
 done

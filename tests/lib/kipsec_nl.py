@@ -17,9 +17,7 @@ Command line:
          event_order SECONDS [DELAY_MS] (processes race adds and deletes
          of one SA, then of one policy; the events must come in the
          changes' order; DELAY_MS: see the function);
-         monitor [SECONDS] (events, see below);
-         charged CMD [ARGS] (CMD, then the kernel memory it charged to
-         this process's memory cgroup)
+         monitor [SECONDS] (events, see below)
     ATTR: the suffix of KIPSEC_A_* in lower case (sa_spi, sa_dst, ...),
           or a number for an attribute that does not exist.
     VALUE: u8:N u16:N u32:N u64:N, ip:ADDR (4 or 16 bytes), hex:HEX,
@@ -289,20 +287,29 @@ def bulk_sa(i):
             "sa_enc_key_bits": 128}
 
 
+def sa_payload(sa, key=None):
+    """The SA_NEW attributes of bulk_sa()'s dict, or, without a key, the
+    three that name it (for SA_DEL and SA_GET)."""
+    payload = b"".join([
+        nla(E["KIPSEC_A_SA_SPI"], struct.pack("=I", sa["sa_spi"])),
+        nla(E["KIPSEC_A_SA_DST"], ipaddress.ip_address(sa["sa_dst"]).packed),
+        nla(E["KIPSEC_A_SA_PROTO"], struct.pack("=B", sa["sa_proto"]))])
+    if key is None:
+        return payload
+    return payload + b"".join([
+        nla(E["KIPSEC_A_SA_SRC"], ipaddress.ip_address(sa["sa_src"]).packed),
+        nla(E["KIPSEC_A_SA_MODE"], struct.pack("=B", sa["sa_mode"])),
+        nla(E["KIPSEC_A_SA_ENC_ALG"], struct.pack("=H", sa["sa_enc_alg"])),
+        nla(E["KIPSEC_A_SA_ENC_KEY"], key)])
+
+
 def bulk_add(g, count):
     key = os.urandom(20)
     for i in range(count):
         sa = bulk_sa(i)
-        payload = b"".join([
-            nla(E["KIPSEC_A_SA_SPI"], struct.pack("=I", sa["sa_spi"])),
-            nla(E["KIPSEC_A_SA_DST"], ipaddress.ip_address(sa["sa_dst"]).packed),
-            nla(E["KIPSEC_A_SA_SRC"], ipaddress.ip_address(sa["sa_src"]).packed),
-            nla(E["KIPSEC_A_SA_PROTO"], struct.pack("=B", 50)),
-            nla(E["KIPSEC_A_SA_MODE"], struct.pack("=B", sa["sa_mode"])),
+        payload = sa_payload(sa, key) + b"".join([
             nla(E["KIPSEC_A_SA_REQID"], struct.pack("=I", sa["sa_reqid"])),
-            nla(E["KIPSEC_A_SA_REPLAY_WINDOW"], struct.pack("=I", sa["sa_replay_window"])),
-            nla(E["KIPSEC_A_SA_ENC_ALG"], struct.pack("=H", 3)),
-            nla(E["KIPSEC_A_SA_ENC_KEY"], key)])
+            nla(E["KIPSEC_A_SA_REPLAY_WINDOW"], struct.pack("=I", sa["sa_replay_window"]))])
         _, err = g.request(g.family_id, E["KIPSEC_CMD_SA_NEW"], payload)
         if err:
             print("sa %d: errno=%d msg=%s attr=%s" % ((i,) + err))
@@ -497,20 +504,17 @@ def policy_dump_interrupt(g):
             messages += 1
 
 
-def sa_payload(sa, key=None):
-    """The SA_NEW attributes of bulk_sa()'s dict, or, without a key, the
-    three that name it (for SA_DEL and SA_GET)."""
-    payload = b"".join([
-        nla(E["KIPSEC_A_SA_SPI"], struct.pack("=I", sa["sa_spi"])),
-        nla(E["KIPSEC_A_SA_DST"], ipaddress.ip_address(sa["sa_dst"]).packed),
-        nla(E["KIPSEC_A_SA_PROTO"], struct.pack("=B", sa["sa_proto"]))])
-    if key is None:
-        return payload
-    return payload + b"".join([
-        nla(E["KIPSEC_A_SA_SRC"], ipaddress.ip_address(sa["sa_src"]).packed),
-        nla(E["KIPSEC_A_SA_MODE"], struct.pack("=B", sa["sa_mode"])),
-        nla(E["KIPSEC_A_SA_ENC_ALG"], struct.pack("=H", sa["sa_enc_alg"])),
-        nla(E["KIPSEC_A_SA_ENC_KEY"], key)])
+def family_messages(g, data):
+    """The messages of the kipsec family in DATA, one netlink receive:
+    (command, attributes) each, the attributes still encoded."""
+    off = 0
+    while off + 20 <= len(data):
+        length, mtype = struct.unpack_from("=IH", data, off)
+        if length < 20:
+            break
+        if mtype == g.family_id:
+            yield data[off + 16], data[off + 20: off + length]
+        off += (length + 3) & ~3
 
 
 def race_worker(label, cmd, payload, seconds, report):
@@ -586,15 +590,9 @@ def event_order(g, seconds, delay_ms=0):
             """Reads what has come within TIMEOUT; False if nothing."""
             if not select.select([g.sock], [], [], timeout)[0]:
                 return False
-            data = g.sock.recv(1 << 20)
-            off = 0
-            while off + 20 <= len(data):
-                length, mtype = struct.unpack_from("=IH", data, off)
-                if length < 20:
-                    break
-                if mtype == g.family_id and data[off + 16] in (new, delete):
-                    events.append("new" if data[off + 16] == new else "del")
-                off += (length + 3) & ~3
+            for cmd, _ in family_messages(g, g.sock.recv(1 << 20)):
+                if cmd in (new, delete):
+                    events.append("new" if cmd == new else "del")
             return True
 
         # Read while they race, so that no host is fast enough to overrun
@@ -669,48 +667,11 @@ def monitor(g, seconds=None):
                 raise
             print("lost=1", flush=True)
             continue
-        off = 0
-        while off + 20 <= len(data):
-            length, mtype, _, _, _ = struct.unpack_from("=IHHII", data, off)
-            if length < 20:
-                break
-            cmd = data[off + 16]
-            body = data[off + 20: off + length]
-            off += (length + 3) & ~3
-            if mtype != g.family_id:
-                continue
+        for cmd, body in family_messages(g, data):
             attrs = decode_attrs(parse_attrs(body))
             print(" ".join(["event=%s" % cmds.get(cmd, str(cmd))] +
                            ["%s=%s" % kv for kv in sorted(attrs.items())]),
                   flush=True)
-
-
-def cgroup_kernel_bytes():
-    """The kernel memory charged to this process's memory cgroup (cgroup
-    v2): slab, per-CPU and vmalloc, from its memory.stat."""
-    with open("/proc/self/cgroup") as f:
-        path = f.read().strip().split("::", 1)[1]
-    stat = {}
-    with open("/sys/fs/cgroup%s/memory.stat" % path) as f:
-        for line in f:
-            key, value = line.split()
-            stat[key] = int(value)
-    return stat["slab"] + stat["percpu"] + stat["vmalloc"]
-
-
-def charged(argv):
-    """Runs one command line as run() does, and prints "charged=BYTES":
-    how much the kernel memory charged to this process's memory cgroup
-    grew meanwhile. Each reading waits out the kernel's periodic flush of
-    the cgroup's statistics (every 2 s), so that what Python's start
-    charged is in the first and not counted."""
-    import time
-    time.sleep(2.5)
-    before = cgroup_kernel_bytes()
-    rc = run(argv)
-    time.sleep(2.5)
-    print("charged=%d" % (cgroup_kernel_bytes() - before))
-    return rc
 
 
 def run(argv):
@@ -768,8 +729,6 @@ def main(argv):
         return 0
     if argv[1] == "--serve":
         return serve()
-    if argv[1] == "charged":
-        return charged(argv[2:])
     return run(argv[1:])
 
 
