@@ -93,3 +93,18 @@ void kipsec_debug_net_freed(struct kipsec_net *kn, const struct net *net)
 	kn->stats = (struct kipsec_stats __percpu *)POISON_POINTER_DELTA;
 	pr_info("debug: namespace %u: state freed\n", net->ns.inum);
 }
+
+/*
+ * Test 45: a namespace created next hands out policy indexes from this
+ * one, so that a test can make them wrap past U32_MAX with a few policies
+ * instead of 2^32.
+ */
+static unsigned int debug_first_policy_index;
+module_param(debug_first_policy_index, uint, 0600);
+MODULE_PARM_DESC(debug_first_policy_index,
+		 "DEBUG builds: the next namespace's first policy index");
+
+u32 kipsec_debug_first_policy_index(void)
+{
+	return xchg(&debug_first_policy_index, 0);
+}

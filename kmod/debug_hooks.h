@@ -20,6 +20,7 @@ bool kipsec_debug_hold_crypto(struct padata_priv *padata,
 void kipsec_debug_hold_exit(void);
 void kipsec_debug_delay_event(void);
 void kipsec_debug_net_freed(struct kipsec_net *kn, const struct net *net);
+u32 kipsec_debug_first_policy_index(void);
 #else
 static inline bool kipsec_debug_hold_crypto(struct padata_priv *padata,
 					    const struct net *net)
@@ -38,6 +39,11 @@ static inline void kipsec_debug_delay_event(void)
 static inline void kipsec_debug_net_freed(struct kipsec_net *kn,
 					  const struct net *net)
 {
+}
+
+static inline u32 kipsec_debug_first_policy_index(void)
+{
+	return 0;
 }
 #endif
 

@@ -500,45 +500,45 @@ int kipsec_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* The dump's cursor in cb->args: direction, priority, index; see spd.c. */
-enum {
-	KIPSEC_DUMP_DIR,
-	KIPSEC_DUMP_PRIO,
-	KIPSEC_DUMP_INDEX,
+/* The dump's cursor, in cb->ctx: a position in lookup order; see spd.c. */
+struct kipsec_policy_dump_pos {
+	u64 seq;
+	u32 priority;
+	u8 dir;
 };
 
 int kipsec_nl_policy_dump_start(struct netlink_callback *cb)
 {
+	struct kipsec_policy_dump_pos *pos = (void *)cb->ctx;
 	int err;
 
+	BUILD_BUG_ON(sizeof(*pos) > sizeof(cb->ctx));
 	err = kipsec_nl_dump_no_attrs(cb, "KIPSEC_CMD_POLICY_GET: a dump takes no attributes");
 	if (err)
 		return err;
-	cb->args[KIPSEC_DUMP_DIR] = KIPSEC_DIR_OUT;
-	cb->args[KIPSEC_DUMP_PRIO] = 0;
-	cb->args[KIPSEC_DUMP_INDEX] = 0;
+	pos->dir = KIPSEC_DIR_OUT;
+	pos->priority = 0;
+	pos->seq = 0;
 	return 0;
 }
 
 int kipsec_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct kipsec_policy_dump_pos *pos = (void *)cb->ctx;
 	struct kipsec_net *kn = kipsec_net(sock_net(skb->sk));
+	struct kipsec_policy_dump_pos next = *pos;
 	struct kipsec_policy *pol;
-	u8 dir = cb->args[KIPSEC_DUMP_DIR];
-	u32 prio = cb->args[KIPSEC_DUMP_PRIO];
-	u32 index = cb->args[KIPSEC_DUMP_INDEX];
 
 	mutex_lock(&kn->lock);
 	/* A change between two parts sets NLM_F_DUMP_INTR on the next one. */
 	cb->seq = kn->pol_gen;
-	while ((pol = kipsec_spd_next(kn, &dir, &prio, &index))) {
+	while ((pol = kipsec_spd_next(kn, &next.dir, &next.priority,
+				      &next.seq))) {
 		if (kipsec_nl_policy_msg(skb, pol, NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					 KIPSEC_CMD_POLICY_GET, cb))
 			break;
-		cb->args[KIPSEC_DUMP_DIR] = dir;
-		cb->args[KIPSEC_DUMP_PRIO] = prio;
-		cb->args[KIPSEC_DUMP_INDEX] = index;
+		*pos = next;
 	}
 	mutex_unlock(&kn->lock);
 	return skb->len;

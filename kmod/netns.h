@@ -57,6 +57,7 @@ struct kipsec_net {
 	struct kipsec_spd_table __rcu *spd[KIPSEC_DIR_MAX];	/* by dir - 1 */
 	struct xarray pol_ids;		/* by index */
 	u32 pol_next_id;
+	u64 pol_next_seq;
 	unsigned int pol_count;
 	u32 pol_gen;			/* bumped on every change; never 0 */
 	/* Policy lifetimes, see spd_expire.c. */

@@ -2,8 +2,8 @@
 /*
  * Security policy database. Each namespace keeps its policies twice: in an
  * xarray by index, for the control path (get and delete by index), and per
- * direction in an array sorted in lookup order (priority, then index, which
- * only grows, so equal priorities keep insertion order). The packet path
+ * direction in an array sorted in lookup order (priority, then insertion
+ * order, so that equal priorities keep it). The packet path
  * reads the arrays under RCU alone; a writer, holding kipsec_net.lock,
  * builds a new array and swaps it in, so a reader sees either the old set
  * or the new one and never a half-made change. Policy changes are rare next
@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <net/ipv6.h>
 
+#include "debug_hooks.h"
 #include "netns.h"
 #include "spd.h"
 #include "spd_expire.h"
@@ -106,10 +107,14 @@ static void kipsec_spd_gen_bump(struct kipsec_net *kn)
 		kn->pol_gen = 1;
 }
 
-/* (priority, index) order: the order of lookup. */
-static bool kipsec_pos_lt(u32 prio_a, u32 index_a, u32 prio_b, u32 index_b)
+/*
+ * (priority, seq) order: the order of lookup. Not the index, which is
+ * reused once it wraps: a new policy would then go before older ones of its
+ * priority.
+ */
+static bool kipsec_pos_lt(u32 prio_a, u64 seq_a, u32 prio_b, u64 seq_b)
 {
-	return prio_a < prio_b || (prio_a == prio_b && index_a < index_b);
+	return prio_a < prio_b || (prio_a == prio_b && seq_a < seq_b);
 }
 
 /*
@@ -177,12 +182,13 @@ int kipsec_spd_insert(struct kipsec_net *kn,
 			      GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto err_free_tbl;
+	pol->seq = kn->pol_next_seq++;
 
 	/* After every policy of a lower or equal priority. */
 	for (pos = 0; pos < n; pos++)
-		if (kipsec_pos_lt(pol->cfg.priority, pol->index,
+		if (kipsec_pos_lt(pol->cfg.priority, pol->seq,
 				  old->pols[pos]->cfg.priority,
-				  old->pols[pos]->index))
+				  old->pols[pos]->seq))
 			break;
 	if (pos)
 		memcpy(new->pols, old->pols, pos * sizeof(new->pols[0]));
@@ -419,20 +425,20 @@ struct kipsec_policy *kipsec_spd_find(struct kipsec_net *kn, u32 index)
 
 /*
  * For dumps, in dump order (direction, then lookup order): the first policy
- * strictly after the cursor (*@dir, *@priority, *@index), which is then set
- * to that policy's position. Index 0 is never used, so (KIPSEC_DIR_OUT, 0,
- * 0) starts from the beginning. A dump resumes after the last policy it
+ * strictly after the cursor (*@dir, *@priority, *@seq), which is then set
+ * to that policy's position. Sequence number 0 is never used, so
+ * (KIPSEC_DIR_OUT, 0, 0) starts from the beginning. A dump resumes after the last policy it
  * sent, so deletions in between neither repeat nor skip a policy.
  */
 struct kipsec_policy *kipsec_spd_next(struct kipsec_net *kn, u8 *dir,
-				      u32 *priority, u32 *index)
+				      u32 *priority, u64 *seq)
 {
 	struct kipsec_spd_table *tbl;
 	unsigned int lo, hi, mid;
 
 	lockdep_assert_held(&kn->lock);
 
-	for (; *dir <= KIPSEC_DIR_MAX; (*dir)++, *priority = 0, *index = 0) {
+	for (; *dir <= KIPSEC_DIR_MAX; (*dir)++, *priority = 0, *seq = 0) {
 		tbl = kipsec_spd_table(kn, *dir);
 		if (!tbl)
 			continue;
@@ -444,15 +450,15 @@ struct kipsec_policy *kipsec_spd_next(struct kipsec_net *kn, u8 *dir,
 
 			mid = lo + (hi - lo) / 2;
 			p = tbl->pols[mid];
-			if (kipsec_pos_lt(*priority, *index, p->cfg.priority,
-					  p->index))
+			if (kipsec_pos_lt(*priority, *seq, p->cfg.priority,
+					  p->seq))
 				hi = mid;
 			else
 				lo = mid + 1;
 		}
 		if (lo < tbl->count) {
 			*priority = tbl->pols[lo]->cfg.priority;
-			*index = tbl->pols[lo]->index;
+			*seq = tbl->pols[lo]->seq;
 			return tbl->pols[lo];
 		}
 	}
@@ -462,7 +468,8 @@ struct kipsec_policy *kipsec_spd_next(struct kipsec_net *kn, u8 *dir,
 int kipsec_spd_net_init(struct kipsec_net *kn)
 {
 	xa_init_flags(&kn->pol_ids, XA_FLAGS_ALLOC1);
-	kn->pol_next_id = 1;
+	kn->pol_next_id = kipsec_debug_first_policy_index() ?: 1;
+	kn->pol_next_seq = 1;
 	kn->pol_gen = 1;
 	kipsec_spd_expire_net_init(kn);
 	return 0;

@@ -55,12 +55,13 @@ struct kipsec_policy_cfg {
 struct kipsec_policy {
 	struct kipsec_policy_cfg cfg;
 	u32 index;			/* in kipsec_net.pol_ids; never 0 */
+	u64 seq;			/* insertion order; never wraps */
 	u64 expires_ns;			/* boot clock; 0: no lifetime */
 	struct rcu_head rcu;
 };
 
 /*
- * One direction's policies in lookup order (priority, then index), as an
+ * One direction's policies in lookup order (priority, then seq), as an
  * array that writers replace as a whole: a reader on the packet path walks
  * it without a lock or a retry.
  */
@@ -113,7 +114,7 @@ unsigned int kipsec_spd_move_commit(struct kipsec_net *kn,
 
 struct kipsec_policy *kipsec_spd_find(struct kipsec_net *kn, u32 index);
 struct kipsec_policy *kipsec_spd_next(struct kipsec_net *kn, u8 *dir,
-				      u32 *priority, u32 *index);
+				      u32 *priority, u64 *seq);
 
 int kipsec_spd_net_init(struct kipsec_net *kn);
 void kipsec_spd_net_exit(struct kipsec_net *kn);
