@@ -188,9 +188,16 @@ complete:
 static bool kipsec_esp_output_oop(const struct sk_buff *skb,
 				  unsigned int tlen, unsigned int icv)
 {
-	/* The output frag comes from a page frag: a page at most. */
+	/*
+	 * The output frag comes from a page frag: a page at most. Never with
+	 * zerocopy frags: the skb may hold no reference to their pages to
+	 * give up (io_uring's registered buffers), and their sender is told
+	 * it may reuse them as soon as the skb goes.
+	 */
 	return skb_is_nonlinear(skb) && !skb_cloned(skb) &&
 	       !skb_has_frag_list(skb) && !skb->pp_recycle &&
+	       !(skb_shinfo(skb)->flags & (SKBFL_ZEROCOPY_ENABLE |
+					   SKBFL_MANAGED_FRAG_REFS)) &&
 	       tlen <= KIPSEC_PKT_TRAILER_MAX &&
 	       ALIGN(skb->data_len + tlen + icv, L1_CACHE_BYTES) <= PAGE_SIZE;
 }
@@ -540,12 +547,15 @@ void kipsec_esp_input(struct net *net, struct kipsec_sa *sa,
 
 	/*
 	 * Decrypted in place: the data must be ours to write. Not cloned,
-	 * the head and frags are (esp4 trusts received frags the same way),
-	 * and a scatterlist covers the frags: no copy into a linear skb.
+	 * the head and frags are, and a scatterlist covers the frags: no
+	 * copy into a linear skb. Unless a frag may be someone else's page
+	 * (a local sender's splice() of a file's page cache, zerocopy): that
+	 * is never written, skb_cow_data() copies it.
 	 */
 	if (skb->ip_summed == CHECKSUM_COMPLETE)
 		skb->ip_summed = CHECKSUM_NONE;
-	if (!skb_cloned(skb) && !skb_has_frag_list(skb))
+	if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
+	    !skb_has_shared_frag(skb) && !skb_zcopy(skb))
 		nfrags = skb_shinfo(skb)->nr_frags + 1;
 	else
 		nfrags = skb_cow_data(skb, 0, &trailer);

@@ -20,6 +20,7 @@
 #include <net/addrconf.h>
 #include <net/dst.h>
 #include <net/esp.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ipv6_stubs.h>
@@ -128,6 +129,22 @@ static int kipsec_ipv6_upper(struct sk_buff *skb, unsigned int *iphlen,
 	return nexthdr;
 }
 
+/*
+ * The hop-by-hop options header of an IPv6 packet of @len bytes into the
+ * linear part, whole; false when it is not there or does not fit.
+ */
+static bool kipsec_ipv6_hop_pull(struct sk_buff *skb, unsigned int len)
+{
+	unsigned int hoplen;
+
+	if (len < sizeof(struct ipv6hdr) + 8 ||
+	    !pskb_may_pull(skb, sizeof(struct ipv6hdr) + 8))
+		return false;
+	hoplen = ipv6_optlen((struct ipv6_opt_hdr *)(ipv6_hdr(skb) + 1));
+	return sizeof(struct ipv6hdr) + hoplen <= len &&
+	       pskb_may_pull(skb, sizeof(struct ipv6hdr) + hoplen);
+}
+
 static bool kipsec_net_in_use(const struct kipsec_net *kn)
 {
 	return READ_ONCE(kn->sa_count) ||
@@ -144,6 +161,7 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 	unsigned int iphlen, nhoff;
 	struct kipsec_sa *sa;
 	bool udp = false;
+	const void *daddr;
 	__be32 spi;
 	int proto;
 
@@ -198,14 +216,18 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 	}
 
 	/* Read only now: pskb_may_pull() may have moved the header. */
-	sa = kipsec_sa_lookup_rcu(net, spi, family == AF_INET ?
-				  (void *)&ip_hdr(skb)->daddr :
-				  (void *)&ipv6_hdr(skb)->daddr, family, proto);
-	if (sa && udp) {
-		const struct udphdr *uh = (void *)(skb->data + iphlen);
+	daddr = family == AF_INET ? (void *)&ip_hdr(skb)->daddr :
+				    (void *)&ipv6_hdr(skb)->daddr;
+	sa = kipsec_sa_lookup_rcu(net, spi, daddr, family, proto);
+	if (udp) {
+		u16 dport = ntohs(((struct udphdr *)(skb->data + iphlen))->dest);
 
-		if (READ_ONCE(sa->encap_dport) != ntohs(uh->dest))
+		if (sa && READ_ONCE(sa->encap_dport) != dport)
 			sa = NULL;
+		/* Not an SA's port here: some local socket's datagram. */
+		if (!sa && !kipsec_sa_encap_endpoint_rcu(net, daddr, family,
+							 dport))
+			return NF_ACCEPT;
 	} else if (sa && sa->udp_encap) {
 		/* An ESP-in-UDP SA takes its packets in UDP only. */
 		sa = NULL;
@@ -348,12 +370,26 @@ static void kipsec_reinject(struct net *net, struct sk_buff *skb, u8 family,
 		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb,
 			skb->dev, NULL, kipsec_rcv_finish4);
 	} else {
+		unsigned int thoff = sizeof(struct ipv6hdr);
+
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 		IP6CB(skb)->iif = skb->dev->ifindex;
 		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+		/*
+		 * Entering after ip6_rcv_core(), the packet must look as that
+		 * leaves it: past its hop-by-hop options, which the upper
+		 * layer must not be looked for at. They are in the linear
+		 * part (the transport close-up moved them, or
+		 * kipsec_input_inner() pulled them).
+		 */
+		if (ipv6_hdr(skb)->nexthdr == NEXTHDR_HOP) {
+			IP6CB(skb)->nhoff = sizeof(struct ipv6hdr);
+			thoff += ipv6_optlen((struct ipv6_opt_hdr *)
+					     (ipv6_hdr(skb) + 1));
+		}
 		IP6CB(skb)->flags = IP6SKB_XFRM_TRANSFORMED;
 		skb->protocol = htons(ETH_P_IPV6);
-		skb_set_transport_header(skb, sizeof(struct ipv6hdr));
+		skb_set_transport_header(skb, thoff);
 		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, net, NULL, skb,
 			skb->dev, NULL, kipsec_rcv_finish6);
 	}
@@ -422,14 +458,36 @@ static int kipsec_input_inner(struct sk_buff *skb, u8 nexthdr, u8 *family)
 			return -EINVAL;
 		ip6h = ipv6_hdr(skb);
 		len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
-		/* Hop-by-hop options are parsed before PRE_ROUTING only. */
-		if (ip6h->version != 6 || len > skb->len ||
-		    ip6h->nexthdr == NEXTHDR_HOP)
+		if (ip6h->version != 6 || len > skb->len)
+			return -EINVAL;
+		/* Where there is one, kipsec_reinject() steps over it. */
+		if (ip6h->nexthdr == NEXTHDR_HOP &&
+		    !kipsec_ipv6_hop_pull(skb, len))
 			return -EINVAL;
 		*family = AF_INET6;
 		return pskb_trim(skb, len);
 	}
 	return -EINVAL;
+}
+
+/*
+ * RFC 6040 for a tunnel's inner packet, @outer being the outer header's
+ * DS field: congestion marked on the way is carried over to the inner
+ * header; a mark on a packet whose sender does not do ECN cannot be, and
+ * the packet is dropped instead (-EINVAL).
+ */
+static int kipsec_input_ecn(struct sk_buff *skb, u8 family, u8 outer)
+{
+	u8 inner;
+
+	if (family == AF_INET) {
+		skb->protocol = htons(ETH_P_IP);
+		inner = ip_hdr(skb)->tos;
+	} else {
+		skb->protocol = htons(ETH_P_IPV6);
+		inner = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	return INET_ECN_decapsulate(skb, outer, inner) > 1 ? -EINVAL : 0;
 }
 
 /*
@@ -492,7 +550,12 @@ void kipsec_input_finish(struct kipsec_pkt *pkt)
 	}
 
 	if (sa->mode == KIPSEC_MODE_TUNNEL) {
-		if (kipsec_input_inner(skb, pkt->nexthdr, &family)) {
+		/* Still the outer header's, until kipsec_input_inner(). */
+		u8 outer_ds = family == AF_INET ? ip_hdr(skb)->tos :
+				ipv6_get_dsfield(ipv6_hdr(skb));
+
+		if (kipsec_input_inner(skb, pkt->nexthdr, &family) ||
+		    kipsec_input_ecn(skb, family, outer_ds)) {
 			stat = KIPSEC_A_STATS_DROP_MALFORMED;
 			goto drop;
 		}

@@ -77,7 +77,7 @@ static struct kipsec_sa *kipsec_sa_select_rcu(struct net *net,
 		    !kipsec_addr_equal(&kipsec_sa_addrs_rcu(sa)->saddr,
 				       &flow->saddr, family))
 			continue;
-		if (!best || sa->serial > best->serial)
+		if (!best || READ_ONCE(sa->serial) > READ_ONCE(best->serial))
 			best = sa;
 	}
 	return best;
@@ -300,8 +300,10 @@ static bool kipsec_output_pmtu(struct sk_buff *skb, struct kipsec_sa *sa,
 	if (skb->len <= max_len || local || skb->ignore_df)
 		return true;
 
+	/* Below the least MTU a sender must accept: fragmented instead. */
 	if (family == AF_INET) {
-		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) ||
+		    max_len < IPV4_MIN_MTU)
 			return true;
 	} else if (max_len < IPV6_MIN_MTU) {
 		return true;
@@ -315,11 +317,16 @@ static bool kipsec_output_pmtu(struct sk_buff *skb, struct kipsec_sa *sa,
 	if (sa->mode == KIPSEC_MODE_TUNNEL && skb_dst(skb) != outer)
 		skb_dst_update_pmtu_no_confirm(skb, max_len);
 
-	if (family == AF_INET)
+	/* Counted where the forwarding code counts its own refusals. */
+	if (family == AF_INET) {
+		IP_INC_STATS(dev_net(outer->dev), IPSTATS_MIB_FRAGFAILS);
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			  htonl(max_len));
-	else
+	} else {
+		IP6_INC_STATS(dev_net(outer->dev), ip6_dst_idev(outer),
+			      IPSTATS_MIB_INTOOBIGERRORS);
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max_len);
+	}
 	kfree_skb(skb);
 	return false;
 }
@@ -369,6 +376,12 @@ static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 	}
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
+	/*
+	 * What ip_forward_finish() would have done: a receive timestamp
+	 * left on a forwarded packet reads as a departure time to fq.
+	 */
+	if (!local)
+		skb_clear_tstamp(skb);
 	if (kipsec_mss_maybe_syn(skb, family))
 		kipsec_mss_clamp(skb, family, max_len);
 

@@ -2,9 +2,10 @@
 /*
  * SA database. Each namespace keeps its SAs twice: in an rhashtable keyed
  * by (SPI, destination, protocol, family) for O(1) RCU lookups on the packet
- * path, and in an xarray keyed by an insertion id that only grows, so that a
- * dump can resume after the last id it sent however many SAs were deleted
- * in between. Writers hold kipsec_net.lock. The rhashtables hold each SA's
+ * path, and in an xarray keyed by an insertion id that grows (until it
+ * wraps, after 2^32 adds), so that a dump can resume after the last id it
+ * sent however many SAs were deleted in between; an add in between sets
+ * NLM_F_DUMP_INTR. Writers hold kipsec_net.lock. The rhashtables hold each SA's
  * struct kipsec_sa_addrs, which a move replaces (kipsec_sa_move()).
  */
 
@@ -233,6 +234,8 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 		return err;
 
 	refcount_inc(&sa->refcnt);
+	/* Before the packet path can see it: the newest SA is preferred. */
+	WRITE_ONCE(sa->serial, ++kn->sa_serial);
 	a = rcu_dereference_protected(sa->addrs, lockdep_is_held(&kn->lock));
 	err = kipsec_sa_hash(kn, a);
 	if (err)
@@ -242,7 +245,6 @@ int kipsec_sa_insert(struct kipsec_net *kn, struct kipsec_sa *sa)
 		if (err)
 			goto err_hash;
 	}
-	sa->serial = ++kn->sa_serial;
 
 	/* An SA for a reserved SPI is what the reservation was waiting for. */
 	kipsec_spi_release(kn, &sa->key);
@@ -530,6 +532,27 @@ struct rhlist_head *kipsec_sa_lookup_dst_rcu(struct net *net,
 	key.proto = proto;
 	return rhltable_lookup(&kipsec_net(net)->sas_by_dst, &key,
 			       kipsec_sa_dst_params);
+}
+
+/*
+ * Whether UDP port @port of local address @daddr is where an ESP-in-UDP SA
+ * takes its packets. kipsec_net.encap_ports cannot say: it holds every
+ * such SA's destination port, and an outbound SA's is the peer's (behind a
+ * NAT, any port, a local service's too). The SAs towards a local address
+ * are the inbound ones, and usually all share one port: the walk is short
+ * where the answer is yes, and only a datagram that found no SA takes it.
+ */
+bool kipsec_sa_encap_endpoint_rcu(struct net *net, const void *daddr,
+				  u8 family, u16 port)
+{
+	struct kipsec_sa_addrs *a;
+	struct rhlist_head *pos, *list;
+
+	list = kipsec_sa_lookup_dst_rcu(net, daddr, family, IPPROTO_ESP);
+	rhl_for_each_entry_rcu(a, pos, list, out_node)
+		if (a->sa->udp_encap && READ_ONCE(a->sa->encap_dport) == port)
+			return true;
+	return false;
 }
 
 int kipsec_sadb_net_init(struct kipsec_net *kn)

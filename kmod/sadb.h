@@ -180,6 +180,8 @@ struct kipsec_sa *kipsec_sa_lookup_rcu(struct net *net, __be32 spi,
 struct rhlist_head *kipsec_sa_lookup_dst_rcu(struct net *net,
 					     const void *daddr, u8 family,
 					     u8 proto);
+bool kipsec_sa_encap_endpoint_rcu(struct net *net, const void *daddr,
+				  u8 family, u16 port);
 
 /* Under rcu_read_lock() or with BHs off; valid until the section ends. */
 static inline const struct kipsec_sa_addrs *

@@ -9,7 +9,8 @@
 # clear) and that each SA counted on one gateway exactly what its twin on
 # the other did, then runs a second of iperf3 TCP and UDP along the same
 # path. Then longer TCP and UDP bulk transfers, which need segmentation,
-# checksum resolution and path-MTU handling to work.
+# checksum resolution and path-MTU handling to work; IPv6 hop-by-hop
+# options in both modes; ECN marks across the tunnel (RFC 6040).
 . "$KIPSEC_TOP/tests/lib/traffic_test.sh"
 
 traffic_test_start
@@ -85,6 +86,39 @@ for fam in 4 6; do
 	ip netns exec gw-b ethtool -K wan gro off >/dev/null
 done
 
+# IPv6 packets with hop-by-hop options cross too: in a tunnel, where the
+# inner packet carries them (with gw-b's GRO on and off), and in transport
+# mode, where they stay in front of ESP. A UDP datagram with a PadN option
+# each time, which must reach the socket it is for.
+WIRE=$KIPSEC_TOP/tests/lib/wire_packet.py
+HBH_OUT=$(mktemp /tmp/kipsec-hbh.XXXXXX)
+hbh_crosses() {	# hbh_crosses LABEL FROM TO_NS TO_ADDR
+	local label=$1 from=$2 to=$3 addr=$4 got
+	listen_start "$HBH_OUT" ip netns exec "$to" python3 "$WIRE" listen 9000 20 1 6
+	ip netns exec "$from" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+s.sendto(b"hop-by-hop", (sys.argv[1], 9000))' "$addr"
+	wait "$LISTEN_PID"
+	got=$(sed '1d;/^done$/d;s/^[^ ]* //' "$HBH_OUT" | tr '\n' ' ')
+	expect_eq "$label: a datagram with hop-by-hop options crosses" "$got" \
+		"$(printf 'hop-by-hop' | od -An -tx1 | tr -d ' \n') "
+}
+traffic_reset
+ipsec_pair kipsec kipsec family=6 || fail "hop-by-hop: tunnel IPv6: configure"
+hbh_crosses "tunnel IPv6" lan-a lan-b $TOPO_LANB6
+ip netns exec gw-b ethtool -K wan gro on >/dev/null
+hbh_crosses "tunnel IPv6, GRO on" lan-a lan-b $TOPO_LANB6
+ip netns exec gw-b ethtool -K wan gro off >/dev/null
+traffic_reset
+ipsec_pair kipsec kipsec family=6 mode=transport ||
+	fail "hop-by-hop: transport IPv6: configure"
+hbh_crosses "transport IPv6" gw-a gw-b $TOPO_GWB6
+check "transport IPv6: it crossed in ESP" \
+	test "$(kipsec_sa_field gw-b 0x1000 $TOPO_GWB6 esp stats.packets)" -ge 1
+rm -f "$HBH_OUT"
+
 # The gateways' own traffic in transport mode. A full-size ping without DF
 # grows past the MTU once encrypted: its ESP packet leaves fragmented and
 # gw-b must reassemble it before it can find the SA (on IPv6, after
@@ -116,14 +150,60 @@ done
 
 # A DF packet that no longer fits once encrypted comes back as ICMP
 # "fragmentation needed" from gw-a with the MTU left inside the tunnel.
+# gw-a counts each refusal where the forwarding code counts its own.
+frag_fails() {
+	ip netns exec gw-a nstat -az IpFragFails | awk '$1 == "IpFragFails" { print $2 }'
+}
 traffic_reset
 ipsec_pair kipsec kipsec
+fails0=$(frag_fails)
 out=$(ip netns exec lan-a ping -c 2 -M do -s 1472 -W 2 $TOPO_LANB4 2>&1)
 expect_match "a full-size DF ping is refused with the tunnel's MTU" "$out" \
 	"(Frag needed|message too long).*mtu ?= ?1[34][0-9][0-9]"
+# The first refusal's ICMP teaches lan-a the MTU, which refuses the second
+# ping itself.
+expect_eq "gw-a counted its refusal in IpFragFails" $(($(frag_fails) - fails0)) 1
 check "a ping that fits the tunnel's MTU crosses" \
 	ip netns exec lan-a ping -c 2 -M do -s 1300 -W 2 $TOPO_LANB4
 check "a non-DF full-size ping crosses, fragmented" \
 	ip netns exec lan-a ping -c 2 -M dont -s 1472 -W 2 $TOPO_LANB4
+
+# ECN across the tunnel (RFC 6040): gw-a's transit link marks every ESP
+# packet congested (CE). gw-b carries the mark over to an inner packet
+# that does ECN, and drops one that does not, which could not carry it.
+ip netns exec gw-a nft -f - <<'EOF'
+table ip ecn_test {
+	chain post {
+		type filter hook postrouting priority 0;
+		ip protocol esp ip ecn set ce
+	}
+}
+EOF
+ip netns exec lan-b nft -f - <<'EOF'
+table ip ecn_test {
+	counter ce {}
+	chain pre {
+		type filter hook prerouting priority 0;
+		icmp type echo-request ip ecn ce counter name ce
+	}
+}
+EOF
+ecn_ce_seen() {
+	ip netns exec lan-b nft -j list counter ip ecn_test ce |
+		jq '.nftables[] | select(.counter) | .counter.packets'
+}
+malformed() {
+	ip netns exec gw-b ipsecctl -j stats | jq -r '.stats.drop_malformed // .drop_malformed'
+}
+bad0=$(malformed)
+check "ECN: an ECN-capable ping (ECT(0)) crosses the congested link" \
+	ip netns exec lan-a ping -c 3 -Q 2 -W 2 $TOPO_LANB4
+expect_eq "ECN: lan-b got all 3 marked CE" "$(ecn_ce_seen)" 3
+check_fails "ECN: a ping that does not do ECN cannot cross it" \
+	ip netns exec lan-a ping -c 2 -W 1 $TOPO_LANB4
+expect_eq "ECN: gw-b dropped those 2 and counted them malformed" \
+	$(($(malformed) - bad0)) 2
+ip netns exec gw-a nft delete table ip ecn_test
+ip netns exec lan-b nft delete table ip ecn_test
 
 tap_done

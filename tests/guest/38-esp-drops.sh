@@ -9,7 +9,7 @@
 # passes the ICV, which does not cover it, and is dropped on its payload's
 # checksum.
 # On an ESP-in-UDP port, IKE still reaches its socket and NAT keepalives
-# are dropped.
+# are dropped; a port that is only a peer's is left to local sockets.
 . "$KIPSEC_TOP/tests/lib/tap.sh"
 . "$KIPSEC_TOP/tests/lib/guest.sh"
 . "$KIPSEC_TOP/tests/lib/topology.sh"
@@ -145,6 +145,29 @@ wait "$LISTEN_PID"
 got=$(sed '1d;/^done$/d;s/^[^ ]* //' "$PKT.out" | tr '\n' ' ')
 expect_eq "IKE with the non-ESP marker reaches the socket untouched, the keepalive does not" \
 	"$got" "00000000696b652d6d657373616765 "
+check "ESP-in-UDP traffic still flows" topo_ping lan-a lan-b 2
+
+# A peer behind a NAT sends from whatever port the NAT gave it: gw-b
+# takes ESP on 40000 here, which is gw-a's outbound SA's destination port.
+# On gw-a, that port is not ESP's: a local service's datagrams to it reach
+# the service, whatever their first word.
+kipsec_flush gw-a gw-b
+check "ESP-in-UDP tunnel, gw-a on 4500, gw-b on 40000" \
+	ipsec_pair kipsec kipsec encap=4500:40000
+check "ESP-in-UDP traffic flows" topo_ping lan-a lan-b 2
+nosa0=$(ip netns exec gw-a ipsecctl -j stats | jq -r '.stats.drop_no_sa // .drop_no_sa')
+listen_start "$PKT.out" ip netns exec gw-a python3 "$WIRE" listen 40000 20 1
+ip netns exec gw-b python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"a local service datagram", ("'$TOPO_GWA4'", 40000))
+'
+wait "$LISTEN_PID"
+got=$(sed '1d;/^done$/d;s/^[^ ]* //' "$PKT.out" | tr '\n' ' ')
+expect_eq "gw-a: a datagram to its peer's ESP port reaches the local socket" \
+	"$got" "$(printf 'a local service datagram' | od -An -tx1 | tr -d ' \n') "
+expect_eq "gw-a: and is not counted as ESP for no SA" \
+	"$(ip netns exec gw-a ipsecctl -j stats | jq -r '.stats.drop_no_sa // .drop_no_sa')" "$nosa0"
 check "ESP-in-UDP traffic still flows" topo_ping lan-a lan-b 2
 
 tap_done
