@@ -171,8 +171,10 @@
  *
  *    A policy with the same direction, selector and priority as an
  *    existing one is refused with EEXIST. Reply: KIPSEC_A_POL_INDEX, NLA_U32,
- *    the policy's index in its namespace (never 0, never reused while the
- *    namespace lives).
+ *    the policy's index in its namespace (never 0; unique among its
+ *    policies, handed out in increasing order and, past 2^32 - 1, from 1
+ *    again, skipping those in use). The order of lookup among equal
+ *    priorities is the order of insertion, whatever the indexes.
  *
  * KIPSEC_CMD_POLICY_DEL: delete a policy. Request: either
  *    KIPSEC_A_POL_INDEX, or KIPSEC_A_POL_DIR and the selector as in

@@ -252,6 +252,8 @@ void kipsec_nat_input(struct kipsec_pkt *pkt)
 	last = READ_ONCE(sa->mapping_sent);
 	if (last && time_before(now, last + HZ))
 		return;
-	WRITE_ONCE(sa->mapping_sent, now ?: 1);
+	/* Two CPUs may get here for one SA at once: one of them sends. */
+	if (cmpxchg(&sa->mapping_sent, last, now ?: 1) != last)
+		return;
 	kipsec_nat_mapping_event(pkt->net, sa, &daddr, &src, sport);
 }

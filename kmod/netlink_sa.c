@@ -506,6 +506,7 @@ int kipsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
 
 int kipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
 	struct kipsec_sa_key key;
 	struct kipsec_sa *sa;
 	struct sk_buff *msg;
@@ -519,6 +520,8 @@ int kipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
+	/* The lock: an SA_SET changes addresses and ports together. */
+	mutex_lock(&kn->lock);
 	rcu_read_lock();
 	sa = kipsec_sa_lookup_rcu(genl_info_net(info), key.spi, &key.daddr,
 				  key.family, key.proto);
@@ -527,6 +530,7 @@ int kipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 				       info->snd_seq, 0, KIPSEC_CMD_SA_GET,
 				       NULL);
 	rcu_read_unlock();
+	mutex_unlock(&kn->lock);
 
 	if (!sa) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KIPSEC_A_SA_SPI],
@@ -547,7 +551,7 @@ int kipsec_nl_sa_dump_start(struct netlink_callback *cb)
 	err = kipsec_nl_dump_no_attrs(cb, "KIPSEC_CMD_SA_GET: a dump takes no attributes");
 	if (err)
 		return err;
-	/* The id of the next SA to send; ids only ever grow. */
+	/* The id of the next SA to send; ids grow (sadb.c). */
 	cb->args[0] = 0;
 	return 0;
 }
