@@ -4,7 +4,8 @@
 # Dead peer detection (RFC 3706) in ipsecd, with short timers (dpddelay
 # 2 s, dpdtimeout 6 s):
 #   - both ipsecds announce DPD; one-way traffic (lan-b ignores pings)
-#     makes gw-a probe, and gw-b answers: the SAs stay;
+#     makes gw-a probe, and gw-b answers: the SAs stay; a probe sent
+#     again by someone on the path is dropped unanswered;
 #   - gw-b's transit link goes down while lan-a keeps sending: gw-a finds
 #     the peer dead and deletes its SAs (kipsec too) within dpddelay +
 #     dpdtimeout; dpdaction=restart keeps the policies (no clear text) and
@@ -100,6 +101,11 @@ expect_match "ike list (table) shows the DPD state" "$(script -qc "ipsecctl -s $
 # One-way traffic with both alive: lan-b ignores echo requests, so gw-a
 # sends and receives nothing: it probes, gw-b answers.
 in_ns lan-b sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+# An encrypted informational (exchange 5, flags 1) as gw-b receives it.
+WIRE=$KIPSEC_TOP/tests/lib/wire_packet.py
+listen_start "$t/cap.out" in_ns gw-b python3 "$WIRE" capture wan 17 \
+	"$t/info.pkt" 30 46=0501
+cap_pid=$LISTEN_PID
 in_ns lan-a ping -n -q -c 30 -i 0.2 10.2.0.2 >/dev/null 2>&1 &
 ping_pid=$!
 acked() { [ "$(dpd a good acked)" -ge 1 ] 2>/dev/null; }
@@ -110,6 +116,22 @@ in_ns lan-b sysctl -qw net.ipv4.icmp_echo_ignore_all=0
 expect_eq "gw-b answered it" "$([ "$(dpd b good answered)" -ge 1 ] && echo yes)" yes
 expect_eq "the SAs stay while both are alive" "$(sas_of gw-a 1) $(sas_of gw-b 1)" "2 2"
 check "traffic still crosses" topo_ping lan-a lan-b 3
+
+# Someone on the transit link sends gw-b one of gw-a's R-U-THEREs again.
+# It verifies (its IV and HASH depend only on the keys and its message
+# ID), so only the ID, which the SA has used, tells it from a new one:
+# gw-b must drop it unanswered, as any replayed or reflected message.
+wait "$cap_pid"
+expect_match "one of gw-a's protected informationals is captured on gw-b" \
+	"$(cat "$t/cap.out")" "captured [0-9]+ bytes"
+sleep 1
+answered0=$(dpd b good answered)
+for i in 1 2; do
+	in_ns gw-a python3 "$WIRE" send "$t/info.pkt"
+done
+replays() { [ "$(grep -c 'message ID already used (replayed or reflected) dropped' "$t/b.log")" -ge 2 ]; }
+check "gw-b drops both replays, naming why" wait_for 10 replays
+expect_eq "and answers neither" "$(dpd b good answered)" "$answered0"
 
 # gw-b's transit link goes down while lan-a keeps sending.
 in_ns lan-a ping -n -q -i 0.2 10.2.0.2 >/dev/null 2>&1 &

@@ -176,6 +176,28 @@ static void test_full(void)
 	config_free(&cfg);
 }
 
+/* QM1's KE is of the group the phase-2 proposals name, not phase 1's. */
+static void test_pfs_group(void)
+{
+	struct config cfg;
+	const struct conn_config *c;
+
+	tap_is_int(parse(BASE "\tike=aes128-sha256-ecp256\n"
+			 "\tesp=aes128gcm16-modp2048\n", &cfg), 0,
+		   "phase 1 on ecp256, phase 2 on modp2048");
+	c = config_find_conn(&cfg, "c");
+	tap_ok(c && c->pfs && c->pfs_group == IKE_GROUP_MODP_2048,
+	       "PFS takes the group of the phase-2 proposals");
+	config_free(&cfg);
+	tap_is_int(parse(BASE "\tike=aes128-sha256-ecp256\n\tpfs=yes\n", &cfg),
+		   0, "pfs=yes without a group in esp=");
+	c = config_find_conn(&cfg, "c");
+	tap_ok(c && c->pfs_group == IKE_GROUP_ECP_256 &&
+	       c->bundles[0].suites[0].group == IKE_GROUP_ECP_256,
+	       "then it takes phase 1's");
+	config_free(&cfg);
+}
+
 static void test_errors(void)
 {
 	rejects("\tleft=1.2.3.4\n", "t.conf:1: parameter outside of a section",
@@ -260,6 +282,9 @@ static void test_errors(void)
 	rejects(BASE "\tpfs=no\n\tesp=aes128gcm16-modp2048\n", "pfs=no, but",
 		"pfs=no with a group");
 	rejects(BASE "\tpfs=maybe\n", "pfs: expected yes or no", "bad pfs");
+	rejects(BASE "\tesp=aes128gcm16-modp2048,aes128gcm16-ecp256\n",
+		"conn c: phase-2 proposals name different DH groups",
+		"phase-2 proposals with different groups");
 	rejects(BASE "\tparallel=1\n", "t.conf:5: parallel: expected yes or no, not \"1\"",
 		"bad parallel");
 	rejects(BASE "\treplay_window=4097\n",
@@ -589,6 +614,7 @@ int main(void)
 		return 1;
 	test_defaults();
 	test_full();
+	test_pfs_group();
 	test_errors();
 	test_secrets();
 	test_secrets_moved();

@@ -605,7 +605,6 @@ static int conn_bundles(struct state *st, struct conn_state *cs)
 		c->pfs = true;
 	if (c->pfs)
 		group = c->ike[0].group;
-	c->pfs_group = group;
 	c->nbundles = 0;
 	/* Every combination of one AH and one ESP suite, AH first. */
 	for (i = 0; i < lists[0]->n; i++) {
@@ -639,6 +638,15 @@ static int conn_bundles(struct state *st, struct conn_state *cs)
 					    c->name);
 		}
 	}
+	/*
+	 * QM1 carries one KE payload, whichever proposal the peer takes: it
+	 * is of the group the proposals name, which need not be phase 1's.
+	 */
+	c->pfs_group = c->bundles[0].suites[0].group;
+	for (i = 1; i < c->nbundles; i++)
+		if (c->bundles[i].suites[0].group != c->pfs_group)
+			return perr(p, "conn %s: phase-2 proposals name different DH groups (Quick Mode's one KE payload serves them all)",
+				    c->name);
 	return 0;
 }
 

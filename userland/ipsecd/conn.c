@@ -183,7 +183,7 @@ struct isakmp_sa *conn_isakmp(const struct conn *c)
 
 static int start_quick(struct conn *c, struct isakmp_sa *sa)
 {
-	struct exchange *x = quick_new(sa, c, true, new_msgid());
+	struct exchange *x = quick_new(sa, c, true, new_msgid(sa));
 
 	if (!x)
 		return -1;

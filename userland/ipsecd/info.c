@@ -32,13 +32,14 @@ const char *notify_name(uint16_t type)
 	return b;
 }
 
-uint32_t new_msgid(void)
+uint32_t new_msgid(struct isakmp_sa *sa)
 {
 	uint32_t id;
 
 	do
 		ike_random(&id, sizeof(id));
-	while (!id);
+	while (!id || msgid_log_used(&sa->msgids, id));
+	msgid_log_add(&sa->msgids, id);
 	return id;
 }
 
@@ -62,7 +63,7 @@ static void send_protected(struct isakmp_sa *sa, const struct ike_payload *p)
 		return;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sa = sa;
-	ctx.msgid = new_msgid();
+	ctx.msgid = new_msgid(sa);
 	if (ike_phase2_iv(sa->suite.hash,
 			  (struct ike_bytes){ sa->p1_last_block, sa->block_len },
 			  ctx.msgid, sa->block_len, ctx.iv))
@@ -343,6 +344,11 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 			return;
 		if (clen % sa->block_len)
 			return;
+		if (msgid_log_used(&sa->msgids, hdr_msg->hdr.message_id)) {
+			log_warn("%s: informational message with a message ID already used (replayed or reflected) dropped",
+				 sa->conn->cfg->name);
+			return;
+		}
 		plain = malloc(clen);
 		if (!plain)
 			return;
@@ -384,6 +390,7 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 		}
 		m = &dec;
 		authentic = true;
+		msgid_log_add(&sa->msgids, dec.hdr.message_id);
 		nat_authenticated(sa);	/* a NAT-T peer may have moved */
 	} else if (sa->state == ISAKMP_ESTABLISHED) {
 		/* Once keys exist, clear-text messages are forgeries. */

@@ -28,6 +28,7 @@
 #include "ike/keys.h"
 #include "ike/proposal.h"
 #include "ipsecd/config.h"
+#include "ipsecd/msgid.h"
 #include "ipsecd/nat_t.h"
 #include "ipsecd/dpd.h"
 #include "ipsecd/fallback.h"
@@ -149,6 +150,7 @@ struct isakmp_sa {
 
 	struct exchange main;
 	struct exchange *exchanges;	/* Quick Modes by message ID */
+	struct msgid_log msgids;	/* every one used, both ways */
 	time_t created, established;
 	struct timer expire;
 	struct nat_state nat;		/* nat_t.c */
@@ -310,7 +312,8 @@ void info_send_delete(struct isakmp_sa *sa, uint8_t protocol,
 		      const uint8_t *spis, size_t spi_size, size_t nspis);
 void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 		  const uint8_t *data, size_t len);
-uint32_t new_msgid(void);
+/* A message ID @sa has not used yet, from now on used. */
+uint32_t new_msgid(struct isakmp_sa *sa);
 const char *notify_name(uint16_t type);
 
 /* reload.c: "ipsecctl reload" and SIGHUP */

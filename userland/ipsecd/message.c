@@ -133,6 +133,34 @@ static void unknown_peer_refused(const struct ip_addr *peer)
 		 REFUSED_LOG_INTERVAL_MS / 1000);
 }
 
+/*
+ * A message that may start a Quick Mode as responder. The exchange is kept
+ * only once its first message proved authentic (HASH(1)): anyone who saw
+ * the cookies can send garbage under new message IDs, and none of it may
+ * hold memory or SPIs. An ID the SA used is refused before anything else
+ * (msgid.h): the exchange it started may be over and forgotten.
+ */
+static void quick_respond(struct isakmp_sa *sa, const uint8_t *data,
+			  size_t len, const struct ike_message *msg)
+{
+	uint32_t id = msg->hdr.message_id;
+	struct exchange *x;
+
+	if (msgid_log_used(&sa->msgids, id)) {
+		log_warn("%s: Quick Mode message with a message ID already used (replayed or reflected) dropped",
+			 sa->conn->cfg->name);
+		return;
+	}
+	x = quick_new(sa, NULL, false, id);
+	if (!x)
+		return;
+	exchange_receive(x, data, len, msg);
+	if (!x->step && !x->failed)
+		quick_free(x);
+	else
+		msgid_log_add(&sa->msgids, id);
+}
+
 void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 		      const struct ip_addr *peer, uint16_t port,
 		      const uint8_t *data, size_t len)
@@ -193,10 +221,10 @@ void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 			break;
 		}
 		x = quick_find(sa, msg.hdr.message_id);
-		if (!x)
-			x = quick_new(sa, NULL, false, msg.hdr.message_id);
 		if (x)
 			exchange_receive(x, data, len, &msg);
+		else
+			quick_respond(sa, data, len, &msg);
 		break;
 	case IKE_EXCH_INFORMATIONAL:
 		if (!sa) {

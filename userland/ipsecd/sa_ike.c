@@ -60,6 +60,19 @@ struct isakmp_sa *isakmp_sa_new(struct conn *conn, bool initiator,
 	return sa;
 }
 
+/*
+ * Not only sa->conn's: after a renewal collision another conn to the same
+ * peer may have taken this SA as its current one (ike_renew.c).
+ */
+static void conns_forget(const struct isakmp_sa *sa)
+{
+	struct conn *c;
+
+	for (c = D->conns; c; c = c->next)
+		if (c->ike == sa)
+			c->ike = NULL;
+}
+
 void isakmp_sa_free(struct isakmp_sa *sa)
 {
 	struct isakmp_sa **p;
@@ -69,8 +82,7 @@ void isakmp_sa_free(struct isakmp_sa *sa)
 			*p = sa->next;
 			break;
 		}
-	if (sa->conn && sa->conn->ike == sa)
-		sa->conn->ike = NULL;
+	conns_forget(sa);
 	while (sa->exchanges)
 		quick_free(sa->exchanges);
 	exchange_cleanup(&sa->main);
@@ -90,6 +102,7 @@ void isakmp_sa_free(struct isakmp_sa *sa)
 	ike_secret_free(sa->skeyid_e);
 	ike_secret_free(sa->enc_key);
 	ike_wipe(sa->p1_last_block, sizeof(sa->p1_last_block));
+	msgid_log_free(&sa->msgids);
 	free(sa);
 }
 
@@ -109,8 +122,7 @@ void isakmp_sa_fail(struct isakmp_sa *sa, const char *why)
 	for (x = sa->exchanges; x; x = x->next)
 		timer_cancel(&x->retransmit);
 	ike_renew_cleanup(sa);
-	if (sa->conn->ike == sa)
-		sa->conn->ike = NULL;
+	conns_forget(sa);
 	timer_arm(&sa->expire, 0);
 }
 
