@@ -95,7 +95,7 @@ void kipsec_debug_net_freed(struct kipsec_net *kn, const struct net *net)
 }
 
 /*
- * Test 45: a namespace created next hands out policy indexes from this
+ * Test 46: a namespace created next hands out policy indexes from this
  * one, so that a test can make them wrap past U32_MAX with a few policies
  * instead of 2^32.
  */

@@ -145,6 +145,13 @@ static bool kipsec_ipv6_hop_pull(struct sk_buff *skb, unsigned int len)
 	       pskb_may_pull(skb, sizeof(struct ipv6hdr) + hoplen);
 }
 
+/* The destination address, as the SA database keys it; re-read after pulls. */
+static const void *kipsec_input_daddr(struct sk_buff *skb, u8 family)
+{
+	return family == AF_INET ? (void *)&ip_hdr(skb)->daddr :
+				   (void *)&ipv6_hdr(skb)->daddr;
+}
+
 static bool kipsec_net_in_use(const struct kipsec_net *kn)
 {
 	return READ_ONCE(kn->sa_count) ||
@@ -197,6 +204,11 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 		len = skb->len - iphlen - sizeof(*uh);
 		if (len == 1 && pskb_may_pull(skb, iphlen + sizeof(*uh) + 1) &&
 		    skb->data[iphlen + sizeof(*uh)] == KIPSEC_NATT_KEEPALIVE) {
+			uh = (struct udphdr *)(skb->data + iphlen);
+			if (!kipsec_sa_encap_endpoint_rcu(net,
+							  kipsec_input_daddr(skb, family),
+							  family, ntohs(uh->dest)))
+				return NF_ACCEPT;
 			consume_skb(skb);
 			return NF_STOLEN;
 		}
@@ -216,11 +228,11 @@ unsigned int kipsec_input(struct net *net, struct sk_buff *skb, u8 family)
 	}
 
 	/* Read only now: pskb_may_pull() may have moved the header. */
-	daddr = family == AF_INET ? (void *)&ip_hdr(skb)->daddr :
-				    (void *)&ipv6_hdr(skb)->daddr;
+	daddr = kipsec_input_daddr(skb, family);
 	sa = kipsec_sa_lookup_rcu(net, spi, daddr, family, proto);
 	if (udp) {
-		u16 dport = ntohs(((struct udphdr *)(skb->data + iphlen))->dest);
+		const struct udphdr *uh = (void *)(skb->data + iphlen);
+		u16 dport = ntohs(uh->dest);
 
 		if (sa && READ_ONCE(sa->encap_dport) != dport)
 			sa = NULL;
@@ -377,17 +389,21 @@ static void kipsec_reinject(struct net *net, struct sk_buff *skb, u8 family,
 		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
 		/*
 		 * Entering after ip6_rcv_core(), the packet must look as that
-		 * leaves it: past its hop-by-hop options, which the upper
-		 * layer must not be looked for at. They are in the linear
-		 * part (the transport close-up moved them, or
-		 * kipsec_input_inner() pulled them).
+		 * leaves it: past its hop-by-hop options, marked as having
+		 * them (IPV6_RECVHOPOPTS). In transport mode ip6_rcv_core()
+		 * parsed these very options before the ESP was ours; a
+		 * tunnel's inner packet comes here only where there are no
+		 * GRO cells (gro.c), and its options then go unparsed. They
+		 * are in the linear part: the transport close-up moved them,
+		 * or kipsec_input_inner() pulled them.
 		 */
 		if (ipv6_hdr(skb)->nexthdr == NEXTHDR_HOP) {
+			IP6CB(skb)->flags |= IP6SKB_HOPBYHOP;
 			IP6CB(skb)->nhoff = sizeof(struct ipv6hdr);
 			thoff += ipv6_optlen((struct ipv6_opt_hdr *)
 					     (ipv6_hdr(skb) + 1));
 		}
-		IP6CB(skb)->flags = IP6SKB_XFRM_TRANSFORMED;
+		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
 		skb->protocol = htons(ETH_P_IPV6);
 		skb_set_transport_header(skb, thoff);
 		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, net, NULL, skb,

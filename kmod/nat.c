@@ -253,7 +253,7 @@ void kipsec_nat_input(struct kipsec_pkt *pkt)
 	if (last && time_before(now, last + HZ))
 		return;
 	/* Two CPUs may get here for one SA at once: one of them sends. */
-	if (cmpxchg(&sa->mapping_sent, last, now ?: 1) != last)
+	if (!try_cmpxchg(&sa->mapping_sent, &last, now ?: 1))
 		return;
 	kipsec_nat_mapping_event(pkt->net, sa, &daddr, &src, sport);
 }

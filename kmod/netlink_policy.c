@@ -524,8 +524,8 @@ int kipsec_nl_policy_dump_start(struct netlink_callback *cb)
 
 int kipsec_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct kipsec_policy_dump_pos *pos = (void *)cb->ctx;
 	struct kipsec_net *kn = kipsec_net(sock_net(skb->sk));
+	struct kipsec_policy_dump_pos *pos = (void *)cb->ctx;
 	struct kipsec_policy_dump_pos next = *pos;
 	struct kipsec_policy *pol;
 

@@ -293,7 +293,8 @@ void kipsec_output_finish(struct kipsec_pkt *pkt, int err)
  * needed" / "packet too big"; the rest are sent, and their outer packet
  * fragmented. Returns false when the packet was dropped.
  */
-static bool kipsec_output_pmtu(struct sk_buff *skb, struct kipsec_sa *sa,
+static bool kipsec_output_pmtu(struct net *net, struct sk_buff *skb,
+			       struct kipsec_sa *sa,
 			       struct dst_entry *outer, u8 family, bool local,
 			       unsigned int max_len)
 {
@@ -317,13 +318,17 @@ static bool kipsec_output_pmtu(struct sk_buff *skb, struct kipsec_sa *sa,
 	if (sa->mode == KIPSEC_MODE_TUNNEL && skb_dst(skb) != outer)
 		skb_dst_update_pmtu_no_confirm(skb, max_len);
 
-	/* Counted where the forwarding code counts its own refusals. */
+	/*
+	 * Counted where the forwarding code counts its own refusals: for
+	 * IPv6, on the device the packet came in on (@outer may be an IPv4
+	 * route: 6-in-4).
+	 */
 	if (family == AF_INET) {
-		IP_INC_STATS(dev_net(outer->dev), IPSTATS_MIB_FRAGFAILS);
+		IP_INC_STATS(net, IPSTATS_MIB_FRAGFAILS);
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			  htonl(max_len));
 	} else {
-		IP6_INC_STATS(dev_net(outer->dev), ip6_dst_idev(outer),
+		IP6_INC_STATS(net, __in6_dev_get(skb->dev),
 			      IPSTATS_MIB_INTOOBIGERRORS);
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max_len);
 	}
@@ -370,7 +375,7 @@ static void kipsec_output_one(struct net *net, struct kipsec_sa *sa,
 	max_len = sa->key.proto == IPPROTO_ESP ?
 		  kipsec_esp_max_len(sa, dst_mtu(dst), iphlen) :
 		  kipsec_ah_max_len(sa, dst_mtu(dst), iphlen);
-	if (!kipsec_output_pmtu(skb, sa, dst, family, local, max_len)) {
+	if (!kipsec_output_pmtu(net, skb, sa, dst, family, local, max_len)) {
 		dst_release(dst);
 		return;
 	}

@@ -545,8 +545,8 @@ struct rhlist_head *kipsec_sa_lookup_dst_rcu(struct net *net,
 bool kipsec_sa_encap_endpoint_rcu(struct net *net, const void *daddr,
 				  u8 family, u16 port)
 {
-	struct kipsec_sa_addrs *a;
 	struct rhlist_head *pos, *list;
+	struct kipsec_sa_addrs *a;
 
 	list = kipsec_sa_lookup_dst_rcu(net, daddr, family, IPPROTO_ESP);
 	rhl_for_each_entry_rcu(a, pos, list, out_node)

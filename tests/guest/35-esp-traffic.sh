@@ -102,8 +102,8 @@ s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 0, 1, 4, 0, 0, 
 s.sendto(b"hop-by-hop", (sys.argv[1], 9000))' "$addr"
 	wait "$LISTEN_PID"
 	got=$(sed '1d;/^done$/d;s/^[^ ]* //' "$HBH_OUT" | tr '\n' ' ')
-	expect_eq "$label: a datagram with hop-by-hop options crosses" "$got" \
-		"$(printf 'hop-by-hop' | od -An -tx1 | tr -d ' \n') "
+	expect_eq "$label: a datagram with hop-by-hop options crosses, options and all" \
+		"$got" "$(printf 'hop-by-hop' | od -An -tx1 | tr -d ' \n') hop-by-hop "
 }
 traffic_reset
 ipsec_pair kipsec kipsec family=6 || fail "hop-by-hop: tunnel IPv6: configure"
@@ -168,9 +168,27 @@ check "a ping that fits the tunnel's MTU crosses" \
 check "a non-DF full-size ping crosses, fragmented" \
 	ip netns exec lan-a ping -c 2 -M dont -s 1472 -W 2 $TOPO_LANB4
 
+# The same for IPv6 in an IPv4 tunnel: "packet too big" with the tunnel's
+# MTU, counted on the device the packet came in on, as ip6_forward()
+# counts its own.
+too_big6() {
+	ip netns exec gw-a nstat -az Ip6InTooBigErrors | awk '$1 == "Ip6InTooBigErrors" { print $2 }'
+}
+traffic_reset
+ipsec_pair kipsec kipsec outer=4 inner=6
+big0=$(too_big6)
+out=$(ip netns exec lan-a ping -6 -c 2 -M do -s 1452 -W 2 $TOPO_LANB6 2>&1)
+expect_match "6-in-4: a full-size IPv6 ping is refused with the tunnel's MTU" "$out" \
+	"(Packet too big|message too long).*mtu[:=] ?1[234][0-9][0-9]"
+expect_eq "6-in-4: gw-a counted its refusal in Ip6InTooBigErrors" $(($(too_big6) - big0)) 1
+check "6-in-4: a ping that fits the tunnel's MTU crosses" \
+	ip netns exec lan-a ping -6 -c 2 -M do -s 1200 -W 2 $TOPO_LANB6
+
 # ECN across the tunnel (RFC 6040): gw-a's transit link marks every ESP
 # packet congested (CE). gw-b carries the mark over to an inner packet
 # that does ECN, and drops one that does not, which could not carry it.
+traffic_reset
+ipsec_pair kipsec kipsec
 ip netns exec gw-a nft -f - <<'EOF'
 table ip ecn_test {
 	chain post {

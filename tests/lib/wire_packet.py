@@ -16,7 +16,8 @@ tampering tests: what an attacker on the transit link can do.
       the byte at FLIP_OFFSET (counted from the IP header) flipped.
   wire_packet.py listen PORT FIRST_TIMEOUT IDLE_TIMEOUT [6]
       print "ready" once bound to UDP PORT (of IPv6 with 6, else of
-      IPv4), then "SOURCE HEX" for each
+      IPv4), then "SOURCE HEX" for each (IPv6: "SOURCE HEX hop-by-hop"
+      when the stack handed over the datagram's hop-by-hop options)
       datagram that reaches the socket; stops, printing "done", when none
       came for FIRST_TIMEOUT seconds before the first or IDLE_TIMEOUT after.
 """
@@ -76,6 +77,7 @@ def send(path, flip=None):
 def listen(port, first_timeout, idle_timeout, family=4):
     if family == 6:
         s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
         s.bind(("::", port))
     else:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -84,8 +86,11 @@ def listen(port, first_timeout, idle_timeout, family=4):
     print("ready", flush=True)
     try:
         while True:
-            data, addr = s.recvfrom(65535)
-            print(addr[0], data.hex(), flush=True)
+            data, cmsgs, _, addr = s.recvmsg(65535, 256)
+            hop = any(level == socket.IPPROTO_IPV6 and
+                      kind == socket.IPV6_HOPOPTS for level, kind, _ in cmsgs)
+            print(addr[0], data.hex() + (" hop-by-hop" if hop else ""),
+                  flush=True)
             s.settimeout(idle_timeout)
     except socket.timeout:
         print("done", flush=True)
