@@ -10,7 +10,8 @@
 #      ESP in UDP only on the wire, the SAs' packet counts agree on both
 #      ends. The conn covers the IKE endpoints: IKE on UDP 4500 (non-ESP
 #      marker) must bypass its require policies both ways, which a rekey
-#      (ipsecctl rekey) and DPD exchanges show.
+#      (ipsecctl rekey) and DPD exchanges show. Then the ISAKMP SA is
+#      renewed across the NAT (12 s lifetime), on 4500 from the start.
 #   2. NAT-T over IPv6 (NAT66, nftables masquerade): tunnel mode between
 #      the LANs, the NAT detected, ESP in UDP over IPv6 with a UDP checksum
 #      (Linux refuses zero ones on a UDP socket), ping6 both ways, counters.
@@ -198,6 +199,28 @@ check "tr after the rekeys: gw-b pings gw-a" topo_ping gw-b "$NAT_PUBLIC" 3
 expect_eq "tr: the NAT still saw only UDP from gw-a" "$(($(nat_count other) - other0))" 0
 expect_eq "tr: no clear-text drops on gw-b (IKE passed the policies)" \
 	"$(in_ns gw-b ipsecctl -j stats | jq '.drop_policy // 0')" 0
+
+# ISAKMP SA renewal across the NAT, with a 12 s ISAKMP lifetime. The side
+# that renews starts its Main Mode on 4500, as IKE stands now, and on the
+# port the NAT mapped: begun on 500 towards 4500, without the non-ESP
+# marker, it would be taken for ESP there and never answered.
+ipsecd_stop_all gw-a gw-b
+conf4 a "$NAT_GWA_PRIV" "$TOPO_GWB4" ikelifetime=12s rekeymargin=4s rekeyfuzz=0%
+conf4 b "$TOPO_GWB4" "$NAT_PUBLIC" ikelifetime=12s rekeymargin=4s rekeyfuzz=0%
+mm_done() { grep -c 'tr: ISAKMP SA established' "$t/$1.log"; }
+renewals() { cat "$t/a.log" "$t/b.log" | grep -c 'tr: renewing the ISAKMP SA'; }
+mm0a=$(mm_done a) mm0b=$(mm_done b) ren0=$(renewals)
+ipsecd_pair_up a b tr " (ISAKMP lifetime 12 s)"
+renewed() {
+	[ "$(renewals)" -gt "$ren0" ] && [ "$(mm_done a)" -ge $((mm0a + 2)) ] &&
+		[ "$(mm_done b)" -ge $((mm0b + 2)) ]
+}
+check "tr: the ISAKMP SA is renewed across the NAT" wait_for 30 renewed
+diag "renewals: $(grep -h 'renewing the ISAKMP SA' "$t/a.log" "$t/b.log" | head -2)"
+check "tr after the renewal: gw-a pings gw-b" topo_ping gw-a "$TOPO_GWB4" 3
+qa=$(qm_count a tr)
+check "ipsecctl rekey tr under the renewed ISAKMP SA" ike_a rekey tr
+check "gw-a completes that rekey" wait_for 10 sh -c "[ \$(grep -c 'tr: IPsec SA established' '$t/a.log') -gt $qa ]"
 ipsecd_stop_all gw-a gw-b
 expect_eq "no SA left on gw-b" "$(in_ns gw-b ipsecctl -j sa list | jq length)" 0
 

@@ -147,8 +147,7 @@ static void fail_with(struct exchange *x, int rc, const char *why)
 	if (rc > 0) {
 		if (x->kind == EXCH_MAIN || sa->state != ISAKMP_ESTABLISHED)
 			/* The peer may lack our keys: say it in the clear. */
-			info_send_notify_plain(&sa->local, &sa->peer, sa->peer_port,
-					       sa->cky_i, sa->cky_r, (uint16_t)rc);
+			info_send_notify_plain(sa, (uint16_t)rc);
 		else
 			info_send_notify(sa, x->n && x->child ?
 					 x->child->p[0].suite.protocol : IKE_PROTO_ESP,

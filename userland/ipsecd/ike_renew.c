@@ -151,6 +151,13 @@ static void renew_fired(struct timer *t)
 			  c->cfg->name);
 		return;
 	}
+	/*
+	 * Where IKE went to 4500 (a NAT), the renewal starts there, with the
+	 * marker, towards the port the peer is at now: its NAT may keep no
+	 * mapping for 500 any more, and its 4500 takes unmarked datagrams
+	 * for ESP (RFC 3947 4 lets a Main Mode begin on 4500).
+	 */
+	n->nat.floated = sa->nat.floated;
 	n->renewal = true;
 	memcpy(n->replaces, sa->cky_i, IKE_COOKIE_LEN);
 	memcpy(n->replaces + IKE_COOKIE_LEN, sa->cky_r, IKE_COOKIE_LEN);

@@ -103,10 +103,7 @@ void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
 	info_send_notify_data(sa, protocol, spi, spi_len, type, NULL, 0);
 }
 
-void info_send_notify_plain(const struct ip_addr *local,
-			    const struct ip_addr *peer, uint16_t port,
-			    const uint8_t *cky_i, const uint8_t *cky_r,
-			    uint16_t type)
+void info_send_notify_plain(const struct isakmp_sa *sa, uint16_t type)
 {
 	struct ike_message msg;
 	struct ike_payload n;
@@ -114,12 +111,12 @@ void info_send_notify_plain(const struct ip_addr *local,
 	uint8_t spi[2 * IKE_COOKIE_LEN];
 	char a[FORMAT_BUF_LEN];
 
-	memcpy(spi, cky_i, IKE_COOKIE_LEN);
-	memcpy(spi + IKE_COOKIE_LEN, cky_r, IKE_COOKIE_LEN);
+	memcpy(spi, sa->cky_i, IKE_COOKIE_LEN);
+	memcpy(spi + IKE_COOKIE_LEN, sa->cky_r, IKE_COOKIE_LEN);
 	memset(&msg, 0, sizeof(msg));
 	memset(&n, 0, sizeof(n));
-	memcpy(msg.hdr.cky_i, cky_i, IKE_COOKIE_LEN);
-	memcpy(msg.hdr.cky_r, cky_r, IKE_COOKIE_LEN);
+	memcpy(msg.hdr.cky_i, sa->cky_i, IKE_COOKIE_LEN);
+	memcpy(msg.hdr.cky_r, sa->cky_r, IKE_COOKIE_LEN);
 	msg.hdr.version = IKE_VERSION_1_0;
 	msg.hdr.exchange = IKE_EXCH_INFORMATIONAL;
 	n.type = IKE_PL_NOTIFY;
@@ -133,8 +130,8 @@ void info_send_notify_plain(const struct ip_addr *local,
 	ike_buf_init(&out);
 	if (!ike_message_encode(&msg, &out, NULL, NULL)) {
 		log_info("sending %s to %s (unprotected)", notify_name(type),
-			 ip_addr_format(peer, a, sizeof(a)));
-		transport_send(local, peer, port, out.data, out.len);
+			 ip_addr_format(&sa->peer, a, sizeof(a)));
+		nat_send(sa, out.data, out.len);
 	}
 	ike_buf_free(&out);
 }

@@ -304,10 +304,8 @@ void info_send_notify(struct isakmp_sa *sa, uint8_t protocol,
 void info_send_notify_data(struct isakmp_sa *sa, uint8_t protocol,
 			   const uint8_t *spi, size_t spi_len, uint16_t type,
 			   const uint8_t *data, size_t data_len);
-void info_send_notify_plain(const struct ip_addr *local,
-			    const struct ip_addr *peer, uint16_t port,
-			    const uint8_t *cky_i, const uint8_t *cky_r,
-			    uint16_t type);
+/* In the clear, where IKE is now (4500 with the marker once floated). */
+void info_send_notify_plain(const struct isakmp_sa *sa, uint16_t type);
 void info_send_delete(struct isakmp_sa *sa, uint8_t protocol,
 		      const uint8_t *spis, size_t spi_size, size_t nspis);
 void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,

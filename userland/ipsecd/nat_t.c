@@ -158,8 +158,8 @@ int nat_natd_received(struct isakmp_sa *sa, const struct ike_message *rx)
 		 res.local_behind_nat && res.peer_behind_nat ? "both ends are behind a NAT" :
 		 res.local_behind_nat ? "we are behind a NAT" :
 		 "the peer is behind a NAT", IKE_NATT_PORT);
-	/* RFC 3947 4: the initiator moves from MM5 on. */
-	if (sa->initiator) {
+	/* RFC 3947 4: the initiator moves from MM5 on, if not there yet. */
+	if (sa->initiator && !sa->nat.floated) {
 		sa->nat.floated = true;
 		sa->peer_port = IKE_NATT_PORT;
 	}
