@@ -109,12 +109,13 @@ void kipsec_gro_exit(void)
 }
 
 /*
- * Hands a decrypted inner packet, starting at its network header, to GRO.
+ * Hands a decrypted inner packet, starting at its network header and with
+ * skb->protocol set (kipsec_input_inner()), to GRO.
  * Called with BHs disabled and under RCU. Returns NET_RX_SUCCESS or
  * NET_RX_DROP (queue full: @skb is freed) or -EOPNOTSUPP (no GRO here:
  * @skb is untouched).
  */
-int kipsec_gro_receive(struct net *net, struct sk_buff *skb, u8 family)
+int kipsec_gro_receive(struct net *net, struct sk_buff *skb)
 {
 	struct kipsec_net *kn = kipsec_net(net);
 	struct kipsec_gro *gro = rcu_dereference(kn->gro);
@@ -122,7 +123,6 @@ int kipsec_gro_receive(struct net *net, struct sk_buff *skb, u8 family)
 	if (!gro)
 		return -EOPNOTSUPP;
 
-	skb->protocol = family == AF_INET ? htons(ETH_P_IP) : htons(ETH_P_IPV6);
 	/* GRO compares link-layer headers: give the inner packet the outer's. */
 	skb_mac_header_rebuild(skb);
 	if (skb->dev->type == ARPHRD_ETHER && skb->mac_len == ETH_HLEN)
@@ -162,7 +162,7 @@ void kipsec_gro_exit(void)
 {
 }
 
-int kipsec_gro_receive(struct net *net, struct sk_buff *skb, u8 family)
+int kipsec_gro_receive(struct net *net, struct sk_buff *skb)
 {
 	return -EOPNOTSUPP;
 }

@@ -10,7 +10,7 @@
 
 int kipsec_gro_init(void);
 void kipsec_gro_exit(void);
-int kipsec_gro_receive(struct net *net, struct sk_buff *skb, u8 family);
+int kipsec_gro_receive(struct net *net, struct sk_buff *skb);
 bool kipsec_gro_take_stamp(const struct net *net, struct sk_buff *skb);
 
 #endif /* _KIPSEC_GRO_H */

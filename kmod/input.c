@@ -436,7 +436,7 @@ static bool kipsec_input_deliver(struct net *net, const struct kipsec_sa *sa,
 	local_bh_disable();
 	rcu_read_lock();
 	if (sa->mode == KIPSEC_MODE_TUNNEL)
-		ret = kipsec_gro_receive(net, skb, family);
+		ret = kipsec_gro_receive(net, skb);
 	if (ret == -EOPNOTSUPP)
 		kipsec_reinject(net, skb, family, csum_trusted);
 	rcu_read_unlock();
@@ -444,7 +444,10 @@ static bool kipsec_input_deliver(struct net *net, const struct kipsec_sa *sa,
 	return ret != NET_RX_DROP;
 }
 
-/* The inner packet of a tunnel: checked, and trimmed to its own length. */
+/*
+ * The inner packet of a tunnel: checked, trimmed to its own length, and
+ * from here on the packet (skb->protocol, for ECN and GRO).
+ */
 static int kipsec_input_inner(struct sk_buff *skb, u8 nexthdr, u8 *family)
 {
 	skb_reset_network_header(skb);
@@ -464,6 +467,7 @@ static int kipsec_input_inner(struct sk_buff *skb, u8 nexthdr, u8 *family)
 		    ip_fast_csum((const u8 *)iph, iph->ihl))
 			return -EINVAL;
 		*family = AF_INET;
+		skb->protocol = htons(ETH_P_IP);
 		return pskb_trim(skb, len);
 	}
 	if (nexthdr == IPPROTO_IPV6) {
@@ -481,6 +485,7 @@ static int kipsec_input_inner(struct sk_buff *skb, u8 nexthdr, u8 *family)
 		    !kipsec_ipv6_hop_pull(skb, len))
 			return -EINVAL;
 		*family = AF_INET6;
+		skb->protocol = htons(ETH_P_IPV6);
 		return pskb_trim(skb, len);
 	}
 	return -EINVAL;
@@ -494,15 +499,8 @@ static int kipsec_input_inner(struct sk_buff *skb, u8 nexthdr, u8 *family)
  */
 static int kipsec_input_ecn(struct sk_buff *skb, u8 family, u8 outer)
 {
-	u8 inner;
+	u8 inner = kipsec_dsfield(skb, family);
 
-	if (family == AF_INET) {
-		skb->protocol = htons(ETH_P_IP);
-		inner = ip_hdr(skb)->tos;
-	} else {
-		skb->protocol = htons(ETH_P_IPV6);
-		inner = ipv6_get_dsfield(ipv6_hdr(skb));
-	}
 	return INET_ECN_decapsulate(skb, outer, inner) > 1 ? -EINVAL : 0;
 }
 
@@ -567,8 +565,7 @@ void kipsec_input_finish(struct kipsec_pkt *pkt)
 
 	if (sa->mode == KIPSEC_MODE_TUNNEL) {
 		/* Still the outer header's, until kipsec_input_inner(). */
-		u8 outer_ds = family == AF_INET ? ip_hdr(skb)->tos :
-				ipv6_get_dsfield(ipv6_hdr(skb));
+		u8 outer_ds = kipsec_dsfield(skb, family);
 
 		if (kipsec_input_inner(skb, pkt->nexthdr, &family) ||
 		    kipsec_input_ecn(skb, family, outer_ds)) {

@@ -177,15 +177,9 @@ u8 *kipsec_output_push(struct kipsec_pkt *pkt, unsigned int hdrlen,
 	u8 *hdr, *nh;
 
 	if (sa->mode == KIPSEC_MODE_TUNNEL) {
-		u8 dsfield;
+		u8 dsfield = kipsec_dsfield(skb, pkt->family);
 
-		if (pkt->family == AF_INET) {
-			*nexthdr = IPPROTO_IPIP;
-			dsfield = ip_hdr(skb)->tos;
-		} else {
-			*nexthdr = IPPROTO_IPV6;
-			dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
-		}
+		*nexthdr = pkt->family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 		/* ECN as RFC 6040 asks, the DSCP copied (RFC 2983). */
 		dsfield = INET_ECN_encapsulate(dsfield, dsfield);
 		hdr = skb_push(skb, hdrlen);

@@ -16,6 +16,7 @@
 #include <linux/padata.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <net/dsfield.h>
 
 #include "sadb.h"
 #include "spd.h"
@@ -128,6 +129,13 @@ int kipsec_pkt_net_init(struct kipsec_net *kn);
 void kipsec_pkt_net_exit(struct kipsec_net *kn);
 void kipsec_pkt_exit(void);
 unsigned int kipsec_crypt_err_stat(int err);
+
+/* The DS field (DSCP and ECN) of the IP header at the network header. */
+static inline u8 kipsec_dsfield(const struct sk_buff *skb, u8 family)
+{
+	return family == AF_INET ? ipv4_get_dsfield(ip_hdr(skb)) :
+				   ipv6_get_dsfield(ipv6_hdr(skb));
+}
 
 static inline unsigned int kipsec_stat(unsigned int attr)
 {

@@ -341,11 +341,9 @@ void info_receive(struct isakmp_sa *sa, const struct ike_message *hdr_msg,
 			return;
 		if (clen % sa->block_len)
 			return;
-		if (msgid_log_used(&sa->msgids, hdr_msg->hdr.message_id)) {
-			log_warn("%s: informational message with a message ID already used (replayed or reflected) dropped",
-				 sa->conn->cfg->name);
+		if (message_id_reused(sa, hdr_msg->hdr.message_id,
+				      "informational"))
 			return;
-		}
 		plain = malloc(clen);
 		if (!plain)
 			return;

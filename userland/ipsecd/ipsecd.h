@@ -293,6 +293,9 @@ struct exchange *quick_new(struct isakmp_sa *sa, struct conn *conn,
 void quick_free(struct exchange *x);
 
 /* message.c */
+/* True, and logged, when @sa has used @msgid already (msgid.h). */
+bool message_id_reused(const struct isakmp_sa *sa, uint32_t msgid,
+		       const char *what);
 void message_dispatch(const struct ip_addr *local, uint16_t local_port,
 		      const struct ip_addr *peer, uint16_t port,
 		      const uint8_t *data, size_t len);

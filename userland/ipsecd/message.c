@@ -133,6 +133,16 @@ static void unknown_peer_refused(const struct ip_addr *peer)
 		 REFUSED_LOG_INTERVAL_MS / 1000);
 }
 
+bool message_id_reused(const struct isakmp_sa *sa, uint32_t msgid,
+		       const char *what)
+{
+	if (!msgid_log_used(&sa->msgids, msgid))
+		return false;
+	log_warn("%s: %s message with a message ID already used (replayed or reflected) dropped",
+		 sa->conn->cfg->name, what);
+	return true;
+}
+
 /*
  * A message that may start a Quick Mode as responder. The exchange is kept
  * only once its first message proved authentic (HASH(1)): anyone who saw
@@ -146,11 +156,8 @@ static void quick_respond(struct isakmp_sa *sa, const uint8_t *data,
 	uint32_t id = msg->hdr.message_id;
 	struct exchange *x;
 
-	if (msgid_log_used(&sa->msgids, id)) {
-		log_warn("%s: Quick Mode message with a message ID already used (replayed or reflected) dropped",
-			 sa->conn->cfg->name);
+	if (message_id_reused(sa, id, "Quick Mode"))
 		return;
-	}
 	x = quick_new(sa, NULL, false, id);
 	if (!x)
 		return;
